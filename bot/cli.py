@@ -1,0 +1,116 @@
+"""The ``yuqing-bot`` command: check-plan, grade, plan-schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.domain.errors import PlanError, UnknownAnswer, YuqingError
+from bot.domain.grading import grade, reason_text
+from bot.domain.plan import Plan
+from bot.i18n import N_, Translator
+from bot.planfile import PlanProblem, load_plan, plan_files
+from bot.settings import Settings
+
+
+def _parser(t: Translator) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yuqing-bot", description=t("cli.description"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser("check-plan", help=t("cli.check_plan.help"))
+    check.add_argument("paths", nargs="+", type=Path, metavar="PLAN")
+    grade_cmd = commands.add_parser("grade", help=t("cli.grade.help"))
+    grade_cmd.add_argument("plan", type=Path, metavar="PLAN")
+    grade_cmd.add_argument("answers", nargs="*", metavar="QUESTION=OPTION")
+    grade_cmd.add_argument("--json", action="store_true", help=t("cli.json.help"))
+    commands.add_parser("plan-schema", help=t("cli.plan_schema.help"))
+    return parser
+
+
+def _problem_line(t: Translator, problem: PlanProblem) -> str:
+    where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+    return f"{where}: {problem.field}: {t(problem.key, **problem.params)}"
+
+
+def _check(t: Translator, paths: list[Path]) -> int:
+    failed = 0
+    for path in paths:
+        files = plan_files(path)
+        if not files:
+            print(t("cli.check_plan.no_files", path=str(path)), file=sys.stderr)
+            failed += 1
+        for file in files:
+            try:
+                load_plan(file)
+            except PlanError as exc:
+                failed += 1
+                _print_plan_error(t, exc)
+                continue
+            print(t("cli.check_plan.ok", file=str(file)))
+    return 1 if failed else 0
+
+
+def _print_plan_error(t: Translator, exc: PlanError) -> None:
+    if exc.problems:
+        for problem in exc.problems:
+            print(_problem_line(t, problem), file=sys.stderr)
+        print(t("cli.check_plan.failed", **exc.params), file=sys.stderr)
+    else:
+        print(t(exc.key, **exc.params), file=sys.stderr)
+
+
+def _parse_answers(items: Sequence[str]) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for item in items:
+        question, sep, option = item.partition("=")
+        if not sep or not question.strip() or not option.strip():
+            raise UnknownAnswer(N_("error.answer_syntax"), item=item)
+        answers[question.strip()] = option.strip()
+    return answers
+
+
+def _grade(t: Translator, plan: Plan, items: Sequence[str], as_json: bool) -> int:
+    result = grade(plan, _parse_answers(items))
+    reasons = [reason_text(plan, reason, t.lang) for reason in result.reasons]
+    name = result.level.name.get(t.lang)
+    if as_json:
+        payload = {"level": result.level.id, "name": name, "reasons": reasons}
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        shown = t("cli.grade.separator").join(reasons) or t("cli.grade.default_reason")
+        print(t("cli.grade.result", level=name, reasons=shown))
+    return 0
+
+
+def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run the command line; return the exit status."""
+    try:
+        settings = settings or Settings()
+    except ValidationError as exc:
+        t = Translator()
+        print(t("error.settings", detail=str(exc)), file=sys.stderr)
+        return 2
+    t = Translator(settings.locale)
+    args = _parser(t).parse_args(argv)
+    try:
+        if args.command == "check-plan":
+            return _check(t, args.paths)
+        if args.command == "plan-schema":
+            print(json.dumps(Plan.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+            return 0
+        return _grade(t, load_plan(args.plan), args.answers, args.json)
+    except PlanError as exc:
+        _print_plan_error(t, exc)
+        return 1
+    except YuqingError as exc:
+        print(t(exc.key, **exc.params), file=sys.stderr)
+        return 1
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())

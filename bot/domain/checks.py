@@ -1,0 +1,134 @@
+"""Cross-checks a plan after its fields validated: references, uniqueness, timing sense."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.messages import N_
+from bot.domain.plan import Obligation, Plan, ReminderRules
+from bot.domain.rules import Path, conditions
+
+RESERVED_OBLIGATION_IDS = frozenset({"review", "followup"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: where in the plan (``path``), which message, with what parameters."""
+
+    path: Path
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def cross_check(plan: Plan) -> list[Problem]:
+    """Every reference, uniqueness and timing problem in a plan (empty when it is sound)."""
+    return [
+        *_role_references(plan),
+        *_person_references(plan),
+        *_rule_references(plan),
+        *_uniqueness(plan),
+        *_default_level(plan),
+        *_timing(plan),
+    ]
+
+
+def _missing_roles(plan: Plan, path: Path, role_ids: Iterable[str]) -> Iterator[Problem]:
+    for index, role_id in enumerate(role_ids):
+        if role_id not in plan.roles:
+            yield Problem((*path, index), N_("plan.unknown_role"), {"role": role_id})
+
+
+def _role_references(plan: Plan) -> Iterator[Problem]:
+    yield from _missing_roles(plan, ("reminders", "escalate_to"), plan.reminders.escalate_to)
+    for li, level in enumerate(plan.levels):
+        yield from _missing_roles(plan, ("levels", li, "notify"), level.notify)
+        yield from _missing_roles(plan, ("levels", li, "approve"), level.approve)
+        for oi, ob in enumerate(level.obligations):
+            here = ("levels", li, "obligations", oi)
+            if ob.owner not in plan.roles:
+                yield Problem((*here, "owner"), N_("plan.unknown_role"), {"role": ob.owner})
+            yield from _missing_roles(plan, (*here, "approval"), ob.approval)
+            if ob.reminders:
+                escalate = ob.reminders.escalate_to
+                yield from _missing_roles(plan, (*here, "reminders", "escalate_to"), escalate)
+    if plan.follow_up and plan.follow_up.owner not in plan.roles:
+        role = plan.follow_up.owner
+        yield Problem(("follow_up", "owner"), N_("plan.unknown_role"), {"role": role})
+    if plan.review.owner not in plan.roles:
+        yield Problem(("review", "owner"), N_("plan.unknown_role"), {"role": plan.review.owner})
+    yield from _missing_roles(plan, ("review", "approve"), plan.review.approve)
+
+
+def _person_references(plan: Plan) -> Iterator[Problem]:
+    for role_id, role in plan.roles.items():
+        for index, person in enumerate(role.members):
+            if person not in plan.people:
+                path = ("roles", role_id, "members", index)
+                yield Problem(path, N_("plan.unknown_person"), {"person": person})
+
+
+def _rule_references(plan: Plan) -> Iterator[Problem]:
+    questions = {q.id: {o.id for o in q.options} for q in plan.questions}
+    for li, level in enumerate(plan.levels):
+        if level.when is None:
+            continue
+        for cond in conditions(level.when):
+            path = ("levels", li, "when", *cond.path)
+            if cond.question not in questions:
+                yield Problem(path, N_("plan.unknown_question"), {"question": cond.question})
+                continue
+            for option in cond.options:
+                if option not in questions[cond.question]:
+                    params = {"question": cond.question, "option": option}
+                    yield Problem(path, N_("plan.unknown_option"), params)
+
+
+def _duplicates(path: Path, ids: list[str]) -> Iterator[Problem]:
+    for value, count in Counter(ids).items():
+        if count > 1:
+            yield Problem((*path, ids.index(value)), N_("plan.duplicate_id"), {"id": value})
+
+
+def _uniqueness(plan: Plan) -> Iterator[Problem]:
+    yield from _duplicates(("levels",), [level.id for level in plan.levels])
+    yield from _duplicates(("questions",), [q.id for q in plan.questions])
+    for qi, question in enumerate(plan.questions):
+        yield from _duplicates(("questions", qi, "options"), [o.id for o in question.options])
+    for li, level in enumerate(plan.levels):
+        ids = [ob.id for ob in level.obligations]
+        yield from _duplicates(("levels", li, "obligations"), ids)
+        for oi, ob_id in enumerate(ids):
+            if ob_id in RESERVED_OBLIGATION_IDS:
+                path = ("levels", li, "obligations", oi, "id")
+                yield Problem(path, N_("plan.reserved_id"), {"id": ob_id})
+
+
+def _default_level(plan: Plan) -> Iterator[Problem]:
+    defaults = [li for li, level in enumerate(plan.levels) if level.when is None]
+    if len(defaults) != 1:
+        yield Problem(("levels",), N_("plan.default_level_count"), {"count": len(defaults)})
+
+
+def _warnings_fit(path: Path, ob: Obligation, rules: ReminderRules) -> Iterator[Problem]:
+    for index, before in enumerate(rules.before):
+        if before >= ob.within:
+            yield Problem((*path, index), N_("plan.warning_too_long"), {"obligation": ob.id})
+
+
+def _timing(plan: Plan) -> Iterator[Problem]:
+    for li, level in enumerate(plan.levels):
+        for oi, ob in enumerate(level.obligations):
+            here: Path = ("levels", li, "obligations", oi)
+            if ob.reminders:
+                yield from _warnings_fit((*here, "reminders", "before"), ob, ob.reminders)
+            else:
+                yield from _warnings_fit(("reminders", "before"), ob, plan.reminders)
+    review = Obligation(
+        id="review", text=plan.title, owner=plan.review.owner, within=plan.review.within
+    )
+    yield from _warnings_fit(("reminders", "before"), review, plan.reminders)
+    if plan.follow_up and plan.follow_up.every > plan.follow_up.for_:
+        yield Problem(("follow_up", "every"), N_("plan.follow_up_every_too_long"), {})

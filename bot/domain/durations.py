@@ -1,0 +1,34 @@
+"""Durations as plans write them: ``45s``, ``30m``, ``2h``, ``3d``, ``1h30m``."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_FULL = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse a plan duration; raise ValueError for anything else (including zero)."""
+    cleaned = text.strip().replace(" ", "").lower()
+    match = _FULL.match(cleaned)
+    if not cleaned or match is None:
+        raise ValueError(text)
+    days, hours, minutes, seconds = (int(part) if part else 0 for part in match.groups())
+    value = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if value <= timedelta(0):
+        raise ValueError(text)
+    return value
+
+
+def format_duration(value: timedelta) -> str:
+    """Render a duration back in plan notation (``1h30m``)."""
+    total = int(value.total_seconds())
+    if total <= 0:
+        return "0s"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        amount, total = divmod(total, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts)

@@ -1,0 +1,194 @@
+"""Obligation timing: due times, warnings, overdue reminders and escalation, all pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.plan import Obligation, Plan, ReminderRules
+
+REVIEW_ID = "review"
+
+
+class ObStatus(StrEnum):
+    """Where an obligation stands."""
+
+    WAITING = "waiting"  # its clock has not started (it runs from stabilisation)
+    OPEN = "open"
+    SUBMITTED = "submitted"  # content handed in, awaiting an approver
+    MET = "met"
+    DROPPED = "dropped"  # no longer required after a regrade
+
+
+ACTIVE_STATUSES = frozenset({ObStatus.OPEN, ObStatus.SUBMITTED})
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """The moments obligation clocks run from."""
+
+    reported_at: datetime
+    stabilised_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ObligationState:
+    """One obligation of one incident as stored: due time, status, reminders already sent."""
+
+    id: str
+    owner: str
+    due_at: datetime | None
+    status: ObStatus = ObStatus.OPEN
+    sent: int = 0
+    met_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """An obligation whose due time moved in a regrade."""
+
+    id: str
+    old_due: datetime | None
+    new_due: datetime | None
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    """Obligations after a (re)grade or stabilisation, and what changed."""
+
+    states: tuple[ObligationState, ...]
+    added: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    changed: tuple[Change, ...] = ()
+
+
+class ReminderKind(StrEnum):
+    """What a reminder says."""
+
+    WARNING = "warning"  # deadline approaching
+    DUE = "due"  # deadline reached
+    OVERDUE = "overdue"  # deadline passed, repeated
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder to send for an obligation; ``index`` + 1 is its new ``sent`` count."""
+
+    obligation: str
+    kind: ReminderKind
+    at: datetime
+    index: int
+    due_at: datetime
+    number: int = 0  # 1 for the reminder at the due time, 2 for the next overdue one …
+    escalate: bool = False
+    awaiting_approval: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def obligation_specs(plan: Plan, level_id: str) -> list[Obligation]:
+    """The level's obligations plus the written review, which every incident owes."""
+    review = Obligation(
+        id=REVIEW_ID,
+        text=plan.review.text or plan.title,
+        owner=plan.review.owner,
+        within=plan.review.within,
+        after="stabilised",
+        approval=list(plan.review.approve),
+    )
+    return [*plan.level(level_id).obligations, review]
+
+
+def spec_for(plan: Plan, level_id: str, obligation_id: str) -> Obligation:
+    """The spec of one obligation of a level (KeyError if absent)."""
+    for spec in obligation_specs(plan, level_id):
+        if spec.id == obligation_id:
+            return spec
+    raise KeyError(obligation_id)
+
+
+def due_time(spec: Obligation, anchors: Anchors) -> datetime | None:
+    """When the obligation falls due, or None while its anchor has not happened."""
+    start = anchors.reported_at if spec.after == "reported" else anchors.stabilised_at
+    return None if start is None else start + spec.within
+
+
+def schedule(
+    plan: Plan, level_id: str, anchors: Anchors, existing: Sequence[ObligationState] = ()
+) -> Reschedule:
+    """Obligations for ``level_id``; met ones stay met, moved ones restart their reminders."""
+    old = {state.id: state for state in existing}
+    states: list[ObligationState] = []
+    added: list[str] = []
+    changed: list[Change] = []
+    specs = obligation_specs(plan, level_id)
+    for spec in specs:
+        due = due_time(spec, anchors)
+        status = ObStatus.OPEN if due is not None else ObStatus.WAITING
+        before = old.get(spec.id)
+        if before is None or before.status is ObStatus.DROPPED:
+            added.append(spec.id)
+            states.append(ObligationState(spec.id, spec.owner, due, status))
+        elif before.status in (ObStatus.MET, ObStatus.SUBMITTED) or before.due_at == due:
+            states.append(replace(before, owner=spec.owner))
+        else:
+            if before.due_at is not None or due is None:
+                changed.append(Change(spec.id, before.due_at, due))
+            states.append(ObligationState(spec.id, spec.owner, due, status))
+    wanted = {spec.id for spec in specs}
+    dropped = [s.id for s in existing if s.id not in wanted and s.status is not ObStatus.DROPPED]
+    for state in existing:
+        if state.id in dropped:
+            final = state.status if state.status is ObStatus.MET else ObStatus.DROPPED
+            states.append(replace(state, status=final))
+    dropped = [s for s in dropped if old[s].status is not ObStatus.MET]
+    return Reschedule(tuple(states), tuple(added), tuple(dropped), tuple(changed))
+
+
+def reminder_at(rules: ReminderRules, due_at: datetime, index: int) -> Reminder:
+    """The ``index``-th point of an obligation's reminder schedule (0-based)."""
+    warnings = sorted(rules.before, reverse=True)
+    if index < len(warnings):
+        before = warnings[index]
+        return Reminder("", ReminderKind.WARNING, due_at - before, index, due_at)
+    number = index - len(warnings) + 1
+    kind = ReminderKind.DUE if number == 1 else ReminderKind.OVERDUE
+    at = due_at + rules.overdue_every * (number - 1)
+    return Reminder("", kind, at, index, due_at, number, number > rules.escalate_after)
+
+
+def latest_passed(rules: ReminderRules, state: ObligationState, now: datetime) -> Reminder | None:
+    """The latest unsent reminder whose time has come; earlier missed ones are skipped."""
+    if state.status not in ACTIVE_STATUSES or state.due_at is None:
+        return None
+    due_at = state.due_at
+    first = reminder_at(rules, due_at, state.sent)
+    if first.at > now:
+        return None
+    warnings = len(rules.before)
+    if now < due_at:
+        passed = range(state.sent, warnings)
+        index = max(i for i in passed if reminder_at(rules, due_at, i).at <= now)
+    else:
+        overdue = int((now - due_at) / rules.overdue_every)
+        index = max(state.sent, warnings + overdue)
+    found = reminder_at(rules, due_at, index)
+    pending = state.status is ObStatus.SUBMITTED
+    return replace(found, obligation=state.id, awaiting_approval=pending)
+
+
+def next_reminder_time(rules: ReminderRules, state: ObligationState) -> datetime | None:
+    """When the obligation's next unsent reminder falls due (None when it needs none)."""
+    if state.status not in ACTIVE_STATUSES or state.due_at is None:
+        return None
+    return reminder_at(rules, state.due_at, state.sent).at
+
+
+def lateness(state: ObligationState, now: datetime) -> timedelta | None:
+    """How late the obligation was met (or is, if still open); None when on time or waiting."""
+    if state.due_at is None or state.status is ObStatus.DROPPED:
+        return None
+    end = state.met_at if state.status is ObStatus.MET and state.met_at else now
+    late = end - state.due_at
+    return late if late > timedelta(0) else None

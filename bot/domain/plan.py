@@ -1,0 +1,249 @@
+"""The plan model: one organisation's 预案 as validated data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from bot.domain.durations import format_duration, parse_duration
+from bot.domain.rules import AllOf, AnyOf, Cond, Rule, RuleSyntaxError, parse_rule
+from bot.domain.text import LText
+
+ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}$"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+def _to_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("yq_duration", "not a duration: {value}", {"value": str(value)})
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_to_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$",
+            "examples": ["2h", "1h30m"],
+        }
+    ),
+]
+
+
+def _to_rule(value: Any) -> Rule:
+    if isinstance(value, Cond | AllOf | AnyOf):
+        return value
+    try:
+        return parse_rule(value)
+    except RuleSyntaxError as exc:
+        where = ".".join(str(part) for part in exc.path) or "when"
+        raise PydanticCustomError("yq_rule", "bad rule at {where}", {"where": where}) from None
+
+
+RuleField = Annotated[
+    Rule,
+    BeforeValidator(_to_rule),
+    PlainSerializer(lambda rule: repr(rule), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "question: option | question: [options] | any: [rules] | all: [rules]",
+        }
+    ),
+]
+
+TelegramRef = Annotated[
+    int | str,
+    Field(description="numeric Telegram user id, or @username"),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Option(_Model):
+    """One answer to a grading question."""
+
+    id: Id
+    text: LText
+    reason: LText | None = Field(None, description="how this answer reads as a grading reason")
+    guidance: LText | None = Field(None, description="handling guidance (分类处置) for this answer")
+
+
+class Question(_Model):
+    """A grading question asked with one button per option."""
+
+    id: Id
+    text: LText
+    options: list[Option] = Field(min_length=2)
+    help: LText | None = None
+
+
+class Person(_Model):
+    """Somebody the plan names."""
+
+    name: str = Field(min_length=1)
+    telegram: TelegramRef | None = None
+
+    @field_validator("telegram")
+    @classmethod
+    def _telegram_ref(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, str) and not (value.startswith("@") and len(value) > 1):
+            raise PydanticCustomError("yq_telegram_ref", "not a user id or @username", {})
+        return value
+
+
+class Role(_Model):
+    """A role of the plan (组长, 办公室 …) and the people who hold it."""
+
+    title: LText
+    members: list[Id] = Field(default_factory=list)
+
+
+class ReminderRules(_Model):
+    """When to warn before a deadline, remind after it, and escalate."""
+
+    before: list[Duration] = Field(default_factory=list)
+    overdue_every: Duration = timedelta(minutes=30)
+    escalate_after: int = Field(2, ge=0)
+    escalate_to: list[Id] = Field(default_factory=list)
+
+
+class Obligation(_Model):
+    """Something a role must do by a deadline."""
+
+    id: Id
+    text: LText
+    owner: Id
+    within: Duration
+    after: Literal["reported", "stabilised"] = "reported"
+    approval: list[Id] = Field(default_factory=list)
+    reminders: ReminderRules | None = None
+
+
+class Level(_Model):
+    """A grade of incident, least severe first in the plan."""
+
+    id: Id
+    name: LText
+    description: LText | None = None
+    when: RuleField | None = None
+    notify: list[Id] = Field(default_factory=list)
+    approve: list[Id] = Field(min_length=1)
+    obligations: list[Obligation] = Field(default_factory=list)
+
+
+class FollowUp(_Model):
+    """Progress reports (续报) after the incident stabilises."""
+
+    every: Duration
+    for_: Duration = Field(alias="for")
+    owner: Id
+
+
+class Review(_Model):
+    """The written review (总结评估) that closes an incident."""
+
+    within: Duration
+    owner: Id
+    approve: list[Id] = Field(min_length=1)
+    text: LText | None = None
+
+
+class Chats(_Model):
+    """The group chats that run this plan, per transport."""
+
+    telegram: list[int] = Field(default_factory=list)
+
+
+class Plan(_Model):
+    """An organisation's public-opinion emergency plan."""
+
+    id: Id
+    title: LText
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    report_timeout: Duration = timedelta(minutes=30)
+    chats: Chats = Field(default_factory=Chats)
+    people: dict[Id, Person] = Field(default_factory=dict)
+    roles: dict[Id, Role] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)
+    reminders: ReminderRules = Field(default_factory=ReminderRules)
+    follow_up: FollowUp | None = None
+    review: Review
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            context = {"value": value}
+            raise PydanticCustomError("yq_timezone", "unknown time zone", context) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The plan's time zone, for showing times."""
+        return ZoneInfo(self.timezone)
+
+    def level(self, level_id: str) -> Level:
+        """The level with this id (KeyError if absent)."""
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        raise KeyError(level_id)
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id (KeyError if absent)."""
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def option(self, question_id: str, option_id: str) -> Option:
+        """The option of a question (KeyError if absent)."""
+        for option in self.question(question_id).options:
+            if option.id == option_id:
+                return option
+        raise KeyError(option_id)
+
+    def reminder_rules(self, obligation: Obligation) -> ReminderRules:
+        """The reminder rules in force for an obligation."""
+        return obligation.reminders or self.reminders
+
+    def severity(self, level_id: str) -> int:
+        """Index of a level, 0 = least severe."""
+        return [level.id for level in self.levels].index(level_id)
+
+    def members(self, role_ids: list[str]) -> list[str]:
+        """Person ids holding any of these roles, in order, without repeats."""
+        seen: dict[str, None] = {}
+        for role_id in role_ids:
+            for person in self.roles[role_id].members if role_id in self.roles else []:
+                seen.setdefault(person, None)
+        return list(seen)

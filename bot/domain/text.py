@@ -1,0 +1,30 @@
+"""Localized text in plans: a plain string, or a map of language code to string."""
+
+from __future__ import annotations
+
+from pydantic import RootModel, field_validator
+
+DEFAULT_LANGUAGE = "zh_CN"
+LANGUAGES = ("zh_CN", "en")
+
+
+class LText(RootModel[str | dict[str, str]]):
+    """A plan text that may differ per language; ``get(lang)`` always returns something."""
+
+    @field_validator("root")
+    @classmethod
+    def _not_empty(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        texts = [value] if isinstance(value, str) else list(value.values())
+        if not texts or not all(text.strip() for text in texts):
+            raise ValueError("empty text")
+        return value
+
+    def get(self, lang: str) -> str:
+        """Text in ``lang``, else in the default language, else the first one given."""
+        value = self.root
+        if isinstance(value, str):
+            return value
+        for candidate in (lang, lang.split("_")[0], DEFAULT_LANGUAGE):
+            if candidate in value:
+                return value[candidate]
+        return next(iter(value.values()))

@@ -1,0 +1,151 @@
+"""Reading plan files: YAML with line numbers -> a validated Plan, or a PlanError with problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from bot.domain.checks import cross_check
+from bot.domain.errors import PlanError
+from bot.domain.plan import Plan
+from bot.i18n import N_
+
+# pydantic error type -> our message key (params come from the error's context)
+_ERROR_KEYS = {
+    "missing": N_("plan.missing"),
+    "extra_forbidden": N_("plan.unknown_field"),
+    "string_type": N_("plan.expected_text"),
+    "int_type": N_("plan.expected_integer"),
+    "int_parsing": N_("plan.expected_integer"),
+    "int_from_float": N_("plan.expected_integer"),
+    "list_type": N_("plan.expected_list"),
+    "dict_type": N_("plan.expected_mapping"),
+    "model_type": N_("plan.expected_mapping"),
+    "model_attributes_type": N_("plan.expected_mapping"),
+    "too_short": N_("plan.too_short"),
+    "string_too_short": N_("plan.too_short"),
+    "string_pattern_mismatch": N_("plan.bad_id"),
+    "literal_error": N_("plan.expected_one_of"),
+    "greater_than_equal": N_("plan.too_small"),
+    "value_error": N_("plan.empty_text"),
+    "yq_duration": N_("plan.bad_duration"),
+    "yq_rule": N_("plan.bad_rule"),
+    "yq_timezone": N_("plan.bad_timezone"),
+    "yq_telegram_ref": N_("plan.bad_telegram_ref"),
+}
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """A problem in a plan file, located by line and field."""
+
+    file: str
+    line: int | None
+    field: str
+    key: str
+    params: dict[str, Any] = dc_field(default_factory=dict)
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers and scalars as plain Python values."""
+    if isinstance(node, dict):
+        return {str(key): _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _locate(root: Any, loc: Iterable[Any], missing_last: bool) -> tuple[int | None, str]:
+    """Line (1-based) and dotted field name for a path into the YAML document."""
+    parts = list(loc)
+    node, line, names = root, None, []
+    for position, part in enumerate(parts):
+        if isinstance(node, dict) and part in node:
+            line = node.lc.key(part)[0] + 1 if hasattr(node, "lc") else line
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1 if hasattr(node, "lc") else line
+            node = node[part]
+        elif not (missing_last and position == len(parts) - 1):
+            continue  # a union member tag from pydantic, not a place in the file
+        names.append(f"[{part}]" if isinstance(part, int) else str(part))
+    return line, ".".join(names).replace(".[", "[") or "(plan)"
+
+
+def _from_pydantic(file: str, root: Any, error: ErrorDetails) -> PlanProblem:
+    line, name = _locate(root, error["loc"], error["type"] == "missing")
+    key = _ERROR_KEYS.get(error["type"], N_("plan.invalid"))
+    params = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    params.setdefault("detail", error["msg"])
+    params.setdefault("value", str(error.get("input", ""))[:80])
+    return PlanProblem(file, line, name, key, params)
+
+
+def parse_plan_text(text: str, file: str) -> Plan:
+    """Validate plan YAML text; raise PlanError with every problem found."""
+    try:
+        root = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        detail = str(exc.problem or exc.context or "")
+        raise _error(
+            file, [PlanProblem(file, line, "(yaml)", N_("plan.yaml_syntax"), {"detail": detail})]
+        ) from None
+    except YAMLError as exc:
+        raise _error(
+            file, [PlanProblem(file, None, "(yaml)", N_("plan.yaml_syntax"), {"detail": str(exc)})]
+        ) from None
+    if not isinstance(root, dict):
+        raise _error(file, [PlanProblem(file, 1, "(plan)", N_("plan.not_mapping"))])
+    try:
+        plan = Plan.model_validate(_plain(root))
+    except ValidationError as exc:
+        seen: dict[tuple[int | None, str], PlanProblem] = {}
+        for error in exc.errors():
+            problem = _from_pydantic(file, root, error)
+            seen.setdefault((problem.line, problem.field), problem)
+        raise _error(file, list(seen.values())) from None
+    problems = []
+    for found in cross_check(plan):
+        line, name = _locate(root, found.path, False)
+        problems.append(PlanProblem(file, line, name, found.key, dict(found.params)))
+    if problems:
+        raise _error(file, problems)
+    return plan
+
+
+def _error(file: str, problems: list[PlanProblem]) -> PlanError:
+    return PlanError(file=file, count=len(problems), problems=problems)
+
+
+def load_plan(path: Path) -> Plan:
+    """Read and validate one plan file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(N_("error.plan_unreadable"), file=str(path), detail=str(exc)) from None
+    return parse_plan_text(text, str(path))
+
+
+def plan_files(path: Path) -> list[Path]:
+    """The plan files at ``path``: the file itself, or every *.yaml/*.yml directly in a folder."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return [path]
