@@ -118,31 +118,31 @@ def schedule(
     plan: Plan, level_id: str, anchors: Anchors, existing: Sequence[ObligationState] = ()
 ) -> Reschedule:
     """Obligations for ``level_id``; met ones stay met, moved ones restart their reminders."""
-    old = {state.id: state for state in existing}
+    old = {state.id: state for state in existing if state.status is not ObStatus.DROPPED}
+    specs = obligation_specs(plan, level_id)
     states: list[ObligationState] = []
     added: list[str] = []
     changed: list[Change] = []
-    specs = obligation_specs(plan, level_id)
     for spec in specs:
         due = due_time(spec, anchors)
-        status = ObStatus.OPEN if due is not None else ObStatus.WAITING
-        before = old.get(spec.id)
-        if before is None or before.status is ObStatus.DROPPED:
+        before = old.pop(spec.id, None)
+        if before is None:
             added.append(spec.id)
+            status = ObStatus.OPEN if due is not None else ObStatus.WAITING
             states.append(ObligationState(spec.id, spec.owner, due, status))
-        elif before.status in (ObStatus.MET, ObStatus.SUBMITTED) or before.due_at == due:
+        elif before.status is ObStatus.MET or before.due_at == due:
             states.append(replace(before, owner=spec.owner))
         else:
-            if before.due_at is not None or due is None:
-                changed.append(Change(spec.id, before.due_at, due))
-            states.append(ObligationState(spec.id, spec.owner, due, status))
+            changed.append(Change(spec.id, before.due_at, due))
+            status = before.status if before.status is ObStatus.SUBMITTED else ObStatus.OPEN
+            states.append(replace(before, owner=spec.owner, due_at=due, status=status, sent=0))
+    dropped = [state.id for state in old.values() if state.status is not ObStatus.MET]
+    states.extend(
+        state if state.status is ObStatus.MET else replace(state, status=ObStatus.DROPPED)
+        for state in old.values()
+    )
     wanted = {spec.id for spec in specs}
-    dropped = [s.id for s in existing if s.id not in wanted and s.status is not ObStatus.DROPPED]
-    for state in existing:
-        if state.id in dropped:
-            final = state.status if state.status is ObStatus.MET else ObStatus.DROPPED
-            states.append(replace(state, status=final))
-    dropped = [s for s in dropped if old[s].status is not ObStatus.MET]
+    states.extend(s for s in existing if s.status is ObStatus.DROPPED and s.id not in wanted)
     return Reschedule(tuple(states), tuple(added), tuple(dropped), tuple(changed))
 
 

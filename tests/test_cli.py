@@ -1,0 +1,115 @@
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.cli import run
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNTY = ROOT / "plans" / "county.yaml"
+
+
+def cli(
+    capsys: pytest.CaptureFixture[str], *args: str, locale: str = "zh_CN"
+) -> tuple[int, str, str]:
+    code = run(list(args), Settings(locale=locale, _env_file=None))  # type: ignore[call-arg]
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("answers", "locale", "expected"),
+    [
+        (["reach=over500", "media=yes"], "zh_CN", "重大：有主流媒体介入报道"),
+        (["reach=over500", "media=yes"], "en", "Major: Mainstream media have reported on it"),
+        (["reach=under50", "media=no", "harm=no"], "zh_CN", "一般：未达到更高等级的条件"),
+        (["harm=yes", "media=yes"], "zh_CN", "特别重大："),
+    ],
+)
+def test_grade_prints_level_and_reasons(
+    capsys: pytest.CaptureFixture[str], answers: list[str], locale: str, expected: str
+) -> None:
+    code, out, _ = cli(capsys, "grade", str(COUNTY), *answers, locale=locale)
+    assert code == 0
+    assert out.startswith(expected)
+
+
+def test_grade_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "grade", str(COUNTY), "reach=over500", "media=yes", "--json")
+    assert code == 0
+    assert json.loads(out) == {"level": "major", "name": "重大", "reasons": ["有主流媒体介入报道"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["reach=lots"], "问题 reach 没有选项 “lots”；可选：under50, 50to100, 100to500, over500"),
+        (["spread=over500"], "预案中没有问题 “spread”。"),
+        (["reach"], "“reach” 的格式不对"),
+        (["=yes"], "格式不对"),
+    ],
+)
+def test_grade_bad_answers(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = cli(capsys, "grade", str(COUNTY), *args)
+    assert code == 1 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_check_plan_ok_and_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(COUNTY.read_text(encoding="utf-8").replace("within: 2h", "within: soon"))
+    code, out, err = cli(capsys, "check-plan", str(COUNTY), str(bad), locale="en")
+    assert code == 1
+    assert f"{COUNTY}: ok" in out
+    line = next(
+        i
+        for i, text in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1)
+        if "within: soon" in text
+    )
+    assert f"{bad}:{line}: levels[2].obligations[0].within: “soon” is not a duration" in err
+
+
+def test_check_plan_folder_checks_every_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "check-plan", str(ROOT / "plans"))
+    assert code == 0
+    assert out.count("：ok") == len(list((ROOT / "plans").glob("*.yaml")))
+
+
+def test_check_plan_empty_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = cli(capsys, "check-plan", str(tmp_path), locale="en")
+    assert code == 1 and "no plan files" in err
+
+
+def test_missing_plan_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = cli(capsys, "grade", str(tmp_path / "nope.yaml"), "reach=over500", locale="en")
+    assert code == 1 and err.startswith("Cannot read plan")
+
+
+def test_plan_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "plan-schema")
+    schema = json.loads(out)
+    assert code == 0
+    assert {"id", "roles", "questions", "levels", "review"} <= set(schema["required"])
+    assert "for" in schema["$defs"]["FollowUp"]["properties"]
+
+
+def test_console_script_uses_yuqing_locale(tmp_path: Path) -> None:
+    exe = shutil.which("yuqing-bot")
+    if exe is None:
+        pytest.skip("console script not installed in this environment")
+    env = {"YUQING_LOCALE": "en", "PATH": str(Path(exe).parent)}
+    done = subprocess.run(
+        [exe, "grade", str(COUNTY), "harm=yes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("Critical: Caused by an emergency")
