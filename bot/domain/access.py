@@ -1,0 +1,61 @@
+"""Who is who in a plan, and who may do what: pure lookups against the plan's roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.errors import DomainError
+from bot.domain.messages import N_
+from bot.domain.plan import Plan
+
+
+class NotAllowed(DomainError):
+    """The person holds none of the roles the plan requires for this action."""
+
+    key = N_("error.not_allowed")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting in a chat: their numeric id and @username on the transport, if known."""
+
+    user_id: int | None
+    username: str | None = None
+    name: str | None = None
+
+
+def person_ids(plan: Plan, actor: Actor) -> list[str]:
+    """The plan's person ids that match this actor (by numeric id or @username)."""
+    username = (actor.username or "").lstrip("@").lower()
+    found = []
+    for person_id, person in plan.people.items():
+        ref = person.telegram
+        by_id = isinstance(ref, int) and actor.user_id is not None and ref == actor.user_id
+        by_name = isinstance(ref, str) and bool(username) and ref[1:].lower() == username
+        if by_id or by_name:
+            found.append(person_id)
+    return found
+
+
+def roles_of(plan: Plan, actor: Actor) -> set[str]:
+    """Every role the actor holds in the plan."""
+    mine = set(person_ids(plan, actor))
+    return {role_id for role_id, role in plan.roles.items() if mine & set(role.members)}
+
+
+def require_role(plan: Plan, actor: Actor, allowed: list[str]) -> None:
+    """Raise NotAllowed unless the actor holds one of ``allowed``; the error names those roles."""
+    if roles_of(plan, actor) & set(allowed):
+        return
+    lang = plan.language
+    titles = [plan.roles[role].title.get(lang) for role in allowed if role in plan.roles]
+    raise NotAllowed(roles=("、" if lang == "zh_CN" else ", ").join(titles), role_ids=allowed)
+
+
+def may_report(plan: Plan, actor: Actor) -> bool:
+    """Anyone may report unless the plan's monitor role has members; then only they may."""
+    monitor = plan.roles.get("monitor")
+    if monitor is None or not monitor.members:
+        return True
+    return "monitor" in roles_of(plan, actor)
+
