@@ -58,4 +58,3 @@ def may_report(plan: Plan, actor: Actor) -> bool:
     if monitor is None or not monitor.members:
         return True
     return "monitor" in roles_of(plan, actor)
-

@@ -1,0 +1,17 @@
+"""The incident store: the port (``Store``, ``Tx``) and its SQLite adapter (``SqliteStore``)."""
+
+from bot.store.port import Approval, Conflict, Decision, NotFound, Person, Store, Tx
+from bot.store.schema import latest_version
+from bot.store.sqlite import SqliteStore
+
+__all__ = [
+    "Approval",
+    "Conflict",
+    "Decision",
+    "NotFound",
+    "Person",
+    "SqliteStore",
+    "Store",
+    "Tx",
+    "latest_version",
+]

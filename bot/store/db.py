@@ -1,0 +1,120 @@
+"""A thin aiosqlite wrapper that turns every sqlite3 error into a translated StoreError."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.domain.errors import StoreError
+from bot.domain.messages import N_
+
+Params = Sequence[Any]
+
+# Primary SQLite result codes (extended codes are masked with 0xFF) -> message keys.
+ERROR_KEYS: dict[int, str] = {
+    sqlite3.SQLITE_PERM: N_("error.store_unreadable"),
+    sqlite3.SQLITE_BUSY: N_("error.store_locked"),
+    sqlite3.SQLITE_LOCKED: N_("error.store_locked"),
+    sqlite3.SQLITE_READONLY: N_("error.store_readonly"),
+    sqlite3.SQLITE_IOERR: N_("error.store_unreadable"),
+    sqlite3.SQLITE_CORRUPT: N_("error.store_corrupt"),
+    sqlite3.SQLITE_FULL: N_("error.store_full"),
+    sqlite3.SQLITE_CANTOPEN: N_("error.store_unreadable"),
+    sqlite3.SQLITE_AUTH: N_("error.store_unreadable"),
+    sqlite3.SQLITE_NOTADB: N_("error.store_not_database"),
+}
+
+
+def translate(exc: sqlite3.Error, path: Path) -> StoreError:
+    """The StoreError (with a distinct key per cause) for a sqlite3 error."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    key = ERROR_KEYS.get(code & 0xFF) if isinstance(code, int) else None
+    return StoreError(key or N_("error.store"), path=str(path), detail=str(exc))
+
+
+class Db:
+    """One SQLite connection in autocommit mode; transactions are explicit BEGIN/COMMIT."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    async def connect(cls, path: Path, *, busy_timeout: float, read_only: bool) -> Db:
+        """Open ``path`` (read-only through a ``mode=ro`` URI) with a busy timeout in seconds."""
+        target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
+        try:
+            conn = await aiosqlite.connect(
+                target, timeout=busy_timeout, isolation_level=None, uri=read_only
+            )
+        except sqlite3.Error as exc:
+            raise translate(exc, path) from exc
+        conn.row_factory = sqlite3.Row
+        return cls(conn, path)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+        try:
+            async with self.conn.execute(sql, params) as cursor:
+                return cursor.rowcount
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; return the new row id."""
+        try:
+            async with self.conn.execute(sql, params) as cursor:
+                rowid = cursor.lastrowid
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
+        if rowid is None:  # pragma: no cover - an INSERT always sets it
+            raise StoreError(path=str(self.path), detail="no row id after INSERT")
+        return rowid
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement once per parameter row."""
+        try:
+            async with self.conn.executemany(sql, rows):
+                pass
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
+
+    async def all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Every row of a query."""
+        try:
+            return list(await self.conn.execute_fetchall(sql, params))
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
+
+    async def one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a query, or None."""
+        rows = await self.all(sql, params)
+        return rows[0] if rows else None
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row of a query (None if there is no row)."""
+        row = await self.one(sql, params)
+        return None if row is None else row[0]
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open on the connection."""
+        return self.conn.in_transaction
+
+    async def rollback_quietly(self) -> None:
+        """Roll back if a transaction is open, ignoring errors (the cause is already raised)."""
+        if self.conn.in_transaction:
+            with suppress(StoreError):
+                await self.execute("ROLLBACK")
+
+    async def close(self) -> None:
+        """Close the connection and stop its worker thread."""
+        try:
+            await self.conn.close()
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc

@@ -1,0 +1,236 @@
+"""The store port: what the service layer may ask of incident storage, whatever backs it.
+
+Reads are methods of ``Store``; every write goes through ``async with store.transaction() as
+tx`` and is committed on normal exit or rolled back entirely on any exception. All datetimes
+must be timezone-aware (a naive one raises ValueError) and come back as aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from bot.domain.errors import StoreError
+from bot.domain.incident import Attachment, Incident, TimelineEvent
+from bot.domain.lifecycle import State
+from bot.domain.messages import N_
+from bot.domain.obligations import ObligationState, ObStatus
+
+
+class Conflict(StoreError):
+    """An optimistic write lost: the incident changed since the caller read it."""
+
+    key = N_("error.store_conflict")
+
+
+class NotFound(StoreError):
+    """The record a write refers to does not exist."""
+
+    key = N_("error.store_not_found")
+
+
+class Decision(StrEnum):
+    """What an approver decided."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One approver's decision about an incident (confirm, regrade, draft, review, …)."""
+
+    incident_id: int
+    kind: str  # "confirm" | "regrade" | "draft" | "review" | "cancel" | "close" | …
+    decision: Decision
+    actor: str
+    at: datetime
+    target: str | None = None  # e.g. the obligation id or the new level id
+    note: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the bot has seen, keyed by transport-qualified id like ``telegram:42``."""
+
+    key: str
+    username: str | None
+    display_name: str | None
+    seen_at: datetime
+    lang: str | None = None
+
+
+class Tx(Protocol):
+    """The writes of one transaction; unusable once the transaction has ended."""
+
+    async def create_incident(
+        self,
+        *,
+        plan_id: str,
+        chat: str,
+        reporter: str,
+        description: str,
+        reported_at: datetime,
+        attachments: Sequence[Attachment] = (),
+        is_drill: bool = False,
+        lang: str = "zh_CN",
+        extra: Mapping[str, Any] | None = None,
+    ) -> Incident:
+        """Insert a REPORTED incident with the next number #N and version 0."""
+        ...
+
+    async def update_incident(self, incident_id: int, expected_version: int, **fields: Any) -> int:
+        """Change columns if the version still matches; return the new version, else Conflict."""
+        ...
+
+    async def set_answer(
+        self, incident_id: int, question: str, option: str, by: str | None, at: datetime
+    ) -> None:
+        """Record (or replace) the answer to one grading question."""
+        ...
+
+    async def clear_answers(self, incident_id: int) -> None:
+        """Forget every answer of an incident."""
+        ...
+
+    async def save_obligations(self, incident_id: int, states: Sequence[ObligationState]) -> None:
+        """Upsert obligation states by id, keeping submitted content and who met them."""
+        ...
+
+    async def set_obligation(
+        self,
+        incident_id: int,
+        obligation_id: str,
+        *,
+        status: ObStatus | None = None,
+        sent: int | None = None,
+        met_at: datetime | None = None,
+        met_by: str | None = None,
+        content: str | None = None,
+    ) -> None:
+        """Change the given (non-None) fields of one obligation; NotFound if it is absent."""
+        ...
+
+    async def add_approval(
+        self,
+        incident_id: int,
+        *,
+        kind: str,
+        decision: Decision | str,
+        actor: str,
+        at: datetime,
+        target: str | None = None,
+        note: str | None = None,
+    ) -> int:
+        """Record an approver's decision; return its id."""
+        ...
+
+    async def add_event(self, event: TimelineEvent) -> int:
+        """Append an event to the incident's timeline; return its id."""
+        ...
+
+    async def upsert_person(
+        self,
+        key: str,
+        username: str | None,
+        display_name: str | None,
+        seen_at: datetime,
+        lang: str | None = None,
+    ) -> None:
+        """Insert or refresh a person; a None ``lang`` keeps the stored one."""
+        ...
+
+    async def claim_update(self, key: str, at: datetime) -> bool:
+        """Mark an incoming update as processed; False if it already was."""
+        ...
+
+    async def forget_updates(self, before: datetime) -> int:
+        """Drop processed-update marks older than ``before``; return how many."""
+        ...
+
+    async def kv_set(
+        self, namespace: str, key: str, value: Any, at: datetime | None = None
+    ) -> None:
+        """Store a JSON-serialisable value under (namespace, key)."""
+        ...
+
+    async def kv_delete(self, namespace: str, key: str) -> None:
+        """Remove (namespace, key) if present."""
+        ...
+
+
+class Store(Protocol):
+    """Incident storage: reads here, writes inside ``transaction()``."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """One atomic unit of writes: committed on normal exit, rolled back on any exception."""
+        ...
+
+    async def close(self) -> None:
+        """Release the storage; further use is an error."""
+        ...
+
+    async def __aenter__(self) -> Self:
+        """Use the store as an async context manager that closes it."""
+        ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        ...
+
+    async def get_incident(self, incident_id: int) -> Incident | None:
+        """The incident with answers, obligations and attachments, or None."""
+        ...
+
+    async def get_by_number(self, number: int) -> Incident | None:
+        """The incident numbered #``number``, or None."""
+        ...
+
+    async def list_incidents(
+        self,
+        *,
+        states: Collection[State] | None = None,
+        chat: str | None = None,
+        include_drills: bool = True,
+    ) -> list[Incident]:
+        """Incidents matching every given filter, by number."""
+        ...
+
+    async def timeline(self, incident_id: int) -> list[TimelineEvent]:
+        """The incident's events, oldest first (ties in insertion order)."""
+        ...
+
+    async def approvals(self, incident_id: int) -> list[Approval]:
+        """The incident's approval decisions, oldest first."""
+        ...
+
+    async def person(self, key: str) -> Person | None:
+        """The person with this key, or None."""
+        ...
+
+    async def person_by_username(self, username: str) -> Person | None:
+        """The most recently seen person with this username (case-insensitive, '@' optional)."""
+        ...
+
+    async def kv_get(self, namespace: str, key: str) -> Any:
+        """The value stored under (namespace, key), or None."""
+        ...
+
+    async def kv_items(self, namespace: str) -> dict[str, Any]:
+        """Every key and value of a namespace, by key."""
+        ...
+
+    async def obligation_content(self, incident_id: int, obligation_id: str) -> str | None:
+        """The content submitted for an obligation (e.g. a release draft), or None."""
+        ...

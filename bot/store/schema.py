@@ -1,0 +1,203 @@
+"""The database schema as forward migrations; ``PRAGMA user_version`` counts those applied.
+
+``MIGRATIONS[i]`` takes a database from version ``i`` to ``i + 1``. Never edit a released
+script: append a new one. Each runs in its own transaction together with the version bump.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.domain.errors import StoreError
+from bot.domain.messages import N_
+from bot.store.db import Db
+
+V1 = """
+CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    number INTEGER NOT NULL UNIQUE,
+    plan_id TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reporter TEXT NOT NULL,
+    description TEXT NOT NULL,
+    level_id TEXT,
+    reported_at TEXT NOT NULL,
+    graded_at TEXT,
+    confirmed_at TEXT,
+    stabilised_at TEXT,
+    closed_at TEXT,
+    followups_sent INTEGER NOT NULL DEFAULT 0,
+    last_update_at TEXT,
+    is_drill INTEGER NOT NULL DEFAULT 0 CHECK (is_drill IN (0, 1)),
+    lang TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,
+    extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX incidents_state ON incidents (state);
+CREATE INDEX incidents_chat ON incidents (chat);
+
+CREATE TABLE answers (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    question TEXT NOT NULL,
+    option TEXT NOT NULL,
+    answered_by TEXT,
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (incident_id, question)
+);
+
+CREATE TABLE attachments (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    name TEXT,
+    PRIMARY KEY (incident_id, position)
+);
+
+CREATE TABLE obligations (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    obligation_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    due_at TEXT,
+    status TEXT NOT NULL,
+    sent INTEGER NOT NULL DEFAULT 0,
+    met_at TEXT,
+    met_by TEXT,
+    content TEXT,
+    PRIMARY KEY (incident_id, obligation_id)
+);
+
+CREATE TABLE approvals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    kind TEXT NOT NULL,
+    target TEXT,
+    decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX approvals_incident ON approvals (incident_id, at);
+CREATE TRIGGER approvals_no_update BEFORE UPDATE ON approvals
+BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
+CREATE TRIGGER approvals_no_delete BEFORE DELETE ON approvals
+BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
+
+CREATE TABLE people (
+    key TEXT PRIMARY KEY,
+    username TEXT,
+    display_name TEXT,
+    lang TEXT,
+    seen_at TEXT NOT NULL
+);
+CREATE INDEX people_username ON people (username COLLATE NOCASE);
+
+CREATE TABLE timeline (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX timeline_incident ON timeline (incident_id, at, id);
+CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline
+BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
+CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline
+BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
+
+CREATE TABLE processed_updates (
+    key TEXT PRIMARY KEY,
+    at TEXT NOT NULL
+);
+CREATE INDEX processed_updates_at ON processed_updates (at);
+
+CREATE TABLE kv (
+    namespace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (namespace, key)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1,)
+
+
+def latest_version() -> int:
+    """The schema version this code writes."""
+    return len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into complete statements (trigger bodies stay whole)."""
+    found: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        found.append(pending.strip())
+    return found
+
+
+async def user_version(db: Db) -> int:
+    """The version recorded in the database file."""
+    return int(await db.scalar("PRAGMA user_version"))
+
+
+def check_version(db: Db, found: int, *, read_only: bool) -> None:
+    """Refuse a database newer than this code, or an old one that cannot be upgraded."""
+    if found > latest_version():
+        raise StoreError(
+            N_("error.store_newer"),
+            path=str(db.path),
+            detail=f"user_version {found} > {latest_version()}",
+            found=found,
+            supported=latest_version(),
+        )
+    if read_only and found < latest_version():
+        raise StoreError(
+            N_("error.store_readonly"),
+            path=str(db.path),
+            detail=f"schema version {found} needs upgrading to {latest_version()}",
+        )
+
+
+async def migrate(db: Db, *, read_only: bool = False) -> int:
+    """Apply the missing migrations, each in its own transaction; return the final version."""
+    check_version(db, await user_version(db), read_only=read_only)
+    for target, script in enumerate(MIGRATIONS, start=1):
+        if await user_version(db) >= target:
+            continue
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await apply(db, target, script)
+        except BaseException:
+            await db.rollback_quietly()
+            raise
+        await db.execute("COMMIT")
+    return await user_version(db)
+
+
+async def apply(db: Db, target: int, script: str) -> None:
+    """Run one migration inside the open transaction, unless another process just did."""
+    current = await user_version(db)
+    check_version(db, current, read_only=False)
+    if current >= target:
+        return
+    try:
+        for statement in statements(script):
+            await db.execute(statement)
+    except StoreError as exc:
+        if exc.key == N_("error.store"):
+            detail = exc.params.get("detail", "")
+            raise StoreError(
+                N_("error.store_migration"), path=str(db.path), version=target, detail=detail
+            ) from exc
+        raise
+    await db.execute(f"PRAGMA user_version = {int(target)}")

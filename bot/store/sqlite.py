@@ -1,0 +1,199 @@
+"""SqliteStore: the incident store on one SQLite file (WAL, foreign keys, busy timeout)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Collection
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from bot.domain.errors import StoreError
+from bot.domain.incident import Incident, TimelineEvent
+from bot.domain.lifecycle import State
+from bot.domain.messages import N_
+from bot.store import queries, schema
+from bot.store.db import Db
+from bot.store.port import Approval, Person, Store, Tx
+from bot.store.tx import SqliteTx
+
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds
+
+
+class SqliteStore:
+    """The Store port on SQLite; one connection, transactions serialised by an asyncio.Lock."""
+
+    def __init__(self, db: Db) -> None:
+        self._db = db
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None  # the task inside transaction(), if any
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        read_only: bool = False,
+    ) -> SqliteStore:
+        """Open (creating and migrating if needed) the database at ``path``; StoreError if not."""
+        path = Path(path)
+        db = await Db.connect(path, busy_timeout=busy_timeout, read_only=read_only)
+        try:
+            await db.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            await schema.migrate(db, read_only=read_only)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db)
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._db.path
+
+    async def close(self) -> None:
+        """Wait for a running transaction, then close the connection."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError("close() called inside a transaction")
+        async with self._lock:
+            self._closed = True
+            await self._db.close()
+
+    def _check_open(self) -> None:
+        """Refuse use after close() with a StoreError the handlers can show."""
+        if self._closed:
+            raise StoreError(N_("error.store_closed"), path=str(self.path), detail="closed")
+
+    async def __aenter__(self) -> Self:
+        """Use the store as an async context manager that closes it."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        await self.close()
+
+    def transaction(self) -> AbstractAsyncContextManager[SqliteTx]:
+        """One BEGIN IMMEDIATE transaction: committed on normal exit, rolled back on any error."""
+        return self._transaction()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[SqliteTx]:
+        """Hold the lock for the whole transaction so no other coroutine interleaves."""
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            raise RuntimeError("transactions do not nest; use the open one")
+        async with self._lock:
+            self._check_open()
+            self._owner = task
+            try:
+                await self._db.rollback_quietly()  # never inherit a half-finished transaction
+                await self._db.execute("BEGIN IMMEDIATE")
+                tx = SqliteTx(self._db)
+                try:
+                    yield tx
+                    await self._db.execute("COMMIT")
+                except BaseException:
+                    await self._db.rollback_quietly()
+                    raise
+                finally:
+                    tx.end()
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[Db]:
+        """A consistent snapshot for reads; inside the caller's own transaction, that one."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield self._db
+            return
+        async with self._lock:
+            self._check_open()
+            await self._db.rollback_quietly()
+            await self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                await self._db.rollback_quietly()
+
+    async def get_incident(self, incident_id: int) -> Incident | None:
+        """The incident with answers, obligations and attachments, or None."""
+        async with self._reading() as db:
+            return await queries.incident(db, incident_id)
+
+    async def get_by_number(self, number: int) -> Incident | None:
+        """The incident numbered #``number``, or None."""
+        async with self._reading() as db:
+            return await queries.by_number(db, number)
+
+    async def list_incidents(
+        self,
+        *,
+        states: Collection[State] | None = None,
+        chat: str | None = None,
+        include_drills: bool = True,
+    ) -> list[Incident]:
+        """Incidents matching every given filter, by number."""
+        async with self._reading() as db:
+            return await queries.listing(db, states, chat, include_drills)
+
+    async def timeline(self, incident_id: int) -> list[TimelineEvent]:
+        """The incident's events, oldest first (ties in insertion order)."""
+        async with self._reading() as db:
+            return await queries.timeline(db, incident_id)
+
+    async def approvals(self, incident_id: int) -> list[Approval]:
+        """The incident's approval decisions, oldest first."""
+        async with self._reading() as db:
+            return await queries.approvals(db, incident_id)
+
+    async def person(self, key: str) -> Person | None:
+        """The person with this key, or None."""
+        async with self._reading() as db:
+            return await queries.person(db, key)
+
+    async def person_by_username(self, username: str) -> Person | None:
+        """The most recently seen person with this username (case-insensitive, '@' optional)."""
+        async with self._reading() as db:
+            return await queries.person_by_username(db, username)
+
+    async def kv_get(self, namespace: str, key: str) -> Any:
+        """The value stored under (namespace, key), or None."""
+        async with self._reading() as db:
+            return await queries.kv_get(db, namespace, key)
+
+    async def kv_items(self, namespace: str) -> dict[str, Any]:
+        """Every key and value of a namespace, by key."""
+        async with self._reading() as db:
+            return await queries.kv_items(db, namespace)
+
+    async def obligation_content(self, incident_id: int, obligation_id: str) -> str | None:
+        """The content submitted for an obligation (e.g. a release draft), or None."""
+        async with self._reading() as db:
+            return await queries.obligation_content(db, incident_id, obligation_id)
+
+    async def pragma(self, name: str) -> Any:
+        """The value of a PRAGMA on this connection (diagnostics: journal_mode, foreign_keys …)."""
+        if not re.fullmatch(r"[a-z_]+", name):
+            raise ValueError(f"not a pragma name: {name!r}")
+        if self._owner is not None and self._owner is asyncio.current_task():
+            return await self._db.scalar(f"PRAGMA {name}")
+        async with self._lock:
+            self._check_open()
+            return await self._db.scalar(f"PRAGMA {name}")
+
+
+def _conforms(store: SqliteStore, tx: SqliteTx) -> tuple[Store, Tx]:
+    """Let mypy check that SqliteStore and SqliteTx implement the port."""
+    return store, tx
