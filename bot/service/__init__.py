@@ -1,0 +1,1 @@
+"""Use cases (report, answer, decide, done, submit, approve, update, tick), transport-neutral."""

@@ -1,0 +1,65 @@
+"""The plans a deployment runs, and which chat runs which plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from bot.domain.errors import DomainError, PlanError
+from bot.domain.messages import N_
+from bot.domain.plan import Plan
+from bot.planfile import load_plan, plan_files
+
+
+class UnknownChat(DomainError):
+    """A chat that no plan lists."""
+
+    key = N_("error.unknown_chat")
+
+
+class PlanBook:
+    """Plans by id, and the plan bound to each chat key (``telegram:-100…``)."""
+
+    def __init__(self, plans: Iterable[Plan]) -> None:
+        self._plans: dict[str, Plan] = {}
+        self._chats: dict[str, str] = {}
+        for plan in plans:
+            if plan.id in self._plans:
+                raise PlanError(N_("error.plan_duplicate_id"), plan=plan.id)
+            self._plans[plan.id] = plan
+            for chat_id in plan.chats.telegram:
+                key = f"telegram:{chat_id}"
+                if key in self._chats:
+                    raise PlanError(
+                        N_("error.chat_bound_twice"),
+                        chat=key,
+                        plans=f"{self._chats[key]}, {plan.id}",
+                    )
+                self._chats[key] = plan.id
+
+    @classmethod
+    def load(cls, path: Path) -> PlanBook:
+        """Load every plan at ``path`` (a file or a folder); PlanError on the first bad one."""
+        files = plan_files(path)
+        if not files:
+            raise PlanError(N_("error.no_plans"), path=str(path))
+        return cls(load_plan(file) for file in files)
+
+    def get(self, plan_id: str) -> Plan:
+        """The plan with this id (KeyError if absent)."""
+        return self._plans[plan_id]
+
+    def for_chat(self, chat: str) -> Plan:
+        """The plan bound to a chat; UnknownChat if none is."""
+        try:
+            return self._plans[self._chats[chat]]
+        except KeyError:
+            raise UnknownChat(chat=chat) from None
+
+    def chats(self) -> dict[str, str]:
+        """Chat key -> plan id for every bound chat."""
+        return dict(self._chats)
+
+    def __iter__(self) -> Iterator[Plan]:
+        """Every plan, in load order."""
+        return iter(self._plans.values())
