@@ -1,8 +1,9 @@
-"""The ``yuqing-bot`` command: check-plan, grade, plan-schema."""
+"""The ``yuqing-bot`` command: check-plan, grade, plan-schema, init-db."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -12,10 +13,12 @@ from pydantic import ValidationError
 
 from bot.domain.errors import PlanError, UnknownAnswer, YuqingError
 from bot.domain.grading import grade, reason_text
+from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.plan import Plan
 from bot.i18n import N_, Translator
 from bot.planfile import PlanProblem, load_plan, plan_files
 from bot.settings import Settings
+from bot.store import SqliteStore
 
 
 def _parser(t: Translator) -> argparse.ArgumentParser:
@@ -28,6 +31,8 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     grade_cmd.add_argument("answers", nargs="*", metavar="QUESTION=OPTION")
     grade_cmd.add_argument("--json", action="store_true", help=t("cli.json.help"))
     commands.add_parser("plan-schema", help=t("cli.plan_schema.help"))
+    db = commands.add_parser("init-db", help=t("cli.init_db.help"))
+    db.add_argument("--database", type=Path, default=None, metavar="FILE")
     return parser
 
 
@@ -86,6 +91,17 @@ def _grade(t: Translator, plan: Plan, items: Sequence[str], as_json: bool) -> in
     return 0
 
 
+async def _init_db(t: Translator, path: Path) -> int:
+    async with await SqliteStore.open(path) as store:
+        incidents = await store.list_incidents()
+        live = [incident for incident in incidents if incident.state in LIVE_STATES]
+        version = await store.pragma("user_version")
+    print(
+        t("cli.init_db.ok", path=str(path), version=version, total=len(incidents), open=len(live))
+    )
+    return 0
+
+
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
@@ -99,6 +115,8 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     try:
         if args.command == "check-plan":
             return _check(t, args.paths)
+        if args.command == "init-db":
+            return asyncio.run(_init_db(t, args.database or settings.database))
         if args.command == "plan-schema":
             print(json.dumps(Plan.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
             return 0

@@ -1,6 +1,7 @@
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,9 +100,9 @@ def test_plan_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_console_script_uses_yuqing_locale(tmp_path: Path) -> None:
-    exe = shutil.which("yuqing-bot")
-    if exe is None:
-        pytest.skip("console script not installed in this environment")
+    # the console script installed beside this interpreter by `pip install -e .`
+    exe = shutil.which("yuqing-bot", path=str(Path(sys.executable).parent))
+    assert exe is not None, "yuqing-bot console script is not installed"
     env = {"YUQING_LOCALE": "en", "PATH": str(Path(exe).parent)}
     done = subprocess.run(
         [exe, "grade", str(COUNTY), "harm=yes"],
@@ -113,3 +114,27 @@ def test_console_script_uses_yuqing_locale(tmp_path: Path) -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("Critical: Caused by an emergency")
+
+
+def test_init_db_creates_and_reports(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = tmp_path / "yuqing.db"
+    code, out, _ = cli(capsys, "init-db", "--database", str(db), locale="en")
+    assert code == 0 and db.exists()
+    assert out.strip() == f"Database {db}: schema version 1, 0 incident(s), 0 open."
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"this is not sqlite" * 100, "is not a database"), (None, "Cannot open or read")],
+)
+def test_init_db_bad_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    db = tmp_path / "bad.db" if content is not None else tmp_path / "missing" / "dir" / "x.db"
+    if content is not None:
+        db.write_bytes(content)
+    code, out, err = cli(capsys, "init-db", "--database", str(db), locale="en")
+    assert code == 1 and out == ""
+    assert message in err and "Traceback" not in err
+    if content is not None:
+        assert db.read_bytes() == content  # nothing written over a file that is not ours
