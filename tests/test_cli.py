@@ -120,7 +120,7 @@ def test_init_db_creates_and_reports(capsys: pytest.CaptureFixture[str], tmp_pat
     db = tmp_path / "yuqing.db"
     code, out, _ = cli(capsys, "init-db", "--database", str(db), locale="en")
     assert code == 0 and db.exists()
-    assert out.strip() == f"Database {db}: schema version 1, 0 incident(s), 0 open."
+    assert out.strip() == f"Database {db}: schema version 2, 0 incident(s), 0 open."
 
 
 @pytest.mark.parametrize(

@@ -438,6 +438,31 @@ class TestStoreContract:
             await tx.add_event(TimelineEvent(incident.id, T0, "late"))
         assert await store.timeline(incident.id) == []
 
+    async def test_outbox_keeps_owed_messages_until_marked_sent(self, store: Store) -> None:
+        incident = await new_incident(store)
+        async with store.transaction() as tx:
+            first = await tx.enqueue("telegram:-100", "card", {"n": 1}, T0, incident.id)
+            second = await tx.enqueue("telegram:-200", "notice", {"key": "x"}, T0 + H)
+        pending = await store.pending()
+        assert [(i.id, i.chat, i.kind, i.payload) for i in pending] == [
+            (first, "telegram:-100", "card", {"n": 1}),
+            (second, "telegram:-200", "notice", {"key": "x"}),
+        ]
+        assert pending[0].incident_id == incident.id and pending[1].incident_id is None
+        await write(store, lambda tx: tx.mark_sent(first, T0 + 2 * H, "msg-7"))
+        assert [item.id for item in await store.pending()] == [second]
+        assert [item.id for item in await store.pending(limit=0)] == []
+        with pytest.raises(NotFound):
+            await write(store, lambda tx: tx.mark_sent(999, T0))
+
+    async def test_an_outbox_message_rolls_back_with_its_cause(self, store: Store) -> None:
+        incident = await new_incident(store)
+        with pytest.raises(Conflict):
+            async with store.transaction() as tx:
+                await tx.enqueue("telegram:-100", "card", {}, T0, incident.id)
+                await tx.update_incident(incident.id, 5, level_id="major")
+        assert await store.pending() == []
+
 
 class TestSqliteStore:
     """What is specific to the SQLite file: pragmas, triggers, migrations and file problems."""

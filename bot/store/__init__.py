@@ -1,6 +1,15 @@
 """The incident store: the port (``Store``, ``Tx``) and its SQLite adapter (``SqliteStore``)."""
 
-from bot.store.port import Approval, Conflict, Decision, NotFound, Person, Store, Tx
+from bot.store.port import (
+    Approval,
+    Conflict,
+    Decision,
+    NotFound,
+    OutboxItem,
+    Person,
+    Store,
+    Tx,
+)
 from bot.store.schema import latest_version
 from bot.store.sqlite import SqliteStore
 
@@ -9,6 +18,7 @@ __all__ = [
     "Conflict",
     "Decision",
     "NotFound",
+    "OutboxItem",
     "Person",
     "SqliteStore",
     "Store",

@@ -11,7 +11,7 @@ from typing import Any
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
-from bot.store.port import Approval, Decision, Person
+from bot.store.port import Approval, Decision, OutboxItem, Person
 
 
 def to_text(moment: datetime) -> str:
@@ -137,4 +137,18 @@ def person_from_row(row: sqlite3.Row) -> Person:
         display_name=row["display_name"],
         seen_at=from_text(row["seen_at"]),
         lang=row["lang"],
+    )
+
+
+def outbox_from_row(row: sqlite3.Row) -> OutboxItem:
+    """An outbox row as an OutboxItem."""
+    return OutboxItem(
+        id=row["id"],
+        chat=row["chat"],
+        kind=row["kind"],
+        payload=from_json(row["payload"]),
+        created_at=from_text(row["created_at"]),
+        incident_id=row["incident_id"],
+        sent_at=from_text_or_none(row["sent_at"]),
+        ref=row["ref"],
     )

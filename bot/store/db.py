@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
@@ -48,11 +49,17 @@ class Db:
     async def connect(cls, path: Path, *, busy_timeout: float, read_only: bool) -> Db:
         """Open ``path`` (read-only through a ``mode=ro`` URI) with a busy timeout in seconds."""
         target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
+        pending = aiosqlite.connect(
+            target, timeout=busy_timeout, isolation_level=None, uri=read_only
+        )
         try:
-            conn = await aiosqlite.connect(
-                target, timeout=busy_timeout, isolation_level=None, uri=read_only
-            )
+            conn = await pending
         except sqlite3.Error as exc:
+            # aiosqlite has queued its worker's stop; let it finish while the event loop still
+            # runs, or the worker reports to a closed loop later ("Event loop is closed").
+            worker = getattr(pending, "_thread", None)
+            if worker is not None:
+                await asyncio.to_thread(worker.join, 5)
             raise translate(exc, path) from exc
         conn.row_factory = sqlite3.Row
         return cls(conn, path)

@@ -66,6 +66,20 @@ class Person:
     lang: str | None = None
 
 
+@dataclass(frozen=True)
+class OutboxItem:
+    """A message owed to a chat: what kind, about which incident, with what data."""
+
+    id: int
+    chat: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    incident_id: int | None = None
+    sent_at: datetime | None = None
+    ref: str | None = None  # the transport's id for the sent message
+
+
 class Tx(Protocol):
     """The writes of one transaction; unusable once the transaction has ended."""
 
@@ -164,6 +178,21 @@ class Tx(Protocol):
         """Remove (namespace, key) if present."""
         ...
 
+    async def enqueue(
+        self,
+        chat: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        at: datetime,
+        incident_id: int | None = None,
+    ) -> int:
+        """Owe a message to a chat (sent later by the transport); return its outbox id."""
+        ...
+
+    async def mark_sent(self, item_id: int, at: datetime, ref: str | None = None) -> None:
+        """Record that an outbox message was delivered; NotFound if there is no such item."""
+        ...
+
 
 class Store(Protocol):
     """Incident storage: reads here, writes inside ``transaction()``."""
@@ -233,4 +262,8 @@ class Store(Protocol):
 
     async def obligation_content(self, incident_id: int, obligation_id: str) -> str | None:
         """The content submitted for an obligation (e.g. a release draft), or None."""
+        ...
+
+    async def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """Unsent outbox messages, oldest first."""
         ...

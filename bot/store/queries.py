@@ -13,7 +13,7 @@ from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState
 from bot.store import codec
 from bot.store.db import Db, Params
-from bot.store.port import Approval, Person
+from bot.store.port import Approval, OutboxItem, Person
 
 
 async def incidents_where(db: Db, where: str = "1", params: Params = ()) -> list[Incident]:
@@ -161,3 +161,11 @@ async def obligation_content(db: Db, incident_id: int, obligation_id: str) -> st
         (incident_id, obligation_id),
     )
     return None if text is None else str(text)
+
+
+async def pending(db: Db, limit: int) -> list[OutboxItem]:
+    """Unsent outbox items, oldest first."""
+    rows = await db.all(
+        "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?", (int(limit),)
+    )
+    return [codec.outbox_from_row(row) for row in rows]

@@ -123,7 +123,23 @@ CREATE TABLE kv (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+# The transactional outbox: every message the bot owes a chat is written here in the same
+# transaction as the change that causes it, and marked sent once the transport confirms it.
+V2 = """
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat TEXT NOT NULL,
+    incident_id INTEGER REFERENCES incidents (id),
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    ref TEXT
+);
+CREATE INDEX outbox_pending ON outbox (sent_at, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2)
 
 
 def latest_version() -> int:

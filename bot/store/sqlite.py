@@ -16,7 +16,7 @@ from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.store import queries, schema
 from bot.store.db import Db
-from bot.store.port import Approval, Person, Store, Tx
+from bot.store.port import Approval, OutboxItem, Person, Store, Tx
 from bot.store.tx import SqliteTx
 
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds
@@ -182,6 +182,11 @@ class SqliteStore:
         """The content submitted for an obligation (e.g. a release draft), or None."""
         async with self._reading() as db:
             return await queries.obligation_content(db, incident_id, obligation_id)
+
+    async def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """Unsent outbox messages, oldest first."""
+        async with self._reading() as db:
+            return await queries.pending(db, limit)
 
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA on this connection (diagnostics: journal_mode, foreign_keys …)."""

@@ -262,3 +262,26 @@ class SqliteTx:
     async def kv_delete(self, namespace: str, key: str) -> None:
         """Remove (namespace, key) if present."""
         await self.db.execute("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key))
+
+    async def enqueue(
+        self,
+        chat: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        at: datetime,
+        incident_id: int | None = None,
+    ) -> int:
+        """Owe a message to a chat (sent later by the transport); return its outbox id."""
+        return await self.db.insert(
+            "INSERT INTO outbox (chat, incident_id, kind, payload, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (chat, incident_id, kind, codec.to_json(dict(payload)), to_text(at)),
+        )
+
+    async def mark_sent(self, item_id: int, at: datetime, ref: str | None = None) -> None:
+        """Record that an outbox message was delivered; NotFound if there is no such item."""
+        changed = await self.db.execute(
+            "UPDATE outbox SET sent_at = ?, ref = ? WHERE id = ?", (to_text(at), ref, item_id)
+        )
+        if changed != 1:
+            raise NotFound(item=f"outbox {item_id}")
