@@ -22,6 +22,12 @@ class Actor:
     user_id: int | None
     username: str | None = None
     name: str | None = None
+    transport: str = "telegram"
+
+    @property
+    def key(self) -> str:
+        """The transport-qualified person key the store uses (``telegram:42``)."""
+        return f"{self.transport}:{self.user_id}"
 
 
 def person_ids(plan: Plan, actor: Actor) -> list[str]:

@@ -1,0 +1,86 @@
+"""What every use case shares: the store, the plans, the clock, and one editing transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.domain.access import Actor
+from bot.domain.errors import DomainError
+from bot.domain.incident import Incident, TimelineEvent
+from bot.domain.lifecycle import Event, State, transition
+from bot.domain.messages import N_
+from bot.domain.plan import Plan
+from bot.service.clock import Clock
+from bot.service.plans import PlanBook
+from bot.store import Store, Tx
+
+
+class UnknownIncident(DomainError):
+    """No incident with that number (in this chat)."""
+
+    key = N_("error.unknown_incident")
+
+
+@dataclass
+class Editing:
+    """One open transaction on one incident, with its plan and the time it started."""
+
+    store: Store
+    tx: Tx
+    incident: Incident
+    plan: Plan
+    now: datetime
+
+    async def event(self, kind: str, actor: Actor | None, **data: Any) -> None:
+        """Append a timeline event for this incident."""
+        who = actor.key if actor else None
+        if actor and actor.name:
+            data.setdefault("actor_name", actor.name)
+        await self.tx.add_event(TimelineEvent(self.incident.id, self.now, kind, who, data))
+
+    async def move(self, event: Event, **fields: Any) -> State:
+        """Apply a lifecycle event (IllegalTransition if the table refuses) and save fields."""
+        state = transition(self.incident.state, event)
+        await self.save(state=state, **fields)
+        return state
+
+    async def save(self, **fields: Any) -> None:
+        """Change incident fields (optimistically, against the version read)."""
+        await self.tx.update_incident(self.incident.id, self.incident.version, **fields)
+        await self.reload()
+
+    async def reload(self) -> None:
+        """Read the incident again inside this transaction (it sees its own writes)."""
+        fresh = await self.store.get_incident(self.incident.id)
+        assert fresh is not None
+        self.incident = fresh
+
+
+@dataclass
+class Base:
+    """The ports every use case works through."""
+
+    store: Store
+    plans: PlanBook
+    clock: Clock
+
+    @asynccontextmanager
+    async def editing(self, incident_id: int, chat: str | None = None) -> AsyncIterator[Editing]:
+        """Open a transaction on an incident; UnknownIncident if absent (or of another chat)."""
+        async with self.store.transaction() as tx:
+            incident = await self.store.get_incident(incident_id)
+            if incident is None or (chat is not None and incident.chat != chat):
+                raise UnknownIncident(number=incident_id)
+            plan = self.plans.get(incident.plan_id)
+            yield Editing(self.store, tx, incident, plan, self.clock.now())
+
+    async def find(self, chat: str, number: int) -> Incident:
+        """The incident #``number`` of this chat; UnknownIncident otherwise."""
+        incident = await self.store.get_by_number(number)
+        if incident is None or incident.chat != chat:
+            raise UnknownIncident(number=number)
+        return incident

@@ -1,0 +1,59 @@
+"""What the service owes the chats: outbox message kinds, their payloads and who they tag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.incident import Incident
+from bot.domain.obligations import Reminder, spec_for
+from bot.domain.plan import Plan
+from bot.store import Tx
+
+
+class Kind(StrEnum):
+    """The kinds of outbox message; each transport renders every kind."""
+
+    QUESTION = "question"  # ask grading question ``index``; buttons answer it
+    ANSWERED = "answered"  # show the answer on the question message
+    CARD = "card"  # post (``announce``) or refresh the incident card
+    NOTICE = "notice"  # a text: ``key`` + ``params``
+    REMINDER = "reminder"  # an obligation warning, due or overdue reminder
+    FOLLOW_UP = "follow_up"  # a progress-report (续报) prompt
+    APPROVAL = "approval"  # submitted content awaiting an approver's buttons
+
+
+def mentions(plan: Plan, roles: Iterable[str]) -> list[str]:
+    """Person ids of every member of ``roles``, once each, in plan order."""
+    return plan.members(list(roles))
+
+
+def reminder_mentions(plan: Plan, incident: Incident, reminder: Reminder) -> list[str]:
+    """Owner role members; approvers when content awaits approval; escalation roles too."""
+    assert incident.level_id is not None
+    spec = spec_for(plan, incident.level_id, reminder.obligation)
+    roles = [spec.owner]
+    if reminder.awaiting_approval:
+        roles.extend(spec.approval)
+    if reminder.escalate:
+        roles.extend(plan.reminder_rules(spec).escalate_to)
+    return mentions(plan, roles)
+
+
+async def send(tx: Tx, incident: Incident, kind: Kind, at: datetime, **payload: Any) -> int:
+    """Owe the incident's chat a message of ``kind`` (written in the caller's transaction)."""
+    return await tx.enqueue(incident.chat, kind.value, payload, at, incident.id)
+
+
+async def notice(
+    tx: Tx,
+    incident: Incident,
+    at: datetime,
+    key: str,
+    mention: Iterable[str] = (),
+    **params: Any,
+) -> int:
+    """Owe the chat a text message ``key`` with ``params``, tagging ``mention``."""
+    return await send(tx, incident, Kind.NOTICE, at, key=key, params=params, mentions=list(mention))

@@ -1,0 +1,76 @@
+"""The clock's use case: send what fell due, once, and say when to look again."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.domain.lifecycle import LIVE_STATES
+from bot.domain.timing import Due, what_is_due
+from bot.service.base import Editing
+from bot.service.outbox import Kind, mentions, reminder_mentions, send
+from bot.service.reporting import Reporting
+
+log = logging.getLogger(__name__)
+
+
+class Ticking(Reporting):
+    """Reminders, follow-up prompts and abandoned reports, driven by the clock."""
+
+    async def tick(self) -> datetime | None:
+        """Record and enqueue everything due now; return when the next thing falls due."""
+        now = self.clock.now()
+        upcoming: list[datetime] = []
+        for incident in await self.store.list_incidents(states=LIVE_STATES):
+            try:
+                plan = self.plans.get(incident.plan_id)
+            except KeyError:
+                log.warning(
+                    "incident #%s: plan %r is not loaded", incident.number, incident.plan_id
+                )
+                continue
+            due = what_is_due(incident.snapshot(), plan, now)
+            if due.reminders or due.follow_up or due.abandon:
+                async with self.editing(incident.id) as edit:
+                    # decided again inside the transaction: another tick may have sent it
+                    due = what_is_due(edit.incident.snapshot(), edit.plan, edit.now)
+                    await self._apply(edit, due)
+            if due.next_at is not None:
+                upcoming.append(due.next_at)
+        return min(upcoming, default=None)
+
+    async def _apply(self, edit: Editing, due: Due) -> None:
+        """Write what ``due`` says was sent, with the messages, in one transaction."""
+        if due.abandon:
+            await self.abandon(edit)
+            return
+        for reminder in due.reminders:
+            await edit.tx.set_obligation(
+                edit.incident.id, reminder.obligation, sent=reminder.index + 1
+            )
+            payload = {
+                "obligation": reminder.obligation,
+                "reminder": reminder.kind.value,
+                "number": reminder.number,
+                "escalate": reminder.escalate,
+                "awaiting_approval": reminder.awaiting_approval,
+                "due_at": reminder.due_at.isoformat(),
+            }
+            await edit.event("reminder", None, **payload)
+            tagged = reminder_mentions(edit.plan, edit.incident, reminder)
+            await send(edit.tx, edit.incident, Kind.REMINDER, edit.now, mentions=tagged, **payload)
+        prompt = due.follow_up
+        if prompt is not None:
+            await edit.save(followups_sent=prompt.number)
+            await edit.event("follow_up", None, number=prompt.number, skipped=prompt.skipped)
+            if not prompt.skipped and edit.plan.follow_up is not None:
+                tagged = mentions(edit.plan, [edit.plan.follow_up.owner])
+                await send(
+                    edit.tx,
+                    edit.incident,
+                    Kind.FOLLOW_UP,
+                    edit.now,
+                    number=prompt.number,
+                    of=prompt.of,
+                    mentions=tagged,
+                )

@@ -1,0 +1,186 @@
+"""Meeting obligations: done, drafts for approval (通稿), progress updates (续报), the review."""
+
+from __future__ import annotations
+
+from bot.domain.access import Actor, require_role
+from bot.domain.errors import DomainError
+from bot.domain.incident import Incident
+from bot.domain.lifecycle import Event, State
+from bot.domain.messages import N_
+from bot.domain.obligations import REVIEW_ID, ObStatus, spec_for
+from bot.domain.plan import Obligation
+from bot.service.base import Base, Editing
+from bot.service.outbox import Kind, mentions, notice, send
+from bot.store import Decision
+
+MAX_TEXT = 20000  # characters kept of a draft, update or review
+
+
+class UnknownObligation(DomainError):
+    """The incident has no open obligation by that id."""
+
+    key = N_("error.unknown_obligation")
+
+
+class NeedsApproval(DomainError):
+    """This obligation is met by submitting content that an approver approves."""
+
+    key = N_("error.needs_approval")
+
+
+class NoApprovalNeeded(DomainError):
+    """This obligation is met with 'done'; it takes no draft."""
+
+    key = N_("error.no_approval_needed")
+
+
+class AlreadyMet(DomainError):
+    """The obligation was already met."""
+
+    key = N_("error.already_met")
+
+
+class NothingSubmitted(DomainError):
+    """There is no submitted content to approve or reject."""
+
+    key = N_("error.nothing_submitted")
+
+
+class EmptyText(DomainError):
+    """A draft, update or review needs text."""
+
+    key = N_("error.empty_text")
+
+
+class NotLive(DomainError):
+    """The incident is closed, cancelled or abandoned."""
+
+    key = N_("error.not_live")
+
+
+class Work(Base):
+    """Use cases that meet obligations."""
+
+    async def done(self, incident_id: int, actor: Actor, obligation_id: str) -> Incident:
+        """Mark an obligation met (the owner role or the level's approvers)."""
+        async with self.editing(incident_id) as edit:
+            spec = self._open(edit, obligation_id)
+            if spec.approval:
+                raise NeedsApproval(obligation=obligation_id)
+            require_role(edit.plan, actor, [spec.owner, *self._approvers(edit)])
+            await self._meet(edit, actor, obligation_id)
+            return edit.incident
+
+    async def submit(
+        self, incident_id: int, actor: Actor, obligation_id: str, text: str
+    ) -> Incident:
+        """Hand in content (a release draft, the review) for an approver to approve."""
+        body = text.strip()[:MAX_TEXT]
+        if not body:
+            raise EmptyText()
+        async with self.editing(incident_id) as edit:
+            spec = self._open(edit, obligation_id)
+            if not spec.approval:
+                raise NoApprovalNeeded(obligation=obligation_id)
+            require_role(edit.plan, actor, [spec.owner, *spec.approval])
+            await edit.tx.set_obligation(
+                edit.incident.id, obligation_id, status=ObStatus.SUBMITTED, content=body
+            )
+            await edit.event("submitted", actor, obligation=obligation_id, text=body)
+            await send(
+                edit.tx,
+                edit.incident,
+                Kind.APPROVAL,
+                edit.now,
+                obligation=obligation_id,
+                actor=actor.key,
+                mentions=mentions(edit.plan, spec.approval),
+            )
+            await edit.reload()
+            return edit.incident
+
+    async def decide_content(
+        self, incident_id: int, actor: Actor, obligation_id: str, approve: bool
+    ) -> Incident:
+        """Approve (meets the obligation; the review closes the incident) or reject content."""
+        async with self.editing(incident_id) as edit:
+            spec = self._open(edit, obligation_id)
+            if edit.incident.obligation(obligation_id).status is not ObStatus.SUBMITTED:
+                raise NothingSubmitted(obligation=obligation_id)
+            require_role(edit.plan, actor, spec.approval)
+            decision = Decision.APPROVED if approve else Decision.REJECTED
+            await edit.tx.add_approval(
+                edit.incident.id,
+                kind="content",
+                decision=decision,
+                actor=actor.key,
+                at=edit.now,
+                target=obligation_id,
+            )
+            if approve:
+                await self._meet(edit, actor, obligation_id)
+                if obligation_id == REVIEW_ID:
+                    await edit.move(Event.CLOSE, closed_at=edit.now)
+                    await edit.event("closed", actor)
+                    await notice(
+                        edit.tx, edit.incident, edit.now, N_("notice.closed"), (), actor=actor.key
+                    )
+            else:
+                await edit.tx.set_obligation(
+                    edit.incident.id, obligation_id, status=ObStatus.OPEN, content=""
+                )
+                await edit.event("rejected", actor, obligation=obligation_id)
+                await notice(
+                    edit.tx,
+                    edit.incident,
+                    edit.now,
+                    N_("notice.rejected"),
+                    mentions(edit.plan, [spec.owner]),
+                    obligation=obligation_id,
+                    actor=actor.key,
+                )
+            await edit.reload()
+            return edit.incident
+
+    async def update(self, incident_id: int, actor: Actor, text: str) -> Incident:
+        """Record a progress report (续报) from anyone holding a role in the plan."""
+        body = text.strip()[:MAX_TEXT]
+        if not body:
+            raise EmptyText()
+        async with self.editing(incident_id) as edit:
+            if edit.incident.state not in (State.GRADED, State.ACTIVE, State.STABILISED):
+                raise NotLive(state=edit.incident.state.value)
+            require_role(edit.plan, actor, list(edit.plan.roles))
+            await edit.save(last_update_at=edit.now)
+            await edit.event("update", actor, text=body)
+            await send(edit.tx, edit.incident, Kind.CARD, edit.now, announce=False, mentions=[])
+            return edit.incident
+
+    def _approvers(self, edit: Editing) -> list[str]:
+        level_id = edit.incident.level_id
+        return list(edit.plan.level(level_id).approve) if level_id else []
+
+    def _open(self, edit: Editing, obligation_id: str) -> Obligation:
+        """The spec of an obligation the incident still owes (errors otherwise)."""
+        incident = edit.incident
+        if incident.state not in (State.GRADED, State.ACTIVE, State.STABILISED):
+            raise NotLive(state=incident.state.value)
+        try:
+            state = incident.obligation(obligation_id)
+            assert incident.level_id is not None
+            spec = spec_for(edit.plan, incident.level_id, obligation_id)
+        except KeyError:
+            raise UnknownObligation(obligation=obligation_id, number=incident.number) from None
+        if state.status is ObStatus.MET:
+            raise AlreadyMet(obligation=obligation_id)
+        if state.status in (ObStatus.DROPPED, ObStatus.WAITING):
+            raise UnknownObligation(obligation=obligation_id, number=incident.number)
+        return spec
+
+    async def _meet(self, edit: Editing, actor: Actor, obligation_id: str) -> None:
+        await edit.tx.set_obligation(
+            edit.incident.id, obligation_id, status=ObStatus.MET, met_at=edit.now, met_by=actor.key
+        )
+        await edit.event("met", actor, obligation=obligation_id)
+        await edit.reload()
+        await send(edit.tx, edit.incident, Kind.CARD, edit.now, announce=False, mentions=[])
