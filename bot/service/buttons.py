@@ -42,12 +42,10 @@ class ButtonData:
     action: Action
     incident_id: int
     arg: str = ""
-    version: int | None = None  # the incident version the button was drawn for
 
     def pack(self) -> str:
         """The wire form; ValueError if it would exceed 64 bytes."""
-        version = "" if self.version is None else str(self.version)
-        text = ":".join((PREFIX, self.action.value, str(self.incident_id), version, self.arg))
+        text = ":".join((PREFIX, self.action.value, str(self.incident_id), self.arg))
         if len(text.encode()) > MAX_BYTES:
             raise ValueError(f"button data over {MAX_BYTES} bytes: {text!r}")
         return text
@@ -55,11 +53,11 @@ class ButtonData:
 
 def unpack(data: str) -> ButtonData:
     """Parse wire data; StaleButton for anything we did not produce."""
-    parts = data.split(":", 4)
+    parts = data.split(":", 3)
     try:
-        prefix, code, incident, version, arg = parts
+        prefix, code, incident, arg = parts
         if prefix != PREFIX or len(data.encode()) > MAX_BYTES:
             raise ValueError(data)
-        return ButtonData(Action(code), int(incident), arg, int(version) if version else None)
+        return ButtonData(Action(code), int(incident), arg)
     except ValueError:
         raise StaleButton() from None
