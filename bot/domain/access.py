@@ -25,6 +25,13 @@ class Actor:
     transport: str = "telegram"
 
     @property
+    def display(self) -> str:
+        """How to name this person in a message: name, else @username, else the id."""
+        return self.name or (
+            f"@{self.username.lstrip('@')}" if self.username else str(self.user_id)
+        )
+
+    @property
     def key(self) -> str:
         """The transport-qualified person key the store uses (``telegram:42``)."""
         return f"{self.transport}:{self.user_id}"

@@ -41,7 +41,7 @@ class Decisions(Base):
                 N_("notice.confirmed"),
                 (),
                 level=edit.incident.level_id,
-                actor=actor.key,
+                actor=actor.display,
             )
             return edit.incident
 
@@ -75,7 +75,7 @@ class Decisions(Base):
                 tagged,
                 old=old,
                 new=level_id,
-                actor=actor.key,
+                actor=actor.display,
                 added=list(result.added),
                 dropped=list(result.dropped),
                 changed=[change.id for change in result.changed],
@@ -89,7 +89,7 @@ class Decisions(Base):
             await edit.move(Event.CANCEL, closed_at=edit.now)
             await self._record(edit, actor, "cancel", None)
             await notice(
-                edit.tx, edit.incident, edit.now, N_("notice.cancelled"), (), actor=actor.key
+                edit.tx, edit.incident, edit.now, N_("notice.cancelled"), (), actor=actor.display
             )
             return edit.incident
 
@@ -112,7 +112,7 @@ class Decisions(Base):
                 edit.now,
                 N_("notice.stabilised"),
                 mentions(edit.plan, roles),
-                actor=actor.key,
+                actor=actor.display,
             )
             return edit.incident
 

@@ -93,7 +93,7 @@ class Work(Base):
                 Kind.APPROVAL,
                 edit.now,
                 obligation=obligation_id,
-                actor=actor.key,
+                actor=actor.display,
                 mentions=mentions(edit.plan, spec.approval),
             )
             await edit.reload()
@@ -123,7 +123,12 @@ class Work(Base):
                     await edit.move(Event.CLOSE, closed_at=edit.now)
                     await edit.event("closed", actor)
                     await notice(
-                        edit.tx, edit.incident, edit.now, N_("notice.closed"), (), actor=actor.key
+                        edit.tx,
+                        edit.incident,
+                        edit.now,
+                        N_("notice.closed"),
+                        (),
+                        actor=actor.display,
                     )
             else:
                 await edit.tx.set_obligation(
@@ -137,7 +142,7 @@ class Work(Base):
                     N_("notice.rejected"),
                     mentions(edit.plan, [spec.owner]),
                     obligation=obligation_id,
-                    actor=actor.key,
+                    actor=actor.display,
                 )
             await edit.reload()
             return edit.incident
