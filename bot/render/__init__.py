@@ -1,0 +1,1 @@
+"""Rendering outbox messages: a neutral document, then per-transport markup (HTML, plain)."""

@@ -1,0 +1,112 @@
+"""The incident card: level, reasons, guidance, description, obligations, decision buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.grading import Reason, grade, guidance, reason_text
+from bot.domain.incident import Incident
+from bot.domain.lifecycle import State
+from bot.domain.messages import N_
+from bot.domain.obligations import ObligationState, ObStatus, spec_for
+from bot.domain.plan import Plan
+from bot.i18n import Translator
+from bot.render.doc import Button, Doc, Seg, bold, italic
+from bot.render.words import duration, level_name, person, state_name, when
+from bot.service.buttons import Action, ButtonData
+
+
+def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list[str]) -> Doc:
+    """The card for an incident as it stands at ``now``; ``tag`` lists person ids to mention."""
+    lang = t.lang
+    doc = Doc()
+    level = level_name(plan, incident.level_id, lang)
+    doc.line(
+        bold(t("card.title", number=incident.number, level=level)),
+        " · ",
+        state_name(t, incident.state),
+    )
+    if incident.level_id is not None:
+        doc.line(t("card.reasons"), " ", _reasons(incident, plan, t))
+    for text in guidance(plan, incident.answers, lang):
+        doc.line(t("card.guidance"), " ", text)
+    doc.line(t("card.description"), " ", incident.description)
+    for attachment in incident.attachments:
+        doc.line("· ", Seg(attachment.name or attachment.value))
+    doc.line(t("card.reported", at=when(incident.reported_at, plan)))
+    lines = [_obligation(incident, plan, t, now, ob) for ob in incident.obligations]
+    shown = [line for line in lines if line is not None]
+    if shown:
+        doc.line(bold(t("card.obligations")))
+        for line in shown:
+            doc.line(*line)
+    if tag:
+        parts: list[Seg | str] = [t("card.notify")]
+        for person_id in tag:
+            parts.extend([" ", person(plan, person_id)])
+        doc.line(*parts)
+    _buttons(doc, incident, plan, t)
+    return doc
+
+
+def _reasons(incident: Incident, plan: Plan, t: Translator) -> str:
+    """Why the incident has its level: the grading reasons, or that a leader set it."""
+    result = grade(plan, incident.answers)
+    if result.level.id != incident.level_id:
+        return t("card.regraded_by_hand")
+    texts = [reason_text(plan, Reason(r.question, r.option), t.lang) for r in result.reasons]
+    return t("cli.grade.separator").join(texts) or t("cli.grade.default_reason")
+
+
+def _obligation(
+    incident: Incident, plan: Plan, t: Translator, now: datetime, ob: ObligationState
+) -> list[Seg | str] | None:
+    if ob.status is ObStatus.DROPPED or incident.level_id is None:
+        return None
+    spec = spec_for(plan, incident.level_id, ob.id)
+    owner = plan.roles[spec.owner].title.get(t.lang)
+    head: list[Seg | str] = [
+        "· ",
+        spec.text.get(t.lang),
+        f"（{owner}）" if t.lang == "zh_CN" else f" ({owner})",
+        " ",
+    ]
+    if ob.status is ObStatus.MET and ob.met_at is not None:
+        late = ob.due_at is not None and ob.met_at > ob.due_at
+        key = N_("card.met_late") if late else N_("card.met")
+        gap = duration(t, ob.met_at - ob.due_at) if late and ob.due_at else ""
+        return [*head, italic(t(key, at=when(ob.met_at, plan), late=gap))]
+    if ob.due_at is None:
+        return [*head, italic(t("card.after_stabilised", within=duration(t, spec.within)))]
+    state = t("card.awaiting_approval") if ob.status is ObStatus.SUBMITTED else ""
+    if now > ob.due_at:
+        return [
+            *head,
+            bold(t("card.overdue", due=when(ob.due_at, plan), late=duration(t, now - ob.due_at))),
+            state,
+        ]
+    return [*head, t("card.due", due=when(ob.due_at, plan)), state]
+
+
+def _buttons(doc: Doc, incident: Incident, plan: Plan, t: Translator) -> None:
+    if incident.state not in (State.GRADED, State.ACTIVE, State.STABILISED):
+        return
+    ids = [level.id for level in plan.levels]
+    index = ids.index(incident.level_id) if incident.level_id in ids else 0
+
+    def button(key: str, action: Action, arg: str = "") -> Button:
+        return Button(t(key), ButtonData(action, incident.id, arg).pack())
+
+    first = []
+    if incident.state is State.GRADED:
+        first.append(button(N_("button.confirm"), Action.CONFIRM))
+    if incident.state is State.ACTIVE:
+        first.append(button(N_("button.stabilise"), Action.STABILISE))
+    doc.row(*first)
+    regrade = []
+    if index + 1 < len(ids):
+        regrade.append(button(N_("button.regrade_up"), Action.REGRADE, ids[index + 1]))
+    if index > 0:
+        regrade.append(button(N_("button.regrade_down"), Action.REGRADE, ids[index - 1]))
+    doc.row(*regrade)
+    doc.row(button(N_("button.cancel"), Action.CANCEL))

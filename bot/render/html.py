@@ -1,0 +1,71 @@
+"""Telegram HTML from a Doc: everything escaped, mentions as user links, split at 4096."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.render.doc import Doc, Seg, Style
+
+LIMIT = 4096  # Telegram's limit on a message's text (after entity parsing)
+
+_TAGS = {Style.BOLD: "b", Style.ITALIC: "i", Style.CODE: "code"}
+
+
+def segment(seg: Seg) -> str:
+    """One segment as HTML."""
+    text = escape(seg.text, quote=False)
+    if seg.style is Style.MENTION:
+        if isinstance(seg.ref, int):
+            return f'<a href="tg://user?id={seg.ref}">{text}</a>'
+        return escape(str(seg.ref or seg.text), quote=False)
+    if seg.style is Style.LINK and seg.ref:
+        return f'<a href="{escape(str(seg.ref))}">{text}</a>'
+    tag = _TAGS.get(seg.style)
+    return f"<{tag}>{text}</{tag}>" if tag else text
+
+
+def visible_length(seg: Seg) -> int:
+    """How many characters Telegram counts for a segment."""
+    if seg.style is Style.MENTION and not isinstance(seg.ref, int):
+        return len(str(seg.ref or seg.text))
+    return len(seg.text)
+
+
+def _pieces(line: list[Seg], limit: int) -> list[list[Seg]]:
+    """Cut an over-long line into lines that fit, splitting long plain segments."""
+    out: list[list[Seg]] = [[]]
+    used = 0
+    for seg in line:
+        text = seg.text
+        while visible_length(Seg(text, seg.style, seg.ref)) + used > limit:
+            room = limit - used
+            if room <= 0 or seg.style is Style.MENTION:
+                out.append([])
+                used = 0
+                continue
+            out[-1].append(Seg(text[:room], seg.style, seg.ref))
+            text = text[room:]
+            out.append([])
+            used = 0
+        out[-1].append(Seg(text, seg.style, seg.ref))
+        used += visible_length(Seg(text, seg.style, seg.ref))
+    return [piece for piece in out if piece]
+
+
+def to_html(doc: Doc, limit: int = LIMIT) -> list[str]:
+    """The document as one or more HTML messages, each within ``limit`` visible characters."""
+    messages: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in doc.lines:
+        for piece in _pieces(line, limit) or [[]]:
+            size = sum(visible_length(seg) for seg in piece) + (1 if current else 0)
+            if current and used + size > limit:
+                messages.append("\n".join(current))
+                current, used = [], 0
+                size -= 1
+            current.append("".join(segment(seg) for seg in piece))
+            used += size
+    if current:
+        messages.append("\n".join(current))
+    return messages or [""]

@@ -1,0 +1,147 @@
+"""Every outbox kind as a Doc: questions, cards, notices, reminders, follow-ups, approvals."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from bot.domain.incident import Incident
+from bot.domain.messages import N_
+from bot.domain.obligations import spec_for
+from bot.domain.plan import Plan
+from bot.i18n import Translator
+from bot.render.card import card
+from bot.render.doc import Button, Doc, Seg, bold
+from bot.render.words import duration, level_name, person, when
+from bot.service.buttons import Action, ButtonData
+from bot.service.outbox import Kind
+from bot.store import OutboxItem
+
+
+def compose(
+    item: OutboxItem,
+    incident: Incident,
+    plan: Plan,
+    t: Translator,
+    now: datetime,
+    content: str | None = None,
+) -> Doc:
+    """The message an outbox item stands for, rendered against the incident as it is now."""
+    payload = item.payload
+    kind = Kind(item.kind)
+    if kind is Kind.CARD:
+        return card(incident, plan, t, now, list(payload.get("mentions", [])))
+    if kind in (Kind.QUESTION, Kind.ANSWERED):
+        return question(incident, plan, t, int(payload["index"]), payload.get("option"))
+    if kind is Kind.REMINDER:
+        return reminder(incident, plan, t, now, payload)
+    if kind is Kind.FOLLOW_UP:
+        doc = Doc().line(
+            t("follow_up.prompt", number=incident.number, n=payload["number"], of=payload["of"])
+        )
+        return _tag(doc, plan, payload)
+    if kind is Kind.APPROVAL:
+        return approval(incident, plan, t, payload, content or "")
+    return notice(incident, plan, t, payload)
+
+
+def question(
+    incident: Incident, plan: Plan, t: Translator, index: int, answered: str | None
+) -> Doc:
+    """Grading question ``index`` with one button per option, or with the answer given."""
+    asked = plan.questions[index]
+    doc = Doc().line(
+        bold(t("question.title", number=incident.number, n=index + 1, of=len(plan.questions))),
+        " ",
+        asked.text.get(t.lang),
+    )
+    if asked.help is not None:
+        doc.line(asked.help.get(t.lang))
+    if answered is not None:
+        option = plan.option(asked.id, answered)
+        return doc.line("→ ", bold(option.text.get(t.lang)))
+    for option in asked.options:
+        data = ButtonData(Action.ANSWER, incident.id, f"{index}={option.id}").pack()
+        doc.row(Button(option.text.get(t.lang), data))
+    return doc
+
+
+def reminder(
+    incident: Incident, plan: Plan, t: Translator, now: datetime, payload: dict[str, Any]
+) -> Doc:
+    """An obligation's warning, due or overdue reminder, with its done button."""
+    assert incident.level_id is not None
+    spec = spec_for(plan, incident.level_id, payload["obligation"])
+    due = datetime.fromisoformat(payload["due_at"])
+    params = {"number": incident.number, "task": spec.text.get(t.lang), "due": when(due, plan)}
+    kind = payload["reminder"]
+    if kind == "warning":
+        doc = Doc().line(t("reminder.warning", left=duration(t, due - now), **params))
+    elif kind == "due":
+        doc = Doc().line(bold(t("reminder.due", **params)))
+    else:
+        doc = Doc().line(
+            bold(t("reminder.overdue", late=duration(t, now - due), n=payload["number"], **params))
+        )
+    if payload.get("escalate"):
+        doc.line(t("reminder.escalated"))
+    if spec.approval:
+        waiting = payload.get("awaiting_approval")
+        hint = N_("reminder.awaiting_approval") if waiting else N_("reminder.draft")
+        doc.line(t(hint, number=incident.number, obligation=spec.id))
+    else:
+        done = ButtonData(Action.DONE, incident.id, spec.id).pack()
+        doc.row(Button(t("button.done"), done))
+    return _tag(doc, plan, payload)
+
+
+def approval(
+    incident: Incident, plan: Plan, t: Translator, payload: dict[str, Any], content: str
+) -> Doc:
+    """Submitted content with approve / reject buttons for the approvers."""
+    assert incident.level_id is not None
+    spec = spec_for(plan, incident.level_id, payload["obligation"])
+    doc = Doc().line(
+        bold(
+            t(
+                "approval.title",
+                number=incident.number,
+                task=spec.text.get(t.lang),
+                actor=payload.get("actor", ""),
+            )
+        )
+    )
+    for text_line in content.splitlines() or [""]:
+        doc.line(text_line)
+    doc.row(
+        Button(t("button.approve"), ButtonData(Action.APPROVE, incident.id, spec.id).pack()),
+        Button(t("button.reject"), ButtonData(Action.REJECT, incident.id, spec.id).pack()),
+    )
+    return _tag(doc, plan, payload)
+
+
+def notice(incident: Incident, plan: Plan, t: Translator, payload: dict[str, Any]) -> Doc:
+    """A notice: its message with ids shown as the plan's names."""
+    params = dict(payload.get("params", {}))
+    for name in ("level", "old", "new"):
+        if name in params:
+            params[name] = level_name(plan, params[name], t.lang)
+    if "obligation" in params and incident.level_id is not None:
+        with suppress(KeyError):  # an obligation the level no longer has keeps its id
+            spec = spec_for(plan, incident.level_id, params["obligation"])
+            params["obligation"] = spec.text.get(t.lang)
+    params.setdefault("number", incident.number)
+    key = str(payload["key"])
+    return _tag(Doc().line(t(key, **params)), plan, payload)
+
+
+def _tag(doc: Doc, plan: Plan, payload: dict[str, Any]) -> Doc:
+    """Add a line mentioning the payload's people."""
+    people = list(payload.get("mentions", []))
+    if people:
+        parts: list[Seg | str] = []
+        for person_id in people:
+            parts.extend([person(plan, person_id), " "])
+        doc.line(*parts[:-1])
+    return doc
