@@ -1,10 +1,11 @@
-"""The ``yuqing-bot`` command: check-plan, grade, plan-schema, init-db."""
+"""The ``yuqing-bot`` command: run, check-plan, grade, plan-schema, init-db."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,7 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     grade_cmd.add_argument("answers", nargs="*", metavar="QUESTION=OPTION")
     grade_cmd.add_argument("--json", action="store_true", help=t("cli.json.help"))
     commands.add_parser("plan-schema", help=t("cli.plan_schema.help"))
+    commands.add_parser("run", help=t("cli.run.help"))
     db = commands.add_parser("init-db", help=t("cli.init_db.help"))
     db.add_argument("--database", type=Path, default=None, metavar="FILE")
     return parser
@@ -102,6 +104,48 @@ async def _init_db(t: Translator, path: Path) -> int:
     return 0
 
 
+def _run_bot(t: Translator, settings: Settings) -> int:
+    # imported here so that check-plan and grade start without loading the Telegram stack
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.service.plans import PlanBook
+    from bot.telegram.app import build
+
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+        print(t("error.no_token"), file=sys.stderr)
+        return 2
+    plans = PlanBook.load(settings.plans)
+    if not plans.chats():
+        print(t("error.no_chats", path=str(settings.plans)), file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    application = build(settings, plans)
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+            )
+        else:
+            application.run_polling()
+    except InvalidToken:
+        print(t("error.bad_token"), file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(
+            t("error.api_unreachable", url=settings.telegram_api_url, detail=str(exc)),
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
@@ -115,6 +159,8 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     try:
         if args.command == "check-plan":
             return _check(t, args.paths)
+        if args.command == "run":
+            return _run_bot(t, settings)
         if args.command == "init-db":
             return asyncio.run(_init_db(t, args.database or settings.database))
         if args.command == "plan-schema":

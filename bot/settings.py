@@ -21,3 +21,7 @@ class Settings(BaseSettings):
     plans: Path = Path("plans")
     locale: str = "zh_CN"
     timezone: str | None = None
+    webhook_url: str | None = None  # set to receive updates by webhook instead of polling
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443

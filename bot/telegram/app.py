@@ -1,0 +1,121 @@
+"""The composition root: settings -> plans, store, service, sender, handlers, Application."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    TypeHandler,
+)
+
+from bot.domain.messages import N_
+from bot.i18n import Translator
+from bot.service.clock import Clock, SystemClock
+from bot.service.incidents import IncidentService
+from bot.service.plans import PlanBook
+from bot.settings import Settings
+from bot.store import SqliteStore
+from bot.telegram import buttons, commands, report, ticker
+from bot.telegram.common import say
+from bot.telegram.runtime import Context, Runtime, chat_language, install, runtime
+from bot.telegram.sender import Sender
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+SENDER_TASK = "yuqing-sender"
+
+COMMAND_KEYS = {
+    "report": N_("command.report"),
+    "done": N_("command.done"),
+    "draft": N_("command.draft"),
+    "update": N_("command.update"),
+    "review": N_("command.review"),
+    "status": N_("command.status"),
+    "list": N_("command.list"),
+    "plan": N_("command.plan"),
+    "lang": N_("command.lang"),
+    "help": N_("command.help"),
+}
+
+
+def build(settings: Settings, plans: PlanBook, clock: Clock | None = None) -> App:
+    """The Application for these settings and plans; the store opens when it starts."""
+    assert settings.telegram_token is not None
+    application: App = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
+        .rate_limiter(AIORateLimiter(max_retries=5))
+        .post_init(partial(_start, settings=settings, plans=plans, clock=clock or SystemClock()))
+        .post_shutdown(_stop)
+        .build()
+    )
+    application.add_handler(TypeHandler(Update, _once), group=-1)
+    for handler in [*report.handlers(), *buttons.handlers(), *commands.handlers()]:
+        application.add_handler(handler)
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _start(application: App, settings: Settings, plans: PlanBook, clock: Clock) -> None:
+    """Open the store, register commands, start delivering, and catch up on missed reminders."""
+    store = await SqliteStore.open(settings.database)
+    service = IncidentService(store, plans, clock)
+    sender = Sender(application.bot, store, plans, clock, partial(chat_language, service))
+    rt = Runtime(service, sender)
+    install(application, rt)
+    await _register_commands(application)
+    application.bot_data[SENDER_TASK] = asyncio.create_task(sender.run(), name=SENDER_TASK)
+    await ticker.tick(application, rt)
+    log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), settings.database)
+
+
+async def _stop(application: App) -> None:
+    """Stop delivering and close the store."""
+    task = application.bot_data.pop(SENDER_TASK, None)
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    rt = application.bot_data.get("yuqing")
+    if isinstance(rt, Runtime):
+        await rt.service.store.close()
+
+
+async def _register_commands(application: App) -> None:
+    """The command menu in both languages (Chinese by default)."""
+    scope = BotCommandScopeAllGroupChats()
+    for lang, code in (("zh_CN", None), ("en", "en"), ("zh_CN", "zh")):
+        t = Translator(lang)
+        menu = [BotCommand(name, t(key)) for name, key in COMMAND_KEYS.items()]
+        await application.bot.set_my_commands(menu, scope=scope, language_code=code)
+
+
+async def _once(update: Update, context: Context) -> None:
+    """Process each update once, even when Telegram delivers it again."""
+    rt = runtime(context)
+    now = rt.service.clock.now()
+    async with rt.service.store.transaction() as tx:
+        fresh = await tx.claim_update(f"telegram:{update.update_id}", now)
+    if not fresh:
+        log.info("update %s already processed; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def _on_error(update: object, context: Context) -> None:
+    """Log unexpected errors with their context and tell the chat something went wrong."""
+    log.error("error while handling %r", update, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await say(update, context, N_("error.generic"))
+        except Exception:  # the error may be that Telegram is unreachable
+            log.exception("could not report the error to the chat")

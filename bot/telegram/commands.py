@@ -1,0 +1,167 @@
+"""Group commands: /done /draft /update /review /status /list /plan /lang /help."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler
+
+from bot.domain.errors import DomainError
+from bot.domain.incident import Incident
+from bot.domain.lifecycle import LIVE_STATES
+from bot.domain.messages import N_
+from bot.domain.obligations import REVIEW_ID
+from bot.i18n import normalize_language
+from bot.render.card import card
+from bot.render.html import to_html
+from bot.telegram.common import message, say, use_case
+from bot.telegram.overview import incident_list, plan_summary
+from bot.telegram.runtime import LANG_NAMESPACE, Context, actor, chat_key, runtime
+from bot.telegram.sender import markup
+
+
+class Usage(DomainError):
+    """A command written the wrong way; the message shows the right way."""
+
+    key = N_("error.usage")
+
+
+def _args(context: Context, least: int, usage: str) -> list[str]:
+    args = list(context.args or [])
+    if len(args) < least:
+        raise Usage(usage=usage)
+    return args
+
+
+async def _incident(update: Update, context: Context, number: str, usage: str) -> Incident:
+    if not number.lstrip("#").isdigit():
+        raise Usage(usage=usage)
+    return await runtime(context).service.find(chat_key(update), int(number.lstrip("#")))
+
+
+def _text(update: Update, skip: int) -> str:
+    """The command's text after its first ``skip`` words, with line breaks kept."""
+    msg = update.effective_message
+    raw = (msg.text or msg.caption or "") if msg else ""
+    parts = raw.split(maxsplit=skip + 1)
+    return parts[skip + 1] if len(parts) > skip + 1 else ""
+
+
+@use_case
+async def done(update: Update, context: Context) -> None:
+    """/done N obligation."""
+    usage = "/done N obligation"
+    number, obligation = _args(context, 2, usage)[:2]
+    incident = await _incident(update, context, number, usage)
+    await runtime(context).service.done(incident.id, actor(update), obligation)
+
+
+@use_case
+async def draft(update: Update, context: Context) -> None:
+    """/draft N obligation text — content for approval (e.g. the release 通稿)."""
+    usage = "/draft N obligation text"
+    number, obligation = _args(context, 3, usage)[:2]
+    incident = await _incident(update, context, number, usage)
+    await runtime(context).service.submit(incident.id, actor(update), obligation, _text(update, 2))
+
+
+@use_case
+async def review(update: Update, context: Context) -> None:
+    """/review N text — the written review (总结评估), for the approvers."""
+    usage = "/review N text"
+    number = _args(context, 2, usage)[0]
+    incident = await _incident(update, context, number, usage)
+    await runtime(context).service.submit(incident.id, actor(update), REVIEW_ID, _text(update, 1))
+
+
+@use_case
+async def update_(update: Update, context: Context) -> None:
+    """/update N text — a progress report (续报)."""
+    usage = "/update N text"
+    number = _args(context, 2, usage)[0]
+    incident = await _incident(update, context, number, usage)
+    await runtime(context).service.update(incident.id, actor(update), _text(update, 1))
+
+
+@use_case
+async def status(update: Update, context: Context) -> None:
+    """/status N — the card again."""
+    number = _args(context, 1, "/status N")[0]
+    incident = await _incident(update, context, number, "/status N")
+    rt = runtime(context)
+    t = await rt.translator(chat_key(update))
+    plan = rt.service.plans.get(incident.plan_id)
+    doc = card(incident, plan, t, rt.service.clock.now(), [])
+    msg = update.effective_message
+    assert msg is not None
+    for index, text in enumerate(parts := to_html(doc)):
+        last = index == len(parts) - 1
+        await msg.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup(doc) if last else None
+        )
+
+
+@use_case
+async def listing(update: Update, context: Context) -> None:
+    """/list — open incidents of this group with their next deadline."""
+    rt = runtime(context)
+    chat = chat_key(update)
+    incidents = await rt.service.store.list_incidents(states=LIVE_STATES, chat=chat)
+    t = await rt.translator(chat)
+    plan = rt.service.plans.for_chat(chat)
+    text = incident_list(incidents, plan, t, rt.service.clock.now())
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+@use_case
+async def show_plan(update: Update, context: Context) -> None:
+    """/plan — the plan this group runs."""
+    rt = runtime(context)
+    chat = chat_key(update)
+    plan = rt.service.plans.for_chat(chat)
+    assert update.effective_message is not None
+    for text in to_html(plan_summary(plan, await rt.translator(chat))):
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+@use_case
+async def lang(update: Update, context: Context) -> None:
+    """/lang zh|en — the chat's language."""
+    wanted = _args(context, 1, "/lang zh|en")[0]
+    if wanted.lower() not in ("zh", "zh_cn", "zh-cn", "cn", "en", "english", "中文"):
+        raise Usage(usage="/lang zh|en")
+    code = normalize_language("zh_CN" if wanted in ("中文", "cn") else wanted)
+    rt = runtime(context)
+    async with rt.service.store.transaction() as tx:
+        await tx.kv_set(LANG_NAMESPACE, chat_key(update), code)
+    await say(update, context, N_("lang.set"))
+
+
+async def help_(update: Update, context: Context) -> None:
+    """/help and /start — what the bot does and its commands."""
+    rt = runtime(context)
+    t = await rt.translator(chat_key(update))
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        message(N_("help.text"), t), parse_mode=ParseMode.HTML
+    )
+
+
+COMMANDS = {
+    "done": done,
+    "draft": draft,
+    "review": review,
+    "update": update_,
+    "status": status,
+    "list": listing,
+    "plan": show_plan,
+    "lang": lang,
+    "help": help_,
+    "start": help_,
+}
+
+
+def handlers() -> list[CommandHandler[Context, None]]:
+    """The command handlers."""
+    return [CommandHandler(name, callback) for name, callback in COMMANDS.items()]

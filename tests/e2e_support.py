@@ -1,0 +1,71 @@
+"""Running the real bot (python-telegram-bot over HTTP) against the fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fakeapi import BotMessage, FakeBotAPI
+from pydantic import SecretStr
+
+from bot.service.plans import PlanBook
+from bot.settings import Settings
+from bot.telegram.app import build
+
+PLANS = Path(__file__).parent / "plans"
+GROUP = -100777
+BOSS, CLERK, EYE, STRANGER = 1001, 1002, 1003, 1099
+
+
+def settings_for(tg: FakeBotAPI, database: Path) -> Settings:
+    """Settings pointing the bot at the fake server and a temporary database."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        telegram_token=SecretStr(tg.token),
+        telegram_api_url=tg.base_url,
+        database=database,
+        plans=PLANS / "e2e.yaml",
+    )
+
+
+@asynccontextmanager
+async def running(tg: FakeBotAPI, database: Path) -> AsyncIterator[Any]:
+    """The bot's Application polling the fake server in this event loop."""
+    settings = settings_for(tg, database)
+    application = build(settings, PlanBook.load(settings.plans))
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+        await application.shutdown()
+
+
+def people(tg: FakeBotAPI) -> None:
+    """The group and its members as Telegram knows them."""
+    tg.group(GROUP, "舆情工作群")
+    tg.user(BOSS, "王", last_name="组长")
+    tg.user(CLERK, "李", username="li_clerk", last_name="主任")
+    tg.user(EYE, "小张")
+    tg.user(STRANGER, "路人", username="passer_by")
+
+
+def buttons(message: BotMessage) -> list[str]:
+    """The labels of a message's inline buttons, row by row flattened."""
+    markup = message.reply_markup or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def mentioned(message: BotMessage) -> set[int]:
+    """User ids mentioned by text_mention entities."""
+    return {e["user"]["id"] for e in message.entities if e.get("type") == "text_mention"}
