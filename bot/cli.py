@@ -109,40 +109,42 @@ def _run_bot(t: Translator, settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.service.plans import PlanBook
-    from bot.telegram.app import build
+    from bot.telegram.app import build, check_token
 
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         print(t("error.no_token"), file=sys.stderr)
         return 2
-    plans = PlanBook.load(settings.plans)
+    plans = PlanBook.load(settings.plans, settings.timezone)
     if not plans.chats():
         print(t("error.no_chats", path=str(settings.plans)), file=sys.stderr)
         return 2
+    try:  # before logging is on, so a bad token or URL is one line, not a traceback
+        asyncio.run(check_token(settings))
+    except InvalidToken:
+        print(t("error.bad_token"), file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        detail = str(exc)
+        print(
+            t("error.api_unreachable", url=settings.telegram_api_url, detail=detail),
+            file=sys.stderr,
+        )
+        return 1
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build(settings, plans)
-    try:
-        if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-            )
-        else:
-            application.run_polling()
-    except InvalidToken:
-        print(t("error.bad_token"), file=sys.stderr)
-        return 1
-    except NetworkError as exc:
-        print(
-            t("error.api_unreachable", url=settings.telegram_api_url, detail=str(exc)),
-            file=sys.stderr,
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
         )
-        return 1
+    else:
+        application.run_polling()
     return 0
 
 

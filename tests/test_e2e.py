@@ -139,3 +139,19 @@ async def test_force_reply_description_and_bad_input(tmp_path: Path) -> None:
             tg.send_message(GROUP, CLERK, "/status 1")
             status = await tg.wait_for(lambda m: m.text.startswith("#1 — incident"), chat_id=GROUP)
             assert "Report: 微博热搜：<b>某事</b> & 其他" in status.text
+
+
+async def test_help_ids_unbound_chats_and_command_menus(tmp_path: Path) -> None:
+    async with FakeBotAPI() as tg:
+        people(tg)
+        other = tg.group(-100888, "别的群")
+        async with running(tg, tmp_path / "y.db"):
+            tg.send_message(other, STRANGER, "/help")
+            answer = await tg.wait_for(lambda m: "本群 ID：-100888" in m.text, chat_id=other)
+            assert f"你的用户 ID：{STRANGER}" in answer.text and "还没有绑定预案" in answer.text
+            tg.send_message(other, STRANGER, "/report 帖子")
+            await tg.wait_for(lambda m: "未绑定任何预案" in m.text, chat_id=other)
+            menus = tg.commands
+            zh = [c["description"] for c in menus[("all_group_chats", "")]]
+            en = [c["description"] for c in menus[("all_group_chats", "en")]]
+            assert zh[0] == "报告舆情" and en[0] == "Report a negative post"

@@ -91,3 +91,16 @@ def test_plan_book_needs_plans(tmp_path: Path) -> None:
     with pytest.raises(PlanError) as caught:
         PlanBook.load(tmp_path)
     assert caught.value.key == "error.no_plans"
+
+
+def test_default_timezone_applies_to_plans_without_one(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(SMALL_PLAN, encoding="utf-8")
+    explicit = SMALL_PLAN.replace("id: small", "id: other\ntimezone: Asia/Urumqi")
+    (tmp_path / "b.yaml").write_text(explicit, encoding="utf-8")
+    book = PlanBook.load(tmp_path, "Europe/Berlin")
+    assert book.get("small").timezone == "Europe/Berlin"
+    assert book.get("other").timezone == "Asia/Urumqi"
+    assert PlanBook.load(tmp_path).get("small").timezone == "Asia/Shanghai"
+    with pytest.raises(PlanError) as caught:
+        PlanBook.load(tmp_path, "Mars/Base")
+    assert caught.value.key == "error.bad_timezone_setting"

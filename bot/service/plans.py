@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.errors import DomainError, PlanError
 from bot.domain.messages import N_
@@ -38,12 +39,27 @@ class PlanBook:
                 self._chats[key] = plan.id
 
     @classmethod
-    def load(cls, path: Path) -> PlanBook:
-        """Load every plan at ``path`` (a file or a folder); PlanError on the first bad one."""
+    def load(cls, path: Path, default_timezone: str | None = None) -> PlanBook:
+        """Load every plan at ``path`` (a file or a folder); PlanError on the first bad one.
+
+        ``default_timezone`` (YUQING_TIMEZONE) applies to plans that set no ``timezone``.
+        """
         files = plan_files(path)
         if not files:
             raise PlanError(N_("error.no_plans"), path=str(path))
-        return cls(load_plan(file) for file in files)
+        plans = [load_plan(file) for file in files]
+        if default_timezone:
+            try:
+                ZoneInfo(default_timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise PlanError(N_("error.bad_timezone_setting"), value=default_timezone) from None
+            plans = [
+                plan
+                if "timezone" in plan.model_fields_set
+                else plan.model_copy(update={"timezone": default_timezone})
+                for plan in plans
+            ]
+        return cls(plans)
 
     def get(self, plan_id: str) -> Plan:
         """The plan with this id (KeyError if absent)."""

@@ -7,7 +7,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, Update
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -45,6 +45,14 @@ COMMAND_KEYS = {
     "lang": N_("command.lang"),
     "help": N_("command.help"),
 }
+
+
+async def check_token(settings: Settings) -> None:
+    """Ask Telegram who the bot is: InvalidToken or NetworkError before anything starts."""
+    assert settings.telegram_token is not None
+    token = settings.telegram_token.get_secret_value()
+    async with Bot(token, base_url=settings.telegram_api_url):
+        pass  # initialising the bot calls getMe
 
 
 def build(settings: Settings, plans: PlanBook, clock: Clock | None = None) -> App:

@@ -142,10 +142,13 @@ async def help_(update: Update, context: Context) -> None:
     """/help and /start — what the bot does and its commands."""
     rt = runtime(context)
     t = await rt.translator(chat_key(update))
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        message(N_("help.text"), t), parse_mode=ParseMode.HTML
-    )
+    msg, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    assert msg is not None and chat is not None
+    ids = message(N_("help.ids"), t, chat=chat.id, user=user.id if user else "—")
+    bound = chat_key(update) in rt.service.plans.chats()
+    extra = "" if bound else "\n" + message(N_("help.unbound"), t)
+    text = message(N_("help.text"), t) + "\n\n" + ids + extra
+    await msg.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 COMMANDS = {

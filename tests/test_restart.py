@@ -1,0 +1,123 @@
+"""The real bot process, killed mid-incident and restarted: nothing lost, nothing sent twice."""
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from e2e_support import BOSS, EYE, GROUP, PLANS, people
+from fakeapi import FakeBotAPI
+
+from bot.store import SqliteStore
+
+EXE = shutil.which("yuqing-bot", path=str(Path(sys.executable).parent))
+
+
+async def start(tg: FakeBotAPI, db: Path, token: str | None = None) -> asyncio.subprocess.Process:
+    assert EXE is not None, "the yuqing-bot console script is not installed"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "YUQING_TELEGRAM_TOKEN": token or tg.token,
+        "YUQING_TELEGRAM_API_URL": tg.base_url,
+        "YUQING_DATABASE": str(db),
+        "YUQING_PLANS": str(PLANS / "e2e.yaml"),
+    }
+    return await asyncio.create_subprocess_exec(
+        EXE,
+        "run",
+        env=env,
+        cwd=db.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def kill(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGKILL)
+    await process.wait()
+
+
+async def delivered(db: Path) -> None:
+    """Wait until the running bot has recorded every owed message as sent."""
+    async with await SqliteStore.open(db) as store:
+        for _ in range(500):
+            if not await store.pending():
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError("the bot did not record its messages as sent")
+
+
+def texts(tg: FakeBotAPI) -> list[str]:
+    return [m.text for m in tg.sent(GROUP)]
+
+
+async def test_killed_and_restarted_bot_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "y.db"
+    async with FakeBotAPI() as tg:
+        people(tg)
+        bot = await start(tg, db)
+        try:
+            tg.send_message(GROUP, EYE, "/report 网帖称某单位违规")
+            first = await tg.wait_for(lambda m: "定级问题 1/2" in m.text, timeout=20)
+            tg.press_button(GROUP, EYE, first.message_id, "50条以内")
+            second = await tg.wait_for(lambda m: "定级问题 2/2" in m.text)
+            await kill(bot)  # mid-conversation
+
+            bot = await start(tg, db)
+            tg.press_button(GROUP, EYE, second.message_id, "是")  # pressed on the old message
+            card = await tg.wait_for(lambda m: "#1 重大舆情" in m.text, timeout=20)
+            tg.press_button(GROUP, BOSS, card.message_id, "确认等级")
+            await tg.wait_for(lambda m: "已确认事件等级" in m.text)
+            # Killed once the approval and its messages are recorded. A kill between Telegram
+            # accepting a message and the bot recording it would send that message again on
+            # restart: delivery is at-least-once in that window (see docs/delivery.md).
+            await delivered(db)
+            await kill(bot)  # right after an approval
+
+            async with await SqliteStore.open(db) as store:
+                incident = await store.get_by_number(1)
+            assert incident is not None and incident.state.value == "active"
+            due = incident.obligation("report_up").due_at
+            assert due is not None
+            # the bot is down while the deadline and the first overdue reminder pass
+            await tg.wait_until(
+                lambda: datetime.now(UTC) > due + timedelta(seconds=2.5),
+                timeout=10,
+                what="the deadline to pass",
+            )
+            before = len(tg.sent(GROUP))
+            bot = await start(tg, db)
+            caught_up = await tg.wait_for(lambda m: "「向上级报告」已逾期" in m.text, timeout=20)
+            assert "第 2 次提醒" in caught_up.text  # the latest one that fell due, once
+            later = [m.text for m in tg.sent(GROUP)[before:] if "「向上级报告」" in m.text]
+            assert not any("将于" in text or "已到截止时间" in text for text in later)
+        finally:
+            if bot.returncode is None:
+                await kill(bot)
+    counts = Counter(texts(tg))
+    assert counts["#1 定级问题 1/2： 传播范围？\n→ 50条以内"] == 1
+    assert [text for text, n in counts.items() if n > 1] == []  # nothing was sent twice
+
+
+async def test_run_refuses_a_bad_token_with_one_clear_line(tmp_path: Path) -> None:
+    async with FakeBotAPI() as tg:
+        bot = await start(tg, tmp_path / "y.db", token="999:WRONG")
+        _, err = await asyncio.wait_for(bot.communicate(), 30)
+    assert bot.returncode == 1
+    assert err.decode().strip().splitlines()[-1] == (
+        "Telegram 拒绝了该令牌（YUQING_TELEGRAM_TOKEN）：请检查是否完整、是否已被撤销。"
+    )
+
+
+async def test_run_says_when_the_api_is_unreachable(tmp_path: Path) -> None:
+    async with FakeBotAPI() as tg:
+        tg.refuse_connections(True)
+        bot = await start(tg, tmp_path / "y.db")
+        _, err = await asyncio.wait_for(bot.communicate(), 60)
+    assert bot.returncode == 1
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"无法连接 Telegram 接口 {tg.base_url}")
