@@ -98,6 +98,7 @@ async def test_notices_name_levels_and_people(service: IncidentService) -> None:
     await service.regrade(incident_id, BOSS, "mid")
     notices = [html for kind, html, _ in await rendered(service) if kind == "notice"]
     assert notices[0].startswith("#1：组长 将事件等级由“重大”调整为“较大”")
+    assert "\n· 回复：截止 03-01 17:00\n· 核实：截止 03-01 16:30" in notices[0]
 
 
 @pytest.mark.parametrize(

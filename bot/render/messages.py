@@ -133,7 +133,14 @@ def notice(incident: Incident, plan: Plan, t: Translator, payload: dict[str, Any
             params["obligation"] = spec.text.get(t.lang)
     params.setdefault("number", incident.number)
     key = str(payload["key"])
-    return _tag(Doc().line(t(key, **params)), plan, payload)
+    doc = Doc().line(t(key, **params))
+    if key == N_("notice.regraded") and incident.level_id is not None:
+        moved = [*payload["params"].get("added", []), *payload["params"].get("changed", [])]
+        for state in incident.obligations:
+            if state.id in moved and state.due_at is not None:
+                task = spec_for(plan, incident.level_id, state.id).text.get(t.lang)
+                doc.line("· ", t("card.due_task", task=task, due=when(state.due_at, plan)))
+    return _tag(doc, plan, payload)
 
 
 def _tag(doc: Doc, plan: Plan, payload: dict[str, Any]) -> Doc:
