@@ -15,6 +15,7 @@ from telegram.ext import (
     ApplicationHandlerStop,
     TypeHandler,
 )
+from telegram.request import BaseRequest
 
 from bot.domain.messages import N_
 from bot.i18n import Translator
@@ -55,12 +56,22 @@ async def check_token(settings: Settings) -> None:
         pass  # initialising the bot calls getMe
 
 
-def build(settings: Settings, plans: PlanBook, clock: Clock | None = None) -> App:
-    """The Application for these settings and plans; the store opens when it starts."""
+def build(
+    settings: Settings,
+    plans: PlanBook,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+) -> App:
+    """The Application for these settings and plans; the store opens when it starts.
+
+    ``request`` replaces the HTTP transport (tests run handlers offline with a stub).
+    """
     assert settings.telegram_token is not None
+    builder = ApplicationBuilder()
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
     application: App = (
-        ApplicationBuilder()
-        .token(settings.telegram_token.get_secret_value())
+        builder.token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
         .rate_limiter(AIORateLimiter(max_retries=5))

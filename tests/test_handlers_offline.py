@@ -1,0 +1,195 @@
+"""Handlers without a network: a stub transport and Application.process_update (PTB's way)."""
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_support import BOSS, CLERK, EYE, GROUP, PLANS
+from pydantic import SecretStr
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+from bot.service.buttons import Action, ButtonData
+from bot.service.plans import PlanBook
+from bot.settings import Settings
+from bot.telegram.app import App, build
+from bot.telegram.runtime import Runtime
+
+BOT = {"id": 999, "is_bot": True, "first_name": "舆情助手", "username": "yq_bot"}
+
+
+class StubRequest(BaseRequest):
+    """Answers every Bot API call like Telegram would, and records it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.next_id = 100
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append((name, params))
+        result: Any = True
+        if name == "getMe":
+            result = BOT
+        elif name == "getUpdates":
+            result = []
+        elif name in ("sendMessage", "editMessageText"):
+            self.next_id += 1
+            result = {
+                "message_id": params.get("message_id", self.next_id),
+                "date": 0,
+                "chat": {"id": params["chat_id"], "type": "supergroup"},
+                "from": BOT,
+                "text": params["text"],
+            }
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def texts(self, method: str = "sendMessage") -> list[str]:
+        return [params["text"] for name, params in self.calls if name == method]
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[tuple[App, StubRequest]]:
+    settings = Settings(
+        _env_file=None,
+        telegram_token=SecretStr("1:TEST"),  # type: ignore[call-arg]
+        database=tmp_path / "y.db",
+        plans=PLANS / "e2e.yaml",
+    )
+    stub = StubRequest()
+    application = build(settings, PlanBook.load(settings.plans), request=stub)
+    await application.initialize()
+    assert application.post_init is not None and application.post_shutdown is not None
+    await application.post_init(application)
+    yield application, stub
+    await application.post_shutdown(application)
+    await application.shutdown()
+
+
+UPDATE_ID = iter(range(1, 10_000))
+
+
+def message(user: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A group message update (with a bot_command entity when the text is a command)."""
+    body: dict[str, Any] = {
+        "message_id": next(UPDATE_ID) + 5000,
+        "date": int(datetime.now(UTC).timestamp()),
+        "chat": {"id": GROUP, "type": "supergroup", "title": "群"},
+        "from": {"id": user, "is_bot": False, "first_name": f"u{user}"},
+        **extra,
+    }
+    if text is not None:
+        body["text"] = text
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            body["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"update_id": next(UPDATE_ID), "message": body}
+
+
+def press(user: int, data: str) -> dict[str, Any]:
+    """A callback-query update."""
+    return {
+        "update_id": next(UPDATE_ID),
+        "callback_query": {
+            "id": f"q{next(UPDATE_ID)}",
+            "chat_instance": "c",
+            "data": data,
+            "from": {"id": user, "is_bot": False, "first_name": f"u{user}"},
+            "message": {"message_id": 1, "date": 0, "chat": {"id": GROUP, "type": "supergroup"}},
+        },
+    }
+
+
+async def feed(application: App, raw: dict[str, Any]) -> None:
+    await application.process_update(Update.de_json(raw, application.bot))
+    runtime = application.bot_data["yuqing"]
+    assert isinstance(runtime, Runtime)
+    await runtime.sender.drain()
+
+
+async def incidents(application: App) -> list[Any]:
+    runtime = application.bot_data["yuqing"]
+    return await runtime.service.store.list_incidents()  # type: ignore[no-any-return]
+
+
+async def test_the_same_update_twice_has_one_effect(app: tuple[App, StubRequest]) -> None:
+    application, stub = app
+    update = message(EYE, "/report 重复投递的更新")
+    await feed(application, update)
+    await feed(application, update)
+    assert len(await incidents(application)) == 1
+    assert len([t for t in stub.texts() if "定级问题 1/2" in t]) == 1
+
+
+async def test_photo_caption_and_reply_to_a_forwarded_post(app: tuple[App, StubRequest]) -> None:
+    application, _ = app
+    photo = [
+        {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+        {"file_id": "large", "file_unique_id": "l", "width": 900, "height": 900},
+    ]
+    await feed(
+        application,
+        message(
+            EYE,
+            caption="/report 截图里的帖子",
+            photo=photo,
+            caption_entities=[{"type": "bot_command", "offset": 0, "length": 7}],
+        ),
+    )
+    post = {
+        "message_id": 77,
+        "date": 0,
+        "chat": {"id": GROUP, "type": "supergroup"},
+        "text": "转发的帖子 https://weibo.example/p/1",
+        "entities": [{"type": "url", "offset": 6, "length": 26}],
+        "forward_origin": {"type": "hidden_user", "sender_user_name": "网友", "date": 0},
+    }
+    await feed(application, message(EYE, "/report", reply_to_message=post))
+    first, second = await incidents(application)
+    assert first.description == "截图里的帖子"
+    assert [(a.kind, a.value) for a in first.attachments] == [("photo", "large")]
+    assert second.description == "转发的帖子 https://weibo.example/p/1"
+    assert [(a.kind, a.value) for a in second.attachments] == [
+        ("text", "转发的帖子 https://weibo.example/p/1"),
+        ("link", "https://weibo.example/p/1"),
+    ]
+
+
+async def test_two_reporters_at_once_and_forged_buttons(app: tuple[App, StubRequest]) -> None:
+    application, stub = app
+    await feed(application, message(EYE, "/report 第一件"))
+    await feed(application, message(EYE, "/report 第二件"))
+    one, two = await incidents(application)
+    await feed(application, press(EYE, ButtonData(Action.ANSWER, two.id, "0=low").pack()))
+    await feed(application, press(EYE, ButtonData(Action.ANSWER, one.id, "0=high").pack()))
+    one, two = await incidents(application)
+    assert (one.answers, two.answers) == ({"reach": "high"}, {"reach": "low"})
+    for forged in ["garbage", "y1:c:99999:", ButtonData(Action.CONFIRM, one.id).pack()[:-1] + "x"]:
+        await feed(application, press(BOSS, forged))
+    alerts = [p for name, p in stub.calls if name == "answerCallbackQuery" and p.get("show_alert")]
+    assert len(alerts) == 3 and all("按钮已失效" in a["text"] for a in alerts)
+    await feed(application, press(CLERK, ButtonData(Action.CANCEL, one.id).pack()))
+    refused = [p for name, p in stub.calls if name == "answerCallbackQuery"][-1]
+    assert refused["show_alert"] and refused["text"] == "只有组长可以这样做。"
+    assert (await incidents(application))[0].state.value == "reported"
