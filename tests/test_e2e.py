@@ -155,3 +155,25 @@ async def test_help_ids_unbound_chats_and_command_menus(tmp_path: Path) -> None:
             zh = [c["description"] for c in menus[("all_group_chats", "")]]
             en = [c["description"] for c in menus[("all_group_chats", "en")]]
             assert zh[0] == "报告舆情" and en[0] == "Report a negative post"
+
+
+async def test_429_and_5xx_are_retried_and_nothing_is_lost_or_reordered(tmp_path: Path) -> None:
+    async with FakeBotAPI() as tg:
+        people(tg)
+        async with running(tg, tmp_path / "y.db"):
+            tg.fail_next("sendMessage", status=429, retry_after=1)
+            tg.fail_next("editMessageText", status=502, count=2)
+            card = await report_major(tg)
+            tg.fail_next("sendMessage", status=500, count=2)
+            tg.press_button(GROUP, BOSS, card, "确认等级")
+            await tg.wait_for(lambda m: "已确认事件等级" in m.text, timeout=15)
+            await tg.wait_for(lambda m: m.message_id == card and "处置中" in m.text, timeout=15)
+            sent = [m.text.split("\n")[0] for m in tg.sent(GROUP)]
+            assert sent[:3] == [
+                "#1 定级问题 1/2： 传播范围？",
+                "#1 定级问题 2/2： 主流媒体是否报道？",
+                "#1 重大舆情 · 处置中",
+            ]
+            assert len(sent) == len(set(sent))  # each message once
+            failed = [r for r in tg.requests if r.status in (429, 500, 502)]
+            assert len(failed) == 5

@@ -78,6 +78,7 @@ class Sender:
             if not await self.drain():
                 await asyncio.sleep(self.backoff)
                 self.backoff = min(self.backoff * 2, 60.0)
+                self._wake.set()  # try again right after the backoff, not at the next poke
             else:
                 self.backoff = 1.0
 
