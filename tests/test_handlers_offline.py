@@ -88,6 +88,15 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[App, StubRequest]]:
 
 
 UPDATE_ID = iter(range(1, 10_000))
+USERNAMES = {CLERK: "li_clerk"}  # the plan names the clerk by @username
+
+
+def sender(user: int) -> dict[str, Any]:
+    """A Telegram user object."""
+    found = {"id": user, "is_bot": False, "first_name": f"u{user}"}
+    if user in USERNAMES:
+        found["username"] = USERNAMES[user]
+    return found
 
 
 def message(user: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -96,7 +105,7 @@ def message(user: int, text: str | None = None, **extra: Any) -> dict[str, Any]:
         "message_id": next(UPDATE_ID) + 5000,
         "date": int(datetime.now(UTC).timestamp()),
         "chat": {"id": GROUP, "type": "supergroup", "title": "群"},
-        "from": {"id": user, "is_bot": False, "first_name": f"u{user}"},
+        "from": sender(user),
         **extra,
     }
     if text is not None:
@@ -115,7 +124,7 @@ def press(user: int, data: str) -> dict[str, Any]:
             "id": f"q{next(UPDATE_ID)}",
             "chat_instance": "c",
             "data": data,
-            "from": {"id": user, "is_bot": False, "first_name": f"u{user}"},
+            "from": sender(user),
             "message": {"message_id": 1, "date": 0, "chat": {"id": GROUP, "type": "supergroup"}},
         },
     }
@@ -193,3 +202,22 @@ async def test_two_reporters_at_once_and_forged_buttons(app: tuple[App, StubRequ
     refused = [p for name, p in stub.calls if name == "answerCallbackQuery"][-1]
     assert refused["show_alert"] and refused["text"] == "只有组长可以这样做。"
     assert (await incidents(application))[0].state.value == "reported"
+
+
+async def test_review_as_a_captioned_document(app: tuple[App, StubRequest]) -> None:
+    application, stub = app
+    await feed(application, message(EYE, "/report 需要总结的事件"))
+    [incident] = await incidents(application)
+    for index, option in enumerate(["low", "yes"]):
+        await feed(
+            application,
+            press(EYE, ButtonData(Action.ANSWER, incident.id, f"{index}={option}").pack()),
+        )
+    await feed(application, press(BOSS, ButtonData(Action.CONFIRM, incident.id).pack()))
+    await feed(application, press(BOSS, ButtonData(Action.STABILISE, incident.id).pack()))
+    document = {"file_id": "doc-1", "file_unique_id": "d1", "file_name": "总结报告.docx"}
+    await feed(application, message(CLERK, caption="/review 1 见附件", document=document))
+    assert any("书面总结" in text and "总结报告.docx" in text for text in stub.texts())
+    runtime = application.bot_data["yuqing"]
+    content = await runtime.service.store.obligation_content(incident.id, "review")
+    assert content == "见附件\n📄 总结报告.docx (file_id: doc-1)"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.grading import Reason, grade, guidance, reason_text
-from bot.domain.incident import Incident
+from bot.domain.incident import Attachment, Incident
 from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.domain.obligations import ObligationState, ObStatus, spec_for
 from bot.domain.plan import Plan
 from bot.i18n import Translator
-from bot.render.doc import Button, Doc, Seg, bold, italic
+from bot.render.doc import Button, Doc, Seg, Style, bold, italic
 from bot.render.words import duration, level_name, person, state_name, when
 from bot.service.buttons import Action, ButtonData
 
@@ -32,7 +32,7 @@ def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list
         doc.line(t("card.guidance"), " ", text)
     doc.line(t("card.description"), " ", incident.description)
     for attachment in incident.attachments:
-        doc.line("· ", Seg(attachment.name or attachment.value))
+        doc.line("· ", *_attachment(attachment, t))
     doc.line(t("card.reported", at=when(incident.reported_at, plan)))
     lines = [_obligation(incident, plan, t, now, ob) for ob in incident.obligations]
     shown = [line for line in lines if line is not None]
@@ -47,6 +47,24 @@ def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list
         doc.line(*parts)
     _buttons(doc, incident, plan, t)
     return doc
+
+
+ATTACHMENT_KEYS = {
+    "photo": N_("card.attachment.photo"),
+    "document": N_("card.attachment.document"),
+    "text": N_("card.attachment.text"),
+    "link": N_("card.attachment.link"),
+}
+
+
+def _attachment(attachment: Attachment, t: Translator) -> list[Seg | str]:
+    """An attachment line: what it is, then the link, file name or quoted text."""
+    label = t(ATTACHMENT_KEYS.get(attachment.kind, N_("card.attachment.link")))
+    if attachment.kind == "link":
+        return [label, " ", Seg(attachment.value, Style.LINK, attachment.value)]
+    if attachment.kind == "text":
+        return [label, " ", italic(attachment.value[:500])]
+    return [label, " ", attachment.name or ""] if attachment.name else [label]
 
 
 def _reasons(incident: Incident, plan: Plan, t: Translator) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.domain.errors import DomainError
 from bot.domain.incident import Incident
@@ -72,6 +72,22 @@ async def review(update: Update, context: Context) -> None:
     number = _args(context, 2, usage)[0]
     incident = await _incident(update, context, number, usage)
     await runtime(context).service.submit(incident.id, actor(update), REVIEW_ID, _text(update, 1))
+
+
+@use_case
+async def review_document(update: Update, context: Context) -> None:
+    """A document captioned /review N [text]: the written review as a file."""
+    msg = update.effective_message
+    assert msg is not None and msg.document is not None
+    usage = "/review N text"
+    words = (msg.caption or "").split(maxsplit=2)
+    if len(words) < 2:
+        raise Usage(usage=usage)
+    incident = await _incident(update, context, words[1], usage)
+    note = words[2] if len(words) > 2 else ""
+    name = msg.document.file_name or msg.document.file_id
+    text = f"{note}\n📄 {name} (file_id: {msg.document.file_id})".strip()
+    await runtime(context).service.submit(incident.id, actor(update), REVIEW_ID, text)
 
 
 @use_case
@@ -165,6 +181,10 @@ COMMANDS = {
 }
 
 
-def handlers() -> list[CommandHandler[Context, None]]:
-    """The command handlers."""
-    return [CommandHandler(name, callback) for name, callback in COMMANDS.items()]
+def handlers() -> list[CommandHandler[Context, None] | MessageHandler[Context, None]]:
+    """The command handlers, and the review sent as a captioned document."""
+    captioned = filters.Document.ALL & filters.CaptionRegex(r"^/review(@\w+)?\s")
+    return [
+        *(CommandHandler(name, callback) for name, callback in COMMANDS.items()),
+        MessageHandler(captioned, review_document),
+    ]
