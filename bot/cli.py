@@ -106,7 +106,7 @@ async def _init_db(t: Translator, path: Path) -> int:
 
 def _run_bot(t: Translator, settings: Settings) -> int:
     # imported here so that check-plan and grade start without loading the Telegram stack
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from bot.service.plans import PlanBook
     from bot.telegram.app import build, check_token
@@ -135,16 +135,20 @@ def _run_bot(t: Translator, settings: Settings) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build(settings, plans)
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-        )
-    else:
-        application.run_polling()
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+            )
+        else:
+            application.run_polling()
+    except TelegramError as exc:  # e.g. Telegram refusing the webhook URL
+        print(t("error.telegram_start", detail=str(exc)), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -17,7 +17,9 @@ from bot.store import SqliteStore
 EXE = shutil.which("yuqing-bot", path=str(Path(sys.executable).parent))
 
 
-async def start(tg: FakeBotAPI, db: Path, token: str | None = None) -> asyncio.subprocess.Process:
+async def start(
+    tg: FakeBotAPI, db: Path, token: str | None = None, extra: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
     assert EXE is not None, "the yuqing-bot console script is not installed"
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -25,6 +27,7 @@ async def start(tg: FakeBotAPI, db: Path, token: str | None = None) -> asyncio.s
         "YUQING_TELEGRAM_API_URL": tg.base_url,
         "YUQING_DATABASE": str(db),
         "YUQING_PLANS": str(PLANS / "e2e.yaml"),
+        **(extra or {}),
     }
     return await asyncio.create_subprocess_exec(
         EXE,
@@ -121,3 +124,64 @@ async def test_run_says_when_the_api_is_unreachable(tmp_path: Path) -> None:
     assert bot.returncode == 1
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"无法连接 Telegram 接口 {tg.base_url}")
+
+
+async def test_webhook_mode_with_a_secret_token(tmp_path: Path) -> None:
+    import json
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with FakeBotAPI() as tg:
+        people(tg)
+        extra = {
+            "YUQING_WEBHOOK_URL": "https://bot.example.org/yuqing",  # behind a TLS proxy
+            "YUQING_WEBHOOK_SECRET": "s3cret-token",
+            "YUQING_WEBHOOK_LISTEN": "127.0.0.1",
+            "YUQING_WEBHOOK_PORT": str(port),
+        }
+        bot = await start(tg, tmp_path / "y.db", extra=extra)
+        try:
+            hook = await tg.wait_until(lambda: tg.webhook.get("url") and tg.webhook, timeout=20)
+            assert hook["secret_token"] == "s3cret-token"
+            update = tg.send_message(GROUP, EYE, "/report 通过 webhook 报告")
+            body = {"update_id": 424242, "message": update}
+            async with httpx.AsyncClient() as client:
+                for _ in range(100):  # the webhook server may still be starting
+                    try:
+                        wrong = await client.post(
+                            f"http://127.0.0.1:{port}/",
+                            content=json.dumps(body),
+                            headers={
+                                "X-Telegram-Bot-Api-Secret-Token": "no",
+                                "Content-Type": "application/json",
+                            },
+                        )
+                        break
+                    except httpx.ConnectError:
+                        await asyncio.sleep(0.05)
+                assert wrong.status_code == 403
+                right = await client.post(
+                    f"http://127.0.0.1:{port}/",
+                    content=json.dumps(body),
+                    headers={
+                        "X-Telegram-Bot-Api-Secret-Token": "s3cret-token",
+                        "Content-Type": "application/json",
+                    },
+                )
+                assert right.status_code == 200
+            await tg.wait_for(lambda m: "#1 定级问题 1/2" in m.text, timeout=10)
+        finally:
+            await kill(bot)
+
+
+async def test_a_refused_webhook_url_stops_with_a_clear_line(tmp_path: Path) -> None:
+    async with FakeBotAPI() as tg:
+        extra = {"YUQING_WEBHOOK_URL": "http://not-https.example/", "YUQING_WEBHOOK_PORT": "0"}
+        bot = await start(tg, tmp_path / "y.db", extra=extra)
+        _, err = await asyncio.wait_for(bot.communicate(), 60)
+    assert bot.returncode == 1
+    assert err.decode().strip().splitlines()[-1].startswith("机器人无法启动，Telegram 返回：")
