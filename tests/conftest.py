@@ -4,7 +4,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from support import PLAN_TEXT, T0, small_plan
 
+from bot.service.clock import ManualClock
+from bot.service.incidents import IncidentService
+from bot.service.plans import PlanBook
 from bot.store import SqliteStore, Store
 
 # Every Store implementation; the contract tests in test_store.py run against each.
@@ -20,3 +24,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[IncidentService]:
+    """The incident service on a fresh database, the small plan bound to CHAT, a manual clock."""
+    store = await SqliteStore.open(tmp_path / "y.db")
+    yield IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
+    await store.close()

@@ -75,3 +75,7 @@ review: {within: 3d, owner: office, approve: [leader]}
 def small_plan(text: str = SMALL_PLAN) -> Plan:
     """The small test plan (or a variant of its text), validated."""
     return parse_plan_text(text, "small.yaml")
+
+
+CHAT = "telegram:-100500"
+PLAN_TEXT = SMALL_PLAN.replace("people:", "chats: {telegram: [-100500]}\npeople:", 1)

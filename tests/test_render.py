@@ -1,12 +1,10 @@
 """Outbox messages rendered as the group would read them (HTML, both languages)."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from support import T0
-from test_service import BOSS, CHAT, CLERK, EYE, PLAN_TEXT, report_high, small_plan
+from support import CHAT
+from test_service import BOSS, CLERK, EYE, report_high
 
 from bot.i18n import Translator
 from bot.render.doc import Doc, Seg, Style
@@ -14,19 +12,9 @@ from bot.render.html import to_html
 from bot.render.messages import compose
 from bot.render.words import duration
 from bot.service.buttons import MAX_BYTES, unpack
-from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
-from bot.service.plans import PlanBook
-from bot.store import SqliteStore
 
 M, H = timedelta(minutes=1), timedelta(hours=1)
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[IncidentService]:
-    store = await SqliteStore.open(tmp_path / "y.db")
-    yield IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
-    await store.close()
 
 
 async def rendered(service: IncidentService, lang: str = "zh_CN") -> list[tuple[str, str, list]]:

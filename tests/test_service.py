@@ -1,12 +1,11 @@
 """The incident flow through the service, on a real SQLite file with a manual clock."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import SMALL_PLAN, T0, small_plan
+from support import CHAT, PLAN_TEXT, T0, small_plan
 
 from bot.domain.access import Actor, NotAllowed
 from bot.domain.errors import IllegalTransition
@@ -20,17 +19,8 @@ from bot.service.reporting import NotMonitor, NotReporter
 from bot.service.work import NeedsApproval, NothingSubmitted
 from bot.store import SqliteStore
 
-CHAT = "telegram:-100500"
-PLAN_TEXT = SMALL_PLAN.replace("people:", "chats: {telegram: [-100500]}\npeople:", 1)
 BOSS, CLERK, EYE, STRANGER = Actor(1, None, "组长"), Actor(2, "clerk"), Actor(3), Actor(99)
 M, H = timedelta(minutes=1), timedelta(hours=1)
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[IncidentService]:
-    store = await SqliteStore.open(tmp_path / "y.db")
-    yield IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
-    await store.close()
 
 
 async def drain(service: IncidentService) -> list[tuple[str, dict[str, Any]]]:
