@@ -34,6 +34,7 @@ async def test_report_grade_confirm_remind_escalate_done(tmp_path: Path) -> None
             assert "某论坛出现<关于我局>的帖子" in card.text  # escaped on the way, shown as typed
             assert BOSS in mentioned(card) and "@li_clerk" in card.text
             assert "🔗 链接： https://bbs.example.com/t/1" in card.text
+            assert "报告人：小张 · " in card.text
             assert "✅ 确认等级" in buttons(card)
 
             tg.press_button(GROUP, CLERK, card.message_id, "确认等级")  # office may not confirm

@@ -33,7 +33,8 @@ def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list
     doc.line(t("card.description"), " ", incident.description)
     for attachment in incident.attachments:
         doc.line("· ", *_attachment(attachment, t))
-    doc.line(t("card.reported", at=when(incident.reported_at, plan)))
+    reporter = str(incident.extra.get("reporter_name") or incident.reporter)
+    doc.line(t("card.reported", at=when(incident.reported_at, plan), reporter=reporter))
     lines = [_obligation(incident, plan, t, now, ob) for ob in incident.obligations]
     shown = [line for line in lines if line is not None]
     if shown:

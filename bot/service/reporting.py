@@ -65,6 +65,7 @@ class Reporting(Base):
                 reported_at=now,
                 attachments=attachments,
                 lang=lang or plan.language,
+                extra={"reporter_name": actor.display},
             )
             data = {"actor_name": actor.name} if actor.name else {}
             await tx.add_event(TimelineEvent(incident.id, now, "reported", actor.key, data))
