@@ -1,4 +1,4 @@
-"""The ``yuqing-bot`` command: run, check-plan, grade, plan-schema, init-db."""
+"""The ``yuqing-bot`` command: run, drill, check-plan, grade, plan-schema, init-db."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -33,6 +34,14 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     grade_cmd.add_argument("--json", action="store_true", help=t("cli.json.help"))
     commands.add_parser("plan-schema", help=t("cli.plan_schema.help"))
     commands.add_parser("run", help=t("cli.run.help"))
+    drill = commands.add_parser("drill", help=t("cli.drill.help"))
+    drill.add_argument("plan", type=Path, metavar="PLAN")
+    drill.add_argument("--script", type=Path, default=None, metavar="FILE")
+    drill.add_argument("--speed", default="600", metavar="N|max", help=t("cli.drill.speed"))
+    drill.add_argument("--start", default=None, metavar="ISO-TIME", help=t("cli.drill.start"))
+    drill.add_argument(
+        "--database", type=Path, default=None, metavar="FILE", help=t("cli.drill.database")
+    )
     db = commands.add_parser("init-db", help=t("cli.init_db.help"))
     db.add_argument("--database", type=Path, default=None, metavar="FILE")
     return parser
@@ -104,6 +113,27 @@ async def _init_db(t: Translator, path: Path) -> int:
     return 0
 
 
+def _drill(t: Translator, args: argparse.Namespace) -> int:
+    from bot.drill.command import drill, parse_speed
+
+    try:
+        speed = parse_speed(args.speed)
+    except ValueError:
+        print(t("error.bad_speed", value=args.speed), file=sys.stderr)
+        return 2
+    start = None
+    if args.start:
+        try:
+            start = datetime.fromisoformat(args.start)
+        except ValueError:
+            print(t("error.bad_start", value=args.start), file=sys.stderr)
+            return 2
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=load_plan(args.plan).zone)
+    asyncio.run(drill(t, args.plan, args.script, speed, start, args.database))
+    return 0
+
+
 def _run_bot(t: Translator, settings: Settings) -> int:
     # imported here so that check-plan and grade start without loading the Telegram stack
     from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -165,6 +195,8 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     try:
         if args.command == "check-plan":
             return _check(t, args.paths)
+        if args.command == "drill":
+            return _drill(t, args)
         if args.command == "run":
             return _run_bot(t, settings)
         if args.command == "init-db":
@@ -177,7 +209,10 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
         _print_plan_error(t, exc)
         return 1
     except YuqingError as exc:
-        print(t(exc.key, **exc.params), file=sys.stderr)
+        params = dict(exc.params)
+        if "problem" in params:  # a located error (file, line) wrapping a specific message
+            params["problem"] = t(str(params["problem"]), **params)
+        print(t(exc.key, **params), file=sys.stderr)
         return 1
 
 

@@ -452,6 +452,8 @@ class TestStoreContract:
         await write(store, lambda tx: tx.mark_sent(first, T0 + 2 * H, "msg-7"))
         assert [item.id for item in await store.pending()] == [second]
         assert [item.id for item in await store.pending(limit=0)] == []
+        assert [item.id for item in await store.pending(transport="drill")] == []
+        assert [item.id for item in await store.pending(transport="telegram")] == [second]
         with pytest.raises(NotFound):
             await write(store, lambda tx: tx.mark_sent(999, T0))
 

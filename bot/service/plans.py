@@ -72,6 +72,11 @@ class PlanBook:
         except KeyError:
             raise UnknownChat(chat=chat) from None
 
+    def bind(self, chat: str, plan_id: str) -> None:
+        """Bind one more chat (a drill's virtual chat) to a loaded plan."""
+        self.get(plan_id)
+        self._chats[chat] = plan_id
+
     def chats(self) -> dict[str, str]:
         """Chat key -> plan id for every bound chat."""
         return dict(self._chats)

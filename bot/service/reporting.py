@@ -46,6 +46,7 @@ class Reporting(Base):
         description: str,
         attachments: Sequence[Attachment] = (),
         lang: str | None = None,
+        drill: bool = False,
     ) -> Incident:
         """Open an incident in ``chat`` and ask its first grading question."""
         plan = self.plans.for_chat(chat)
@@ -65,6 +66,7 @@ class Reporting(Base):
                 reported_at=now,
                 attachments=attachments,
                 lang=lang or plan.language,
+                is_drill=drill,
                 extra={"reporter_name": actor.display},
             )
             data = {"actor_name": actor.name} if actor.name else {}

@@ -17,11 +17,17 @@ log = logging.getLogger(__name__)
 class Ticking(Reporting):
     """Reminders, follow-up prompts and abandoned reports, driven by the clock."""
 
-    async def tick(self) -> datetime | None:
-        """Record and enqueue everything due now; return when the next thing falls due."""
+    async def tick(self, transport: str | None = None) -> datetime | None:
+        """Record and enqueue everything due now; return when the next thing falls due.
+
+        With ``transport``, only incidents of that transport's chats (a bot and a drill may
+        share a database; each ticks its own).
+        """
         now = self.clock.now()
         upcoming: list[datetime] = []
         for incident in await self.store.list_incidents(states=LIVE_STATES):
+            if transport is not None and not incident.chat.startswith(f"{transport}:"):
+                continue
             try:
                 plan = self.plans.get(incident.plan_id)
             except KeyError:

@@ -264,6 +264,6 @@ class Store(Protocol):
         """The content submitted for an obligation (e.g. a release draft), or None."""
         ...
 
-    async def pending(self, limit: int = 100) -> list[OutboxItem]:
-        """Unsent outbox messages, oldest first."""
+    async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
+        """Unsent outbox messages, oldest first (only chats of ``transport``, if given)."""
         ...

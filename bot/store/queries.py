@@ -163,9 +163,11 @@ async def obligation_content(db: Db, incident_id: int, obligation_id: str) -> st
     return None if text is None else str(text)
 
 
-async def pending(db: Db, limit: int) -> list[OutboxItem]:
-    """Unsent outbox items, oldest first."""
+async def pending(db: Db, limit: int, transport: str | None = None) -> list[OutboxItem]:
+    """Unsent outbox items, oldest first; only chats ``<transport>:…`` when given."""
+    prefix = "" if transport is None else f"{transport}:"
     rows = await db.all(
-        "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?", (int(limit),)
+        "SELECT * FROM outbox WHERE sent_at IS NULL AND substr(chat, 1, ?) = ? ORDER BY id LIMIT ?",
+        (len(prefix), prefix, int(limit)),
     )
     return [codec.outbox_from_row(row) for row in rows]

@@ -183,10 +183,10 @@ class SqliteStore:
         async with self._reading() as db:
             return await queries.obligation_content(db, incident_id, obligation_id)
 
-    async def pending(self, limit: int = 100) -> list[OutboxItem]:
-        """Unsent outbox messages, oldest first."""
+    async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
+        """Unsent outbox messages, oldest first (only chats of ``transport``, if given)."""
         async with self._reading() as db:
-            return await queries.pending(db, limit)
+            return await queries.pending(db, limit, transport)
 
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA on this connection (diagnostics: journal_mode, foreign_keys …)."""

@@ -85,7 +85,7 @@ class Sender:
     async def drain(self) -> bool:
         """Deliver everything pending; False if the API was unreachable (try again later)."""
         async with self._lock:
-            while items := await self.store.pending(limit=50):
+            while items := await self.store.pending(limit=50, transport="telegram"):
                 for item in items:
                     try:
                         ref = await self.deliver(item)

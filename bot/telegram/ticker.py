@@ -23,7 +23,7 @@ App = Application[Any, Any, Any, Any, Any, Any]
 async def tick(application: App, rt: Runtime) -> None:
     """Send what is due now (catch-up after a restart included) and book the next tick."""
     async with _lock:
-        next_at = await rt.service.tick()
+        next_at = await rt.service.tick("telegram")
     rt.sender.poke()
     book(application, rt, next_at)
 

@@ -1,0 +1,152 @@
+"""The drill runner: the real service on a virtual clock, printing what the group would see."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.domain.access import Actor
+from bot.domain.errors import YuqingError
+from bot.domain.incident import Incident
+from bot.domain.plan import Plan
+from bot.i18n import Translator
+from bot.render.messages import compose
+from bot.render.plain import to_plain
+from bot.service.clock import ManualClock
+from bot.service.incidents import IncidentService
+from bot.service.outbox import Kind
+from bot.service.plans import PlanBook
+from bot.store import Store
+
+TRANSPORT = "drill"
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One message the group received during the drill, at a virtual offset from the start."""
+
+    offset: timedelta
+    kind: str
+    payload: dict[str, object]
+    text: str
+
+
+@dataclass
+class Drill:
+    """One drill of one plan: a virtual chat, a manual clock, the real incident service."""
+
+    plan: Plan
+    store: Store
+    clock: ManualClock
+    t: Translator
+    speed: float | None = None  # virtual seconds per real second; None = jump ("max")
+    out: Callable[[str], None] = print
+    heard: list[Heard] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.start = self.clock.now()
+        self.chat = f"{TRANSPORT}:{self.plan.id}"
+        plans = PlanBook([self.plan])
+        plans.bind(self.chat, self.plan.id)
+        self.service = IncidentService(self.store, plans, self.clock)
+        self.incident_id: int | None = None
+        self.reporter = Actor(None)
+
+    def actor(self, roles: list[str]) -> Actor:
+        """Someone holding the first of ``roles`` that has a member, as the plan names them."""
+        for person_id in self.plan.members(roles):
+            person = self.plan.people[person_id]
+            ref = person.telegram
+            if ref is not None:
+                user_id = ref if isinstance(ref, int) else None
+                username = ref.lstrip("@") if isinstance(ref, str) else None
+                return Actor(user_id, username, person.name, TRANSPORT)
+        return Actor(None, None, "?", TRANSPORT)
+
+    async def incident(self) -> Incident:
+        """The drill's incident as it stands."""
+        assert self.incident_id is not None
+        found = await self.store.get_incident(self.incident_id)
+        assert found is not None
+        return found
+
+    async def run_until(self, target: datetime) -> None:
+        """Let virtual time pass to ``target``, sending every reminder that falls due on the way."""
+        while True:
+            next_at = await self.service.tick(TRANSPORT)
+            await self.flush()
+            if next_at is None or next_at > target:
+                break
+            await self._pass_to(next_at)
+        await self._pass_to(target)
+
+    async def _pass_to(self, moment: datetime) -> None:
+        gap = moment - self.clock.now()
+        if gap <= timedelta(0):
+            return
+        if self.speed:
+            await asyncio.sleep(gap.total_seconds() / self.speed)
+        self.clock.set(moment)
+
+    async def act(self, action: Callable[[], object]) -> bool:
+        """Run one use case; a refusal is shown as the group would see it, and the drill goes on."""
+        try:
+            result = action()
+            if asyncio.iscoroutine(result):
+                await result
+        except YuqingError as exc:
+            self._print(self.t("drill.refused", message=self.t(exc.key, **exc.params)))
+            return False
+        finally:
+            await self.flush()
+        return True
+
+    async def flush(self) -> None:
+        """Print every message owed to the drill chat, as sent."""
+        for item in await self.store.pending(transport=TRANSPORT):
+            if item.incident_id is not None:
+                incident = await self.store.get_incident(item.incident_id)
+                assert incident is not None
+                content = None
+                if "obligation" in item.payload:
+                    obligation = str(item.payload["obligation"])
+                    content = await self.store.obligation_content(incident.id, obligation)
+                doc = compose(item, incident, self.plan, self.t, self.clock.now(), content)
+                text = _condensed(item.kind, item.payload, to_plain(doc))
+                self.heard.append(
+                    Heard(self.clock.now() - self.start, item.kind, dict(item.payload), text)
+                )
+                self._print(text)
+            async with self.store.transaction() as tx:
+                await tx.mark_sent(item.id, self.clock.now())
+
+    def _print(self, text: str) -> None:
+        now = self.clock.now()
+        stamp = now.astimezone(self.plan.zone).strftime("%m-%d %H:%M:%S")
+        offset = _offset(now - self.start)
+        lines = text.splitlines() or [""]
+        self.out(f"[{stamp} {offset}] {lines[0]}")
+        for line in lines[1:]:
+            self.out(f"{' ' * (len(stamp) + len(offset) + 4)}{line}")
+
+
+def _offset(delta: timedelta) -> str:
+    """``+2:00:00`` or ``+1d 2:00:00``."""
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"+{days}d {clock}" if days else f"+{clock}"
+
+
+def _condensed(kind: str, payload: dict[str, object], text: str) -> str:
+    """In a terminal, an edit shows what changed: the answer given, the card's new status."""
+    lines = text.splitlines()
+    if kind == Kind.ANSWERED:
+        return lines[-1]
+    if kind == Kind.CARD and not payload.get("announce"):
+        return lines[0]
+    return text

@@ -1,0 +1,126 @@
+"""Drills: scripted and interactive runs on a virtual clock, the report, and script errors."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cli import run
+from bot.drill.command import drill, parse_speed
+from bot.drill.report import outcomes
+from bot.drill.script import DrillScriptError, load_script
+from bot.i18n import Translator
+from bot.planfile import load_plan
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PLANS = ROOT / "plans"
+START = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+H = timedelta(hours=1)
+
+
+async def test_county_drill_follows_the_seed_deadlines() -> None:
+    result = await drill(
+        Translator("zh_CN"), PLANS / "county.yaml", PLANS / "drills" / "county.yaml", None, START
+    )
+    due = [
+        (h.offset, h.payload["obligation"])
+        for h in result.heard
+        if h.kind == "reminder" and h.payload["reminder"] == "due"
+    ]
+    assert (2 * H, "report_up") in due  # 重大舆情务必2小时内上报 (seed 003)
+    assert result.incident is not None
+    verdicts = {o.obligation: o.verdict for o in outcomes(result.incident, result.end)}
+    assert verdicts == {
+        "report_up": "late",
+        "plan": "on_time",
+        "release": "on_time",
+        "review": "on_time",
+    }
+    assert result.incident.is_drill and result.incident.state.value == "closed"
+
+
+async def test_interactive_drill_reads_choices_from_the_terminal(tmp_path: Path) -> None:
+    lines = iter(
+        [
+            "网帖说……",  # the description
+            "2",
+            "2",
+            "9",
+            "2",
+            "2",
+            "1",  # answers; 9 is no option and is asked again
+            "1",  # confirm (level 一般)
+            "3",  # done: the reply
+        ]
+    )
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None  # the user closed the input
+
+    result = await drill(
+        Translator("en"), PLANS / "county.yaml", None, None, START, tmp_path / "d.db", ask=ask
+    )
+    incident = result.incident
+    assert incident is not None
+    assert incident.answers == {
+        "reach": "50to100",
+        "media": "no",
+        "key_subject": "no",
+        "harm": "no",
+        "category": "inquiry",
+    }
+    assert (incident.level_id, incident.state.value) == ("general", "active")
+    assert incident.obligation("respond").status.value == "met"
+    assert prompts[0] == "You are the informant. Describe the post you found:"
+
+
+@pytest.mark.parametrize(
+    ("script", "line", "message"),
+    [
+        ("- at: 0\n  confirm: true\n", 1, "The first step must be a report"),
+        ("- at: 0\n  report: x\n- at: 1h\n  confrim: true\n", 3, "exactly one action"),
+        ("- at: 0\n  report: x\n- at: soon\n  confirm: true\n", 3, "is not a duration"),
+        (
+            "- at: 0\n  report: x\n- at: 1m\n  answer: {reach: over500}\n",
+            3,
+            "unanswered: media, key_subject, harm, category",
+        ),
+        ("- at: 1h\n  report: x\n- at: 30m\n  confirm: true\n", 3, "cannot be earlier"),
+        ("- at: 0\n  report: x\n  as: ghost\n", 1, "no role “ghost”"),
+        ("report: x\n", 1, "is a list of steps"),
+        ("- at: 0\n  report: [unclosed\n", 3, "YAML"),
+    ],
+)
+def test_broken_scripts_name_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], script: str, line: int, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(script, encoding="utf-8")
+    with pytest.raises(DrillScriptError):
+        load_script(path, load_plan(PLANS / "county.yaml"))
+    code = run(
+        ["drill", str(PLANS / "county.yaml"), "--script", str(path), "--speed", "max"],
+        Settings(locale="en", _env_file=None),
+    )  # type: ignore[call-arg]
+    err = capsys.readouterr().err
+    assert code == 1 and f"Drill script {path}, line {line}: " in err and message in err
+
+
+@pytest.mark.parametrize(("raw", "value"), [("max", None), ("600", 600.0), ("0.5", 0.5)])
+def test_speed(raw: str, value: float | None) -> None:
+    assert parse_speed(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["0", "-3", "fast"])
+def test_bad_speed_is_refused(raw: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(
+        ["drill", str(PLANS / "county.yaml"), "--speed", raw], Settings(locale="en", _env_file=None)
+    )  # type: ignore[call-arg]
+    assert code == 2 and "is not valid" in capsys.readouterr().err
