@@ -34,6 +34,12 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     grade_cmd.add_argument("--json", action="store_true", help=t("cli.json.help"))
     commands.add_parser("plan-schema", help=t("cli.plan_schema.help"))
     commands.add_parser("run", help=t("cli.run.help"))
+    export = commands.add_parser("export", help=t("cli.export.help"))
+    export.add_argument("number", type=int, metavar="N")
+    export.add_argument("--format", choices=("docx", "md"), default="docx")
+    export.add_argument("--output", type=Path, default=None, metavar="FILE")
+    export.add_argument("--lang", choices=("zh_CN", "en"), default=None)
+    export.add_argument("--database", type=Path, default=None, metavar="FILE")
     drill = commands.add_parser("drill", help=t("cli.drill.help"))
     drill.add_argument("plan", type=Path, metavar="PLAN")
     drill.add_argument("--script", type=Path, default=None, metavar="FILE")
@@ -110,6 +116,25 @@ async def _init_db(t: Translator, path: Path) -> int:
     print(
         t("cli.init_db.ok", path=str(path), version=version, total=len(incidents), open=len(live))
     )
+    return 0
+
+
+async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.export.command import export_to_file
+    from bot.service.clock import SystemClock
+    from bot.service.plans import PlanBook
+
+    plans = PlanBook.load(settings.plans, settings.timezone)
+    database = args.database or settings.database
+    if not database.exists():
+        print(t("error.no_database", path=str(database)), file=sys.stderr)
+        return 1
+    async with await SqliteStore.open(database) as store:
+        written = await export_to_file(
+            store, plans, args.number, args.format, args.output, args.lang, SystemClock().now()
+        )
+    for path in written:
+        print(t("cli.export.written", path=str(path)))
     return 0
 
 
@@ -195,6 +220,8 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     try:
         if args.command == "check-plan":
             return _check(t, args.paths)
+        if args.command == "export":
+            return asyncio.run(_export(t, settings, args))
         if args.command == "drill":
             return _drill(t, args)
         if args.command == "run":

@@ -1,0 +1,68 @@
+"""Charts as PNG (matplotlib, a bundled CJK font): obligations against their deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from io import BytesIO
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to files only
+
+from matplotlib import font_manager
+from matplotlib import pyplot as plt
+
+from bot.domain.incident import Incident
+from bot.domain.obligations import ObStatus, spec_for
+from bot.domain.plan import Plan
+from bot.i18n import Translator
+
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+
+@cache
+def cjk_font() -> str:
+    """Register the CJK font shipped with the mplfonts package; return its family name."""
+    path = resources.files("mplfonts") / "fonts" / FONT_FILE
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def _hours(start: datetime, moment: datetime) -> float:
+    return (moment - start).total_seconds() / 3600
+
+
+def timeline_chart(incident: Incident, plan: Plan, t: Translator, now: datetime) -> bytes:
+    """Each obligation as a bar from the report to its deadline, with when it was met."""
+    family = cjk_font()
+    rows = [
+        ob
+        for ob in incident.obligations
+        if ob.status is not ObStatus.DROPPED and ob.due_at is not None
+    ]
+    assert incident.level_id is not None
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.6 * max(len(rows), 1)), dpi=120)
+    try:
+        for y, ob in enumerate(rows):
+            assert ob.due_at is not None
+            due = _hours(incident.reported_at, ob.due_at)
+            ax.barh(y, due, color="#cfe3f6", edgecolor="#4a7fb5")
+            done = ob.met_at if ob.status is ObStatus.MET else None
+            end = _hours(incident.reported_at, done or now)
+            late = end > due
+            marker = "o" if done else "X"
+            ax.plot([end], [y], marker=marker, color="#c0392b" if late else "#27ae60", markersize=9)
+        labels = [spec_for(plan, incident.level_id, ob.id).text.get(t.lang)[:24] for ob in rows]
+        ax.set_yticks(range(len(rows)), labels, fontfamily=family)
+        ax.invert_yaxis()
+        ax.set_xlabel(t("chart.hours_after_report"), fontfamily=family)
+        ax.set_title(t("chart.title", number=incident.number), fontfamily=family)
+        ax.grid(axis="x", alpha=0.3)
+        fig.tight_layout()
+        buffer = BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)

@@ -1,0 +1,249 @@
+"""The report as neutral data: sections of paragraphs and tables, built from one incident."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain.grading import Reason, grade, reason_text
+from bot.domain.incident import Incident, TimelineEvent
+from bot.domain.messages import N_
+from bot.domain.obligations import ObStatus, spec_for
+from bot.domain.plan import Plan
+from bot.i18n import Translator
+from bot.render.words import duration, level_name, state_name
+from bot.store import Approval
+
+
+@dataclass
+class Section:
+    """A heading, its paragraphs, and an optional table (header row first)."""
+
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    table: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """The whole written report."""
+
+    title: str
+    subtitle: str
+    sections: list[Section]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the report is made from, read from the store."""
+
+    incident: Incident
+    plan: Plan
+    events: list[TimelineEvent]
+    approvals: list[Approval]
+    contents: dict[str, str]  # obligation id -> submitted content (release text, review)
+    names: dict[str, str]  # person key -> display name
+    now: datetime
+
+
+def _at(facts: Facts, moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone(facts.plan.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _name(facts: Facts, key: str | None) -> str:
+    return facts.names.get(key or "", key or "—")
+
+
+def build(facts: Facts, t: Translator) -> Report:
+    """The report's sections, in the order the source plans ask for."""
+    incident, plan = facts.incident, facts.plan
+    return Report(
+        title=t("export.title"),
+        subtitle=t(
+            "export.subtitle",
+            number=incident.number,
+            plan=plan.title.get(t.lang),
+            level=level_name(plan, incident.level_id, t.lang),
+            state=state_name(t, incident.state),
+        ),
+        sections=[
+            _basics(facts, t),
+            _grading(facts, t),
+            _obligations(facts, t),
+            _approvals(facts, t),
+            _updates(facts, t),
+            _timeline(facts, t),
+            _review(facts, t),
+        ],
+    )
+
+
+def _basics(facts: Facts, t: Translator) -> Section:
+    incident = facts.incident
+    section = Section(t("export.basics"))
+    section.paragraphs += [
+        t("export.found_at", at=_at(facts, incident.reported_at)),
+        t("export.reporter", name=_name(facts, incident.reporter)),
+        t("export.description", text=incident.description),
+    ]
+    for attachment in incident.attachments:
+        label = attachment.name or attachment.value
+        section.paragraphs.append(t("export.attachment", kind=attachment.kind, value=label))
+    if incident.is_drill:
+        section.paragraphs.append(t("export.is_drill"))
+    return section
+
+
+def _grading(facts: Facts, t: Translator) -> Section:
+    incident, plan = facts.incident, facts.plan
+    section = Section(t("export.grading"))
+    level = level_name(plan, incident.level_id, t.lang)
+    result = grade(plan, incident.answers)
+    reasons = [reason_text(plan, Reason(r.question, r.option), t.lang) for r in result.reasons]
+    section.paragraphs.append(t("export.level", level=level))
+    section.paragraphs.append(
+        t(
+            "export.reasons",
+            reasons=t("cli.grade.separator").join(reasons) or t("cli.grade.default_reason"),
+        )
+    )
+    if incident.level_id:
+        notified = plan.members(plan.level(incident.level_id).notify)
+        names = "、".join(plan.people[p].name for p in notified) or "—"
+        section.paragraphs.append(t("export.notified", names=names))
+    return section
+
+
+def _obligations(facts: Facts, t: Translator) -> Section:
+    incident, plan = facts.incident, facts.plan
+    section = Section(t("export.obligations"))
+    section.table.append(
+        [
+            t("export.col.task"),
+            t("export.col.owner"),
+            t("export.col.due"),
+            t("export.col.met"),
+            t("export.col.result"),
+        ]
+    )
+    for ob in incident.obligations:
+        if ob.status is ObStatus.DROPPED or incident.level_id is None:
+            continue
+        spec = spec_for(plan, incident.level_id, ob.id)
+        if ob.status is ObStatus.MET and ob.met_at and ob.due_at and ob.met_at > ob.due_at:
+            result = t("export.result.late", late=duration(t, ob.met_at - ob.due_at))
+        elif ob.status is ObStatus.MET:
+            result = t("export.result.on_time")
+        elif ob.due_at is not None and facts.now > ob.due_at:
+            result = t("export.result.breached", late=duration(t, facts.now - ob.due_at))
+        else:
+            result = t("export.result.open")
+        section.table.append(
+            [
+                spec.text.get(t.lang),
+                plan.roles[spec.owner].title.get(t.lang),
+                _at(facts, ob.due_at),
+                _at(facts, ob.met_at),
+                result,
+            ]
+        )
+    return section
+
+
+def _approvals(facts: Facts, t: Translator) -> Section:
+    section = Section(t("export.approvals"))
+    section.table.append(
+        [t("export.col.time"), t("export.col.who"), t("export.col.what"), t("export.col.decision")]
+    )
+    for approval in facts.approvals:
+        section.table.append(
+            [
+                _at(facts, approval.at),
+                _name(facts, approval.actor),
+                f"{approval.kind} {approval.target or ''}".strip(),
+                t(DECISION_KEYS[approval.decision.value]),
+            ]
+        )
+    return section
+
+
+APPROVAL_KEYS = {
+    "confirm": N_("export.event.confirm"),
+    "regrade": N_("export.event.regrade"),
+    "cancel": N_("export.event.cancel"),
+    "stabilise": N_("export.event.stabilise"),
+    "content": N_("export.approval.content"),
+}
+
+
+def _approval_subject(facts: Facts, approval: Approval, t: Translator) -> str:
+    """What was decided: the kind, and the level or the obligation it was about."""
+    incident, plan = facts.incident, facts.plan
+    what = t(APPROVAL_KEYS[approval.kind]) if approval.kind in APPROVAL_KEYS else approval.kind
+    target = approval.target or ""
+    if approval.kind in ("confirm", "regrade"):
+        target = level_name(plan, target, t.lang)
+    elif approval.kind == "content" and incident.level_id:
+        with suppress(KeyError):  # an obligation the level no longer has keeps its id
+            target = spec_for(plan, incident.level_id, target).text.get(t.lang)
+    return f"{what}：{target}" if target else what
+
+
+def _updates(facts: Facts, t: Translator) -> Section:
+    section = Section(t("export.updates"))
+    for event in facts.events:
+        if event.kind == "update":
+            section.paragraphs.append(
+                f"{_at(facts, event.at)} {_name(facts, event.actor)}：{event.data.get('text', '')}"
+            )
+    if not section.paragraphs:
+        section.paragraphs.append(t("export.none"))
+    return section
+
+
+def _timeline(facts: Facts, t: Translator) -> Section:
+    section = Section(t("export.timeline"))
+    section.table.append([t("export.col.time"), t("export.col.event"), t("export.col.who")])
+    for event in facts.events:
+        what = t(EVENT_KEYS[event.kind]) if event.kind in EVENT_KEYS else event.kind
+        detail = event.data.get("obligation") or event.data.get("level") or ""
+        section.table.append(
+            [
+                _at(facts, event.at),
+                f"{what} {detail}".strip(),
+                _name(facts, event.actor) if event.actor else "—",
+            ]
+        )
+    return section
+
+
+def _review(facts: Facts, t: Translator) -> Section:
+    section = Section(t("export.review"))
+    section.paragraphs.extend((facts.contents.get("review") or t("export.none")).splitlines())
+    return section
+
+
+EVENT_KEYS = {
+    "reported": N_("export.event.reported"),
+    "answered": N_("export.event.answered"),
+    "graded": N_("export.event.graded"),
+    "confirm": N_("export.event.confirm"),
+    "regrade": N_("export.event.regrade"),
+    "cancel": N_("export.event.cancel"),
+    "stabilise": N_("export.event.stabilise"),
+    "met": N_("export.event.met"),
+    "submitted": N_("export.event.submitted"),
+    "rejected": N_("export.event.rejected"),
+    "update": N_("export.event.update"),
+    "reminder": N_("export.event.reminder"),
+    "follow_up": N_("export.event.follow_up"),
+    "closed": N_("export.event.closed"),
+    "abandoned": N_("export.event.abandoned"),
+}
+DECISION_KEYS = {
+    "approved": N_("export.decision.approved"),
+    "rejected": N_("export.decision.rejected"),
+}
