@@ -1,7 +1,9 @@
 """Whole incidents in a group, played against the fake Bot API over real HTTP."""
 
+from io import BytesIO
 from pathlib import Path
 
+from docx import Document
 from e2e_support import BOSS, CLERK, EYE, GROUP, STRANGER, buttons, mentioned, people, running
 from fakeapi import FakeBotAPI
 
@@ -116,6 +118,15 @@ async def test_draft_approval_stabilise_follow_up_review_close(tmp_path: Path) -
             assert buttons(closed) == []  # nothing left to decide
             tg.send_message(GROUP, CLERK, "/done 1 release")
             await tg.wait_for(lambda m: "该事件已经结束" in m.text, chat_id=GROUP)
+
+            tg.send_message(GROUP, CLERK, "/export 1")
+            report = await tg.wait_for(lambda m: m.file.filename.endswith(".docx"))
+            assert report.text == "#1 舆情处置情况报告（草稿）"
+            assert report.file is not None and report.file.content is not None
+            document = Document(BytesIO(report.file.content))
+            assert document.paragraphs[0].text == "舆情处置情况报告"
+            chart = await tg.wait_for(lambda m: m.file.filename.endswith(".png"))
+            assert chart.file.content[:4] == b"\x89PNG"
 
 
 async def test_force_reply_description_and_bad_input(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ COMMAND_KEYS = {
     "review": N_("command.review"),
     "status": N_("command.status"),
     "list": N_("command.list"),
+    "export": N_("command.export"),
     "plan": N_("command.plan"),
     "lang": N_("command.lang"),
     "help": N_("command.help"),

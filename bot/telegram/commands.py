@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
 
@@ -118,6 +118,29 @@ async def status(update: Update, context: Context) -> None:
 
 
 @use_case
+async def export(update: Update, context: Context) -> None:
+    """/export N — the written report as a Word file, and its timeline chart."""
+    from bot.export.command import render_report  # the export stack loads only when asked
+
+    number = _args(context, 1, "/export N")[0]
+    incident = await _incident(update, context, number, "/export N")
+    rt = runtime(context)
+    lang = await rt.lang(chat_key(update))
+    data, chart, _ = await render_report(
+        rt.service.store, rt.service.plans, incident.number, "docx", lang, rt.service.clock.now()
+    )
+    msg = update.effective_message
+    assert msg is not None
+    t = await rt.translator(chat_key(update))
+    name = f"yuqing-{incident.number}.docx"
+    await msg.reply_document(
+        InputFile(data, filename=name), caption=t("export.caption", number=incident.number)
+    )
+    if chart is not None:
+        await msg.reply_photo(InputFile(chart, filename=f"yuqing-{incident.number}.png"))
+
+
+@use_case
 async def listing(update: Update, context: Context) -> None:
     """/list — open incidents of this group with their next deadline."""
     rt = runtime(context)
@@ -174,6 +197,7 @@ COMMANDS = {
     "update": update_,
     "status": status,
     "list": listing,
+    "export": export,
     "plan": show_plan,
     "lang": lang,
     "help": help_,
