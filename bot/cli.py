@@ -34,6 +34,11 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     grade_cmd.add_argument("--json", action="store_true", help=t("cli.json.help"))
     commands.add_parser("plan-schema", help=t("cli.plan_schema.help"))
     commands.add_parser("run", help=t("cli.run.help"))
+    stats = commands.add_parser("stats", help=t("cli.stats.help"))
+    stats.add_argument("--since", default=None, metavar="DATE")
+    stats.add_argument("--json", action="store_true", help=t("cli.json.help"))
+    stats.add_argument("--chart", type=Path, default=None, metavar="PNG")
+    stats.add_argument("--database", type=Path, default=None, metavar="FILE")
     export = commands.add_parser("export", help=t("cli.export.help"))
     export.add_argument("number", type=int, metavar="N")
     export.add_argument("--format", choices=("docx", "md"), default="docx")
@@ -116,6 +121,49 @@ async def _init_db(t: Translator, path: Path) -> int:
     print(
         t("cli.init_db.ok", path=str(path), version=version, total=len(incidents), open=len(live))
     )
+    return 0
+
+
+async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.export.chart import stats_chart
+    from bot.export.command import write_file
+    from bot.service.clock import SystemClock
+    from bot.service.plans import PlanBook
+    from bot.stats import compute, render
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(t("error.bad_start", value=args.since), file=sys.stderr)
+            return 2
+    plans = PlanBook.load(settings.plans, settings.timezone)
+    database = args.database or settings.database
+    if not database.exists():
+        print(t("error.no_database", path=str(database)), file=sys.stderr)
+        return 1
+    async with await SqliteStore.open(database) as store:
+        incidents = await store.list_incidents(include_drills=False)
+    now = SystemClock().now()
+    report: dict[str, object] = {}
+    for plan in plans:
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=plan.zone)
+        figures = compute([i for i in incidents if i.plan_id == plan.id], now, since)
+        report[plan.id] = figures.as_json()
+        if not args.json:
+            print("\n".join(render(figures, plan, t)))
+        if args.chart:
+            chart = stats_chart(figures.per_level, figures.on_time, plan, t)
+            path = (
+                args.chart
+                if len(list(plans)) == 1
+                else args.chart.with_stem(f"{args.chart.stem}-{plan.id}")
+            )
+            write_file(path, chart)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -220,6 +268,8 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     try:
         if args.command == "check-plan":
             return _check(t, args.paths)
+        if args.command == "stats":
+            return asyncio.run(_stats(t, settings, args))
         if args.command == "export":
             return asyncio.run(_export(t, settings, args))
         if args.command == "drill":

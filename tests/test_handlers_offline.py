@@ -221,3 +221,17 @@ async def test_review_as_a_captioned_document(app: tuple[App, StubRequest]) -> N
     runtime = application.bot_data["yuqing"]
     content = await runtime.service.store.obligation_content(incident.id, "review")
     assert content == "见附件\n📄 总结报告.docx (file_id: doc-1)"
+
+
+async def test_stats_in_the_group(app: tuple[App, StubRequest]) -> None:
+    application, stub = app
+    await feed(application, message(EYE, "/report 统计用的事件"))
+    [incident] = await incidents(application)
+    for index, option in enumerate(["high", "yes"]):
+        data = ButtonData(Action.ANSWER, incident.id, f"{index}={option}").pack()
+        await feed(application, press(EYE, data))
+    await feed(application, message(BOSS, "/stats 30"))
+    assert stub.texts()[-1].startswith("【端到端测试预案】事件 1 起（不含演练）\n· 重大：1 起")
+    assert [name for name, _ in stub.calls][-1] == "sendPhoto"
+    await feed(application, message(BOSS, "/stats x"))
+    assert stub.texts()[-1] == "用法：/stats [days]"

@@ -66,3 +66,33 @@ def timeline_chart(incident: Incident, plan: Plan, t: Translator, now: datetime)
         return buffer.getvalue()
     finally:
         plt.close(fig)
+
+
+def stats_chart(
+    per_level: dict[str, int], on_time: dict[str, list[int]], plan: Plan, t: Translator
+) -> bytes:
+    """Incidents per level, and the on-time rate of each obligation, side by side."""
+    family = cjk_font()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=120)
+    try:
+        levels = [level for level in plan.levels if level.id in per_level]
+        left.bar(
+            [level.name.get(t.lang) for level in levels],
+            [per_level[level.id] for level in levels],
+            color="#4a7fb5",
+        )
+        left.set_title(t("chart.per_level"), fontfamily=family)
+        names = sorted(on_time)
+        rates = [100 * on_time[n][0] / on_time[n][1] if on_time[n][1] else 0 for n in names]
+        right.barh(names, rates, color="#27ae60")
+        right.set_xlim(0, 100)
+        right.set_title(t("chart.on_time"), fontfamily=family)
+        for axis in (left, right):
+            for label in [*axis.get_xticklabels(), *axis.get_yticklabels()]:
+                label.set_fontfamily(family)
+        fig.tight_layout()
+        buffer = BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)

@@ -26,7 +26,7 @@ class OutputError(YuqingError):
     key = N_("error.output")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder, so a failure leaves nothing half-written."""
     temp: str | None = None
     try:
@@ -78,9 +78,9 @@ async def export_to_file(
     written = []
     if fmt == "md" and chart is not None:
         picture = path.with_name(f"{path.stem}-timeline.png")
-        _write_atomically(picture, chart)
+        write_file(picture, chart)
         written.append(picture)
         data += f"\n![timeline]({picture.name})\n".encode()
-    _write_atomically(path, data)
+    write_file(path, data)
     written.insert(0, path)
     return written

@@ -43,6 +43,7 @@ COMMAND_KEYS = {
     "status": N_("command.status"),
     "list": N_("command.list"),
     "export": N_("command.export"),
+    "stats": N_("command.stats"),
     "plan": N_("command.plan"),
     "lang": N_("command.lang"),
     "help": N_("command.help"),

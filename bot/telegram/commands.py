@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from html import escape
+
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
@@ -141,6 +144,31 @@ async def export(update: Update, context: Context) -> None:
 
 
 @use_case
+async def stats(update: Update, context: Context) -> None:
+    """/stats [days] — this group's figures (drills excluded), with a chart."""
+    from bot.export.chart import stats_chart
+    from bot.stats import compute, render
+
+    args = list(context.args or [])
+    if args and not (args[0].isdigit() and int(args[0]) > 0):
+        raise Usage(usage="/stats [days]")
+    rt = runtime(context)
+    chat = chat_key(update)
+    plan = rt.service.plans.for_chat(chat)
+    now = rt.service.clock.now()
+    since = now - timedelta(days=int(args[0])) if args else None
+    incidents = await rt.service.store.list_incidents(chat=chat, include_drills=False)
+    figures = compute(incidents, now, since)
+    t = await rt.translator(chat)
+    msg = update.effective_message
+    assert msg is not None
+    await msg.reply_text(escape("\n".join(render(figures, plan, t))), parse_mode=ParseMode.HTML)
+    if figures.incidents:
+        chart = stats_chart(figures.per_level, figures.on_time, plan, t)
+        await msg.reply_photo(InputFile(chart, filename="stats.png"))
+
+
+@use_case
 async def listing(update: Update, context: Context) -> None:
     """/list — open incidents of this group with their next deadline."""
     rt = runtime(context)
@@ -198,6 +226,7 @@ COMMANDS = {
     "status": status,
     "list": listing,
     "export": export,
+    "stats": stats,
     "plan": show_plan,
     "lang": lang,
     "help": help_,
