@@ -124,3 +124,22 @@ def test_an_unwritable_folder_leaves_nothing_behind(
     assert cli("export", "1", "--database", str(database), "--output", str(target)) == 1
     assert "无法写入" in capsys.readouterr().err
     assert os.listdir(folder) == ["r.docx"] and target.is_dir()
+
+
+def test_docx_converts_to_pdf_in_libreoffice(database: Path, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed here; the docx is re-read by the tests above")
+    out = tmp_path / "report.docx"
+    assert cli("export", "1", "--database", str(database), "--output", str(out)) == 0
+    subprocess.run(
+        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "report.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
