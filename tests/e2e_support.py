@@ -9,6 +9,7 @@ from typing import Any
 
 from fakeapi import BotMessage, FakeBotAPI
 from pydantic import SecretStr
+from telegram.request import BaseRequest
 
 from bot.service.plans import PlanBook
 from bot.settings import Settings
@@ -19,22 +20,31 @@ GROUP = -100777
 BOSS, CLERK, EYE, STRANGER = 1001, 1002, 1003, 1099
 
 
-def settings_for(tg: FakeBotAPI, database: Path) -> Settings:
+def settings_for(tg: FakeBotAPI, database: Path, plans: Path = PLANS / "e2e.yaml") -> Settings:
     """Settings pointing the bot at the fake server and a temporary database."""
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_token=SecretStr(tg.token),
         telegram_api_url=tg.base_url,
         database=database,
-        plans=PLANS / "e2e.yaml",
+        plans=plans,
     )
 
 
 @asynccontextmanager
-async def running(tg: FakeBotAPI, database: Path) -> AsyncIterator[Any]:
-    """The bot's Application polling the fake server in this event loop."""
-    settings = settings_for(tg, database)
-    application = build(settings, PlanBook.load(settings.plans))
+async def running(
+    tg: FakeBotAPI,
+    database: Path,
+    plans: Path = PLANS / "e2e.yaml",
+    request: BaseRequest | None = None,
+) -> AsyncIterator[Any]:
+    """The bot's Application polling the fake server in this event loop.
+
+    ``plans`` is the plan file (or folder); ``request`` replaces PTB's HTTP transport settings
+    (e.g. an ``HTTPXRequest`` with short timeouts), still over real HTTP.
+    """
+    settings = settings_for(tg, database, plans)
+    application = build(settings, PlanBook.load(settings.plans), request=request)
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)
