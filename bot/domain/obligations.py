@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -23,6 +24,11 @@ class ObStatus(StrEnum):
 
 
 ACTIVE_STATUSES = frozenset({ObStatus.OPEN, ObStatus.SUBMITTED})
+
+
+def content_digest(content: str) -> str:
+    """A short fingerprint of submitted content, carried by the buttons that decide on it."""
+    return hashlib.sha256(content.encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain.incident import Incident
 from bot.domain.messages import N_
-from bot.domain.obligations import spec_for
+from bot.domain.obligations import content_digest, spec_for
 from bot.domain.plan import Plan
 from bot.i18n import Translator
 from bot.render.card import card
@@ -114,9 +114,11 @@ def approval(
     )
     for text_line in content.splitlines() or [""]:
         doc.line(text_line)
+    # The buttons name the version shown, so pressing them on an older draft decides nothing.
+    version = f"{spec.id}@{content_digest(content)}"
     doc.row(
-        Button(t("button.approve"), ButtonData(Action.APPROVE, incident.id, spec.id).pack()),
-        Button(t("button.reject"), ButtonData(Action.REJECT, incident.id, spec.id).pack()),
+        Button(t("button.approve"), ButtonData(Action.APPROVE, incident.id, version).pack()),
+        Button(t("button.reject"), ButtonData(Action.REJECT, incident.id, version).pack()),
     )
     return _tag(doc, plan, payload)
 

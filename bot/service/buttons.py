@@ -25,8 +25,8 @@ class Action(StrEnum):
     CANCEL = "x"
     STABILISE = "s"
     DONE = "d"  # arg: obligation id
-    APPROVE = "p"  # arg: obligation id (its submitted content)
-    REJECT = "r"  # arg: obligation id
+    APPROVE = "p"  # arg: obligation id + "@" + digest of the content shown with the button
+    REJECT = "r"  # arg: as APPROVE
 
 
 class StaleButton(DomainError):

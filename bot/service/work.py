@@ -7,7 +7,7 @@ from bot.domain.errors import DomainError
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import Event, State
 from bot.domain.messages import N_
-from bot.domain.obligations import REVIEW_ID, ObStatus, spec_for
+from bot.domain.obligations import REVIEW_ID, ObStatus, content_digest, spec_for
 from bot.domain.plan import Obligation
 from bot.service.base import Base, Editing
 from bot.service.outbox import Kind, mentions, notice, send
@@ -44,6 +44,12 @@ class NothingSubmitted(DomainError):
     """There is no submitted content to approve or reject."""
 
     key = N_("error.nothing_submitted")
+
+
+class DraftSuperseded(DomainError):
+    """The button belongs to an older draft: a newer one was submitted since."""
+
+    key = N_("error.draft_superseded")
 
 
 class EmptyText(DomainError):
@@ -100,14 +106,26 @@ class Work(Base):
             return edit.incident
 
     async def decide_content(
-        self, incident_id: int, actor: Actor, obligation_id: str, approve: bool
+        self,
+        incident_id: int,
+        actor: Actor,
+        obligation_id: str,
+        approve: bool,
+        version: str | None = None,
     ) -> Incident:
-        """Approve (meets the obligation; the review closes the incident) or reject content."""
+        """Approve (meets the obligation; the review closes the incident) or reject content.
+
+        ``version`` (a ``content_digest``) is the draft the approver saw; a newer one was not.
+        """
         async with self.editing(incident_id) as edit:
             spec = self._open(edit, obligation_id)
             if edit.incident.obligation(obligation_id).status is not ObStatus.SUBMITTED:
                 raise NothingSubmitted(obligation=obligation_id)
             require_role(edit.plan, actor, spec.approval)
+            if version is not None:
+                current = await self.store.obligation_content(edit.incident.id, obligation_id)
+                if content_digest(current or "") != version:
+                    raise DraftSuperseded(obligation=obligation_id)
             decision = Decision.APPROVED if approve else Decision.REJECTED
             await edit.tx.add_approval(
                 edit.incident.id,

@@ -35,8 +35,13 @@ async def dispatch(service: IncidentService, data: ButtonData, who: Actor, chat:
         case Action.DONE:
             return await service.done(data.incident_id, who, data.arg)
         case Action.APPROVE | Action.REJECT:
+            obligation, versioned, digest = data.arg.partition("@")
+            if not versioned:
+                raise StaleButton()
             approve = data.action is Action.APPROVE
-            return await service.decide_content(data.incident_id, who, data.arg, approve)
+            return await service.decide_content(
+                data.incident_id, who, obligation, approve, version=digest
+            )
 
 
 @use_case

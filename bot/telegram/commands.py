@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 from html import escape
 
@@ -9,6 +10,7 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.domain.access import require_role
 from bot.domain.errors import DomainError
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import LIVE_STATES
@@ -17,6 +19,7 @@ from bot.domain.obligations import REVIEW_ID
 from bot.i18n import normalize_language
 from bot.render.card import card
 from bot.render.html import to_html
+from bot.service.plans import UnknownChat
 from bot.telegram.common import message, say, use_case
 from bot.telegram.overview import incident_list, plan_summary
 from bot.telegram.runtime import LANG_NAMESPACE, Context, actor, chat_key, runtime
@@ -194,12 +197,15 @@ async def show_plan(update: Update, context: Context) -> None:
 
 @use_case
 async def lang(update: Update, context: Context) -> None:
-    """/lang zh|en — the chat's language."""
+    """/lang zh|en — the chat's language (anyone holding a role in the chat's plan)."""
     wanted = _args(context, 1, "/lang zh|en")[0]
     if wanted.lower() not in ("zh", "zh_cn", "zh-cn", "cn", "en", "english", "中文"):
         raise Usage(usage="/lang zh|en")
     code = normalize_language("zh_CN" if wanted in ("中文", "cn") else wanted)
     rt = runtime(context)
+    with suppress(UnknownChat):  # an unbound chat has no plan, and nothing at stake
+        plan = rt.service.plans.for_chat(chat_key(update))
+        require_role(plan, actor(update), list(plan.roles))
     async with rt.service.store.transaction() as tx:
         await tx.kv_set(LANG_NAMESPACE, chat_key(update), code)
     await say(update, context, N_("lang.set"))
