@@ -24,7 +24,7 @@ from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.store import SqliteStore
-from bot.telegram import buttons, commands, report, ticker
+from bot.telegram import buttons, commands, members, report, ticker
 from bot.telegram.common import say
 from bot.telegram.runtime import Context, Runtime, chat_language, install, runtime
 from bot.telegram.sender import Sender
@@ -81,8 +81,10 @@ def build(
         .post_shutdown(_stop)
         .build()
     )
-    application.add_handler(TypeHandler(Update, _once), group=-1)
-    for handler in [*report.handlers(), *buttons.handlers(), *commands.handlers()]:
+    application.add_handler(TypeHandler(Update, _once), group=-2)
+    application.add_handler(members.gatekeeper(), group=-1)
+    handlers = [*report.handlers(), *buttons.handlers(), *commands.handlers()]
+    for handler in [*handlers, *members.handlers()]:
         application.add_handler(handler)
     application.add_error_handler(_on_error)
     return application
