@@ -101,3 +101,22 @@ def test_bad_speed_is_refused(raw: str, capsys: pytest.CaptureFixture[str]) -> N
         ["drill", str(PLANS / "county.yaml"), "--speed", raw], Settings(locale="en", _env_file=None)
     )  # type: ignore[call-arg]
     assert code == 2 and "is not valid" in capsys.readouterr().err
+
+
+async def test_a_card_edit_shows_the_task_lines_that_changed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await drill(
+        Translator("en"), PLANS / "county.yaml", PLANS / "drills" / "county.yaml", None, START
+    )
+    out = capsys.readouterr().out.splitlines()
+    edit = out.index("[03-02 11:30:00 +2:30:00] #1 Major incident · in progress")
+    assert out[edit + 1].strip().startswith("· Report to the party committee")
+    assert out[edit + 1].endswith("done at 03-02 11:30 (30 min late)")  # the late report
+    assert not out[edit + 2].startswith(" ")  # and nothing else: the other tasks did not change
+    calm = out.index(
+        "[03-03 09:00:00 +1d 0:00:00] #1 Major incident · calmed down (follow-up and review)"
+    )
+    assert out[calm + 1].endswith(
+        "Written review (Leading-group office (cyberspace office)) due 03-06 09:00"
+    )

@@ -44,6 +44,7 @@ class Drill:
     speed: float | None = None  # virtual seconds per real second; None = jump ("max")
     out: Callable[[str], None] = print
     heard: list[Heard] = field(default_factory=list)
+    cards: dict[int, list[str]] = field(default_factory=dict)  # last card shown, per incident
 
     def __post_init__(self) -> None:
         self.start = self.clock.now()
@@ -114,13 +115,27 @@ class Drill:
                     obligation = str(item.payload["obligation"])
                     content = await self.store.obligation_content(incident.id, obligation)
                 doc = compose(item, incident, self.plan, self.t, self.clock.now(), content)
-                text = _condensed(item.kind, item.payload, to_plain(doc))
+                text = self._condensed(incident.id, item.kind, item.payload, to_plain(doc))
                 self.heard.append(
                     Heard(self.clock.now() - self.start, item.kind, dict(item.payload), text)
                 )
                 self._print(text)
             async with self.store.transaction() as tx:
                 await tx.mark_sent(item.id, self.clock.now())
+
+    def _condensed(self, incident_id: int, kind: str, payload: dict[str, object], text: str) -> str:
+        """In a terminal, an edit shows what changed: the answer given, the card's changed lines."""
+        lines = text.splitlines()
+        if kind == Kind.ANSWERED:
+            return lines[-1]
+        if kind != Kind.CARD:
+            return text
+        before = self.cards.get(incident_id)
+        self.cards[incident_id] = lines
+        if payload.get("announce") or before is None:
+            return text
+        changed = [line for line in lines[1:] if line not in before and not line.startswith("[")]
+        return "\n".join([lines[0], *changed])
 
     def _print(self, text: str) -> None:
         now = self.clock.now()
@@ -140,13 +155,3 @@ def _offset(delta: timedelta) -> str:
     minutes, secs = divmod(rest, 60)
     clock = f"{hours}:{minutes:02d}:{secs:02d}"
     return f"+{days}d {clock}" if days else f"+{clock}"
-
-
-def _condensed(kind: str, payload: dict[str, object], text: str) -> str:
-    """In a terminal, an edit shows what changed: the answer given, the card's new status."""
-    lines = text.splitlines()
-    if kind == Kind.ANSWERED:
-        return lines[-1]
-    if kind == Kind.CARD and not payload.get("announce"):
-        return lines[0]
-    return text
