@@ -120,3 +120,19 @@ async def test_a_card_edit_shows_the_task_lines_that_changed(
     assert out[calm + 1].endswith(
         "Written review (Leading-group office (cyberspace office)) due 03-06 09:00"
     )
+
+
+async def test_a_refusal_names_the_roles_in_the_drills_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "refused.yaml"
+    script.write_text(
+        "- at: 0\n  report: 网帖说……\n- at: 1m\n  answer: {reach: under50, media: 'no',"
+        " key_subject: 'no', harm: 'no', category: inquiry}\n"
+        "- at: 2m\n  confirm: true\n  as: monitor\n",
+        encoding="utf-8",
+    )
+    await drill(Translator("en"), PLANS / "county.yaml", script, None, START)
+    out = capsys.readouterr().out  # the plan is in Chinese; the drill runs in English
+    expected = "Only Leader, Deputy leader, Leading-group office (cyberspace office) may do this."
+    assert f"[03-02 09:02:00 +0:02:00] ⚠️ {expected}\n" in out

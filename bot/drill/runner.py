@@ -98,11 +98,21 @@ class Drill:
             if asyncio.iscoroutine(result):
                 await result
         except YuqingError as exc:
-            self._print(self.t("drill.refused", message=self.t(exc.key, **exc.params)))
+            params = dict(exc.params)
+            role_ids = params.get("role_ids")
+            if isinstance(role_ids, list):  # the error names the roles in the plan's language
+                params["roles"] = self._role_titles(role_ids)
+            self._print(self.t("drill.refused", message=self.t(exc.key, **params)))
             return False
         finally:
             await self.flush()
         return True
+
+    def _role_titles(self, role_ids: list[str]) -> str:
+        """The roles' titles in the drill's language, joined as a list."""
+        lang = self.t.lang
+        titles = [self.plan.roles[r].title.get(lang) for r in role_ids if r in self.plan.roles]
+        return ("、" if lang == "zh_CN" else ", ").join(titles)
 
     async def flush(self) -> None:
         """Print every message owed to the drill chat, as sent."""
