@@ -15,6 +15,16 @@ from bot.render.doc import Button, Doc, Seg, Style, bold, italic
 from bot.render.words import duration, level_name, person, state_name, when
 from bot.service.buttons import Action, ButtonData
 
+# The card is edited in place, so it must stay one message (4096): long reports show their start.
+CARD_DESCRIPTION = 1500
+
+
+def _shown(description: str) -> str:
+    """The start of a long description, ending in an ellipsis."""
+    if len(description) <= CARD_DESCRIPTION:
+        return description
+    return description[:CARD_DESCRIPTION].rstrip() + "……"
+
 
 def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list[str]) -> Doc:
     """The card for an incident as it stands at ``now``; ``tag`` lists person ids to mention."""
@@ -30,7 +40,9 @@ def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list
         doc.line(t("card.reasons"), " ", _reasons(incident, plan, t))
     for text in guidance(plan, incident.answers, lang):
         doc.line(t("card.guidance"), " ", text)
-    doc.line(t("card.description"), " ", incident.description)
+    doc.line(t("card.description"), " ", _shown(incident.description))
+    if len(incident.description) > CARD_DESCRIPTION:
+        doc.line(t("card.description_cut", total=len(incident.description), number=incident.number))
     for attachment in incident.attachments:
         doc.line("· ", *_attachment(attachment, t))
     reporter = str(incident.extra.get("reporter_name") or incident.reporter)

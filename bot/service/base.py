@@ -18,6 +18,8 @@ from bot.service.clock import Clock
 from bot.service.plans import PlanBook
 from bot.store import Store, Tx
 
+SQLITE_MAX_INT = 2**63 - 1  # a larger number cannot be an incident (nor be looked up)
+
 
 class UnknownIncident(DomainError):
     """No incident with that number (in this chat)."""
@@ -80,6 +82,8 @@ class Base:
 
     async def find(self, chat: str, number: int) -> Incident:
         """The incident #``number`` of this chat; UnknownIncident otherwise."""
+        if not 0 < number <= SQLITE_MAX_INT:
+            raise UnknownIncident(number=number)
         incident = await self.store.get_by_number(number)
         if incident is None or incident.chat != chat:
             raise UnknownIncident(number=number)

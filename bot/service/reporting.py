@@ -15,7 +15,7 @@ from bot.service.base import Base, Editing
 from bot.service.buttons import StaleButton
 from bot.service.outbox import Kind, mentions, notice, send
 
-MAX_DESCRIPTION = 4000  # characters kept of a description; the card must fit one message
+MAX_DESCRIPTION = 20000  # characters kept of a description (the card shows its start)
 
 
 class NotMonitor(DomainError):

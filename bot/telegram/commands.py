@@ -25,6 +25,8 @@ from bot.telegram.overview import incident_list, plan_summary
 from bot.telegram.runtime import LANG_NAMESPACE, Context, actor, chat_key, runtime
 from bot.telegram.sender import markup
 
+MAX_STATS_DAYS = 36500  # a century: any longer span is a typing mistake (and overflows dates)
+
 
 class Usage(DomainError):
     """A command written the wrong way; the message shows the right way."""
@@ -153,7 +155,7 @@ async def stats(update: Update, context: Context) -> None:
     from bot.stats import compute, render
 
     args = list(context.args or [])
-    if args and not (args[0].isdigit() and int(args[0]) > 0):
+    if args and not (args[0].isdigit() and 0 < int(args[0]) <= MAX_STATS_DAYS):
         raise Usage(usage="/stats [days]")
     rt = runtime(context)
     chat = chat_key(update)
