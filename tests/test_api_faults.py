@@ -1,0 +1,81 @@
+"""The Bot API slow past the bot's timeout, then refusing connections: nothing owed is lost.
+
+Reminders fall due while Telegram is unreachable; once it is back, the group receives every
+message in the order the bot owed them. A message whose answer timed out may have been sent by
+Telegram all the same: it is sent again (at-least-once, docs/delivery.md), and only it.
+"""
+
+import asyncio
+import re
+from pathlib import Path
+
+from e2e_support import BOSS, GROUP, people, running
+from fakeapi import FakeBotAPI
+from telegram.request import HTTPXRequest
+from test_e2e import report_major
+
+from bot.store import OutboxItem, SqliteStore
+
+NUMBERED = re.compile(r"第 (\d+) 次提醒")
+
+
+async def delivered(db: Path) -> None:
+    """Wait until the bot has recorded every owed message as sent."""
+    async with await SqliteStore.open(db) as store:
+        for _ in range(600):
+            if not await store.pending():
+                return
+            await asyncio.sleep(0.05)
+    raise AssertionError("the bot did not deliver what it owed once Telegram was back")
+
+
+async def reminders_owed(db: Path, at_least: int) -> list[OutboxItem]:
+    """Wait until the bot owes the group ``at_least`` reminders it could not send."""
+    async with await SqliteStore.open(db) as store:
+        for _ in range(300):
+            owed = [i for i in await store.pending() if i.kind == "reminder"]
+            if len(owed) >= at_least:
+                return owed
+            await asyncio.sleep(0.05)
+    raise AssertionError("no reminders fell due during the outage")
+
+
+def short_timeouts() -> HTTPXRequest:
+    """PTB's own HTTP transport, giving up on an answer after one second."""
+    return HTTPXRequest(
+        connection_pool_size=8, read_timeout=1.0, write_timeout=1.0, connect_timeout=1.0
+    )
+
+
+async def test_slow_then_unreachable_api_delivers_everything_in_order(tmp_path: Path) -> None:
+    db = tmp_path / "y.db"
+    async with FakeBotAPI() as tg:
+        people(tg)
+        async with running(tg, db, request=short_timeouts()):
+            card = await report_major(tg)
+            tg.delay("sendMessage", 2.5)  # slower than the bot waits
+            tg.press_button(GROUP, BOSS, card, "确认等级")
+            await tg.wait_until(lambda: [r for r in tg.requests if r.method == "sendMessage"][3:])
+            tg.delay("sendMessage", 0)  # the slow call is still held; the bot has given up on it
+            await tg.wait_for(lambda m: "已确认事件等级" in m.text, chat_id=GROUP, timeout=10)
+
+            tg.refuse_connections(True)  # reminders fall due while Telegram is out of reach
+            owed = await reminders_owed(db, at_least=3)
+            tg.refuse_connections(False)
+            await delivered(db)
+            async with await SqliteStore.open(db) as store:
+                incident = await store.get_by_number(1)
+                assert incident is not None
+                sent = incident.obligation("report_up").sent
+
+    texts = [m.text for m in tg.sent(GROUP)]
+    first_seen = list(dict.fromkeys(texts))
+    twice = {t for t in texts if texts.count(t) > 1}
+    assert twice <= {t for t in first_seen if "已确认事件等级" in t}  # only the timed-out one
+    assert first_seen.index(next(t for t in first_seen if "已确认事件等级" in t)) < next(
+        i for i, t in enumerate(first_seen) if "「向上级报告」" in t
+    )
+    numbers = [int(n) for t in first_seen for n in NUMBERED.findall(t)]
+    assert numbers == sorted(numbers) and len(numbers) == len(set(numbers))
+    assert len(owed) >= 3 and sent >= 4
+    assert numbers == list(range(2, sent))  # the overdue ones, after the warning and the due
