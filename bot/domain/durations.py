@@ -6,17 +6,22 @@ import re
 from datetime import timedelta
 
 _FULL = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+# Deadlines are reported_at + duration: a cap keeps every sum far inside datetime's range
+MAX_DURATION = timedelta(days=3650)
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse a plan duration; raise ValueError for anything else (including zero)."""
+    """Parse a plan duration; raise ValueError for anything else (zero, over MAX_DURATION)."""
     cleaned = text.strip().replace(" ", "").lower()
     match = _FULL.match(cleaned)
     if not cleaned or match is None:
         raise ValueError(text)
     days, hours, minutes, seconds = (int(part) if part else 0 for part in match.groups())
-    value = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    if value <= timedelta(0):
+    try:
+        value = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise ValueError(text) from None
+    if not timedelta(0) < value <= MAX_DURATION:
         raise ValueError(text)
     return value
 

@@ -17,7 +17,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from bot.domain.durations import format_duration, parse_duration
+from bot.domain.durations import MAX_DURATION, format_duration, parse_duration
 from bot.domain.rules import AllOf, AnyOf, Cond, Rule, RuleSyntaxError, parse_rule
 from bot.domain.text import LText
 
@@ -28,7 +28,8 @@ Id = Annotated[str, Field(pattern=ID_PATTERN)]
 def _to_duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
         return value
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    seconds = MAX_DURATION.total_seconds()
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= seconds:
         return timedelta(seconds=value)
     if isinstance(value, str):
         try:

@@ -1,0 +1,75 @@
+"""Any file given as a plan loads, or gives the one plan error naming the file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import SMALL_PLAN
+
+from bot.domain.errors import PlanError
+from bot.domain.plan import Plan
+from bot.i18n import catalog
+from bot.planfile import load_plan
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One folder for the module: hypothesis runs many examples per (function-scoped) test."""
+    yield tmp_path_factory.mktemp("fuzz")
+
+
+def load(folder: Path, content: str | bytes) -> Plan | PlanError:
+    """Load ``content`` as a plan file; a PlanError is checked for clarity, then returned."""
+    path = folder / "plan.yaml"
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    try:
+        return load_plan(path)
+    except PlanError as exc:
+        assert_clear(exc, path, content.count(b"\n") + 1)
+        return exc
+
+
+def assert_clear(exc: PlanError, path: Path, lines: int) -> None:
+    """The error names the file, each problem a line inside it (or none) and a known message."""
+    assert exc.params["file"] == str(path)
+    keys = [problem.key for problem in exc.problems] or [exc.key]
+    for lang in ("zh_CN", "en"):
+        assert all(catalog(lang).get(key) for key in keys), keys
+    for problem in exc.problems:
+        assert problem.file == str(path)
+        assert problem.line is None or 1 <= problem.line <= lines, problem
+        assert problem.field
+
+
+def keys_of(result: Plan | PlanError) -> list[str]:
+    """The message keys of a refusal (empty when the plan loaded)."""
+    if isinstance(result, Plan):
+        return []
+    return [problem.key for problem in result.problems] or [result.key]
+
+
+def small(old: str, new: str) -> str:
+    """The small test plan with one edit."""
+    assert old in SMALL_PLAN
+    return SMALL_PLAN.replace(old, new, 1)
+
+
+# Inputs that once crashed the loader or are classic YAML traps: (content, expected message key)
+NASTY: list[tuple[str | bytes, str]] = [
+    (small("within: 2h}", "within: 99999999999999999999}"), "plan.bad_duration"),
+    (small("within: 2h}", "within: 99999999999d}"), "plan.bad_duration"),
+    (small("within: 2h}", "within: 3651d}"), "plan.bad_duration"),
+    (small("within: 2h}", "within: 1.5h}"), "plan.bad_duration"),
+    (small("within: 2h}", "within: -3h}"), "plan.bad_duration"),
+    (small("within: 2h}", "within: 0s}"), "plan.bad_duration"),
+    (small("within: 2h}", "within: .inf}"), "plan.bad_duration"),
+]
+
+
+@pytest.mark.parametrize(("content", "key"), NASTY)
+def test_nasty_files_are_refused_clearly(folder: Path, content: str | bytes, key: str) -> None:
+    assert key in keys_of(load(folder, content))
