@@ -67,6 +67,8 @@ NASTY: list[tuple[str | bytes, str]] = [
     (small("within: 2h}", "within: -3h}"), "plan.bad_duration"),
     (small("within: 2h}", "within: 0s}"), "plan.bad_duration"),
     (small("within: 2h}", "within: .inf}"), "plan.bad_duration"),
+    (small("id: small\n", "id: small\ntimezone: " + "a" * 5000 + "\n"), "plan.bad_timezone"),
+    (small("id: small\n", "id: small\ntimezone: ../../../etc/passwd\n"), "plan.bad_timezone"),
 ]
 
 

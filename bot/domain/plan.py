@@ -202,7 +202,7 @@ class Plan(_Model):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: name too long
             context = {"value": value}
             raise PydanticCustomError("yq_timezone", "unknown time zone", context) from None
         return value
