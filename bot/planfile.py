@@ -71,16 +71,27 @@ def _plain(node: Any) -> Any:
     return node
 
 
+def _line_of(node: Any, part: Any) -> int | None:
+    """1-based line of a key or item; None where ruamel kept none (keys merged in by ``<<``)."""
+    lines = getattr(node, "lc", None)
+    if lines is None:
+        return None
+    try:
+        where = lines.key(part) if isinstance(node, dict) else lines.item(part)
+    except KeyError:
+        return None
+    return int(where[0]) + 1 if where else None
+
+
 def _locate(root: Any, loc: Iterable[Any], missing_last: bool) -> tuple[int | None, str]:
     """Line (1-based) and dotted field name for a path into the YAML document."""
     parts = list(loc)
     node, line, names = root, None, []
     for position, part in enumerate(parts):
-        if isinstance(node, dict) and part in node:
-            line = node.lc.key(part)[0] + 1 if hasattr(node, "lc") else line
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lc.item(part)[0] + 1 if hasattr(node, "lc") else line
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            line = _line_of(node, part) or line
             node = node[part]
         elif not (missing_last and position == len(parts) - 1):
             continue  # a union member tag from pydantic, not a place in the file

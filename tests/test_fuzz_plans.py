@@ -69,6 +69,14 @@ NASTY: list[tuple[str | bytes, str]] = [
     (small("within: 2h}", "within: .inf}"), "plan.bad_duration"),
     (small("id: small\n", "id: small\ntimezone: " + "a" * 5000 + "\n"), "plan.bad_timezone"),
     (small("id: small\n", "id: small\ntimezone: ../../../etc/passwd\n"), "plan.bad_timezone"),
+    (small("  office: {", "  x: {<<: *o}\n  office: &o {"), "plan.yaml_syntax"),  # alias first
+]
+# a problem inside keys merged in with << has no line of its own: it crashed _locate
+OFFICE = "  office: {title: 办公室, members: [clerk]}"
+MERGED = "  office: &o {title: 办公室, members: [ghost]}\n  x: {<<: *o"
+NASTY += [
+    (small(OFFICE, MERGED + "}"), "plan.unknown_person"),
+    (small(OFFICE, MERGED + ", title: X}"), "plan.unknown_person"),
 ]
 
 
