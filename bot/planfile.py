@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.domain.checks import cross_check
@@ -52,6 +53,23 @@ class PlanProblem:
     field: str
     key: str
     params: dict[str, Any] = dc_field(default_factory=dict)
+
+
+class _Constructor(RoundTripConstructor):  # type: ignore[misc]
+    """ruamel's round-trip constructor, with a bad scalar reported as a YAML error at its line."""
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        """Build one node; ruamel lets int('abc') or date(2024, 2, 30) escape as ValueError."""
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except (ValueError, OverflowError) as exc:
+            raise ConstructorError(None, None, str(exc), node.start_mark) from None
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    return yaml
 
 
 def _plain(node: Any) -> Any:
@@ -111,7 +129,7 @@ def _from_pydantic(file: str, root: Any, error: ErrorDetails) -> PlanProblem:
 def parse_plan_text(text: str, file: str) -> Plan:
     """Validate plan YAML text; raise PlanError with every problem found."""
     try:
-        root = YAML(typ="rt").load(text)
+        root = _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

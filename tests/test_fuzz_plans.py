@@ -78,8 +78,24 @@ NASTY += [
     (small(OFFICE, MERGED + "}"), "plan.unknown_person"),
     (small(OFFICE, MERGED + ", title: X}"), "plan.unknown_person"),
 ]
+# ruamel built these scalars with int() or date() and let the ValueError escape
+NASTY += [
+    ("id: !!int abc\n", "plan.yaml_syntax"),
+    ("id: !!float abc\n", "plan.yaml_syntax"),
+    ("id: 2024-02-30\n", "plan.yaml_syntax"),
+    ("id: " + "9" * 5000 + "\n", "plan.yaml_syntax"),
+    (small("within: 2h}", "within: !!timestamp 2h}"), "plan.yaml_syntax"),
+]
 
 
 @pytest.mark.parametrize(("content", "key"), NASTY)
 def test_nasty_files_are_refused_clearly(folder: Path, content: str | bytes, key: str) -> None:
     assert key in keys_of(load(folder, content))
+
+
+def test_a_bad_scalar_is_reported_at_its_line(folder: Path) -> None:
+    text = small("  escalate_after: 2", "  escalate_after: !!int two")
+    result = load(folder, text)
+    assert isinstance(result, PlanError)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "!!int two" in row)
+    assert [(p.line, p.key) for p in result.problems] == [(line, "plan.yaml_syntax")]
