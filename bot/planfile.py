@@ -55,7 +55,7 @@ class PlanProblem:
     params: dict[str, Any] = dc_field(default_factory=dict)
 
 
-class _Constructor(RoundTripConstructor):  # type: ignore[misc]
+class _Constructor(RoundTripConstructor):
     """ruamel's round-trip constructor, with a bad scalar reported as a YAML error at its line."""
 
     def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
