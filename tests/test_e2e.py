@@ -152,6 +152,7 @@ async def test_force_reply_description_and_bad_input(tmp_path: Path) -> None:
             tg.send_message(GROUP, CLERK, "/status 1")
             status = await tg.wait_for(lambda m: m.text.startswith("#1 — incident"), chat_id=GROUP)
             assert "Report: 微博热搜：<b>某事</b> & 其他" in status.text
+            assert "请回复本消息" not in status.text  # our own prompt is no attachment
 
 
 async def test_help_ids_unbound_chats_and_command_menus(tmp_path: Path) -> None:

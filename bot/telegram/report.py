@@ -99,7 +99,7 @@ async def described(update: Update, context: Context) -> None:
         return
     async with rt.service.store.transaction() as tx:
         await tx.kv_delete(PROMPTS, key)
-    found = attachments(msg)[:-1] if False else attachments(msg)
+    found = attachments(msg, with_reply=False)  # the replied-to message is our own prompt
     await rt.service.open_report(chat, actor(update), text, found, await rt.lang(chat))
 
 
