@@ -13,11 +13,16 @@ from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
 from bot.domain.checks import cross_check
 from bot.domain.errors import PlanError
 from bot.domain.plan import Plan
 from bot.i18n import N_
+
+# ruamel builds documents recursively and overflows Python's stack a few hundred levels down;
+# the shipped plans nest 7 levels deep
+MAX_DEPTH = 64
 
 # pydantic error type -> our message key (params come from the error's context)
 _ERROR_KEYS = {
@@ -66,18 +71,41 @@ class _Constructor(RoundTripConstructor):
             raise ConstructorError(None, None, str(exc), node.start_mark) from None
 
 
+class _Refused(Exception):
+    """A document too deep (or too large) to read; ``key`` names the message."""
+
+    def __init__(self, key: str, limit: int, line: int | None) -> None:
+        super().__init__(key)
+        self.key, self.limit, self.line = key, limit, line
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     return yaml
 
 
-def _plain(node: Any) -> Any:
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before ruamel's composer overflows the stack."""
+    depth = 0
+    for event in _yaml().parse(text):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _Refused(N_("plan.too_deep"), MAX_DEPTH, event.start_mark.line + 1)
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+def _plain(node: Any, depth: int = 0) -> Any:
     """ruamel's commented containers and scalars as plain Python values."""
+    if depth > MAX_DEPTH:  # aliases can nest a part of the document inside itself again
+        lines = getattr(node, "lc", None)
+        raise _Refused(N_("plan.too_deep"), MAX_DEPTH, None if lines is None else lines.line + 1)
     if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
+        return {str(key): _plain(value, depth + 1) for key, value in node.items()}
     if isinstance(node, list):
-        return [_plain(item) for item in node]
+        return [_plain(item, depth + 1) for item in node]
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -126,25 +154,31 @@ def _from_pydantic(file: str, root: Any, error: ErrorDetails) -> PlanProblem:
     return PlanProblem(file, line, name, key, params)
 
 
-def parse_plan_text(text: str, file: str) -> Plan:
-    """Validate plan YAML text; raise PlanError with every problem found."""
+def _read_yaml(text: str, file: str) -> tuple[Any, Any]:
+    """The document as ruamel built it (it knows the lines) and as plain values."""
     try:
+        _check_depth(text)
         root = _yaml().load(text)
+        return root, _plain(root)
+    except _Refused as exc:
+        problem = PlanProblem(file, exc.line, "(yaml)", exc.key, {"limit": exc.limit})
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         detail = str(exc.problem or exc.context or "")
-        raise _error(
-            file, [PlanProblem(file, line, "(yaml)", N_("plan.yaml_syntax"), {"detail": detail})]
-        ) from None
+        problem = PlanProblem(file, line, "(yaml)", N_("plan.yaml_syntax"), {"detail": detail})
     except YAMLError as exc:
-        raise _error(
-            file, [PlanProblem(file, None, "(yaml)", N_("plan.yaml_syntax"), {"detail": str(exc)})]
-        ) from None
-    if not isinstance(root, dict):
+        problem = PlanProblem(file, None, "(yaml)", N_("plan.yaml_syntax"), {"detail": str(exc)})
+    raise _error(file, [problem])
+
+
+def parse_plan_text(text: str, file: str) -> Plan:
+    """Validate plan YAML text; raise PlanError with every problem found."""
+    root, values = _read_yaml(text, file)
+    if not isinstance(values, dict):
         raise _error(file, [PlanProblem(file, 1, "(plan)", N_("plan.not_mapping"))])
     try:
-        plan = Plan.model_validate(_plain(root))
+        plan = Plan.model_validate(values)
     except ValidationError as exc:
         seen: dict[tuple[int | None, str], PlanProblem] = {}
         for error in exc.errors():

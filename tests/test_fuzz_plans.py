@@ -86,6 +86,14 @@ NASTY += [
     ("id: " + "9" * 5000 + "\n", "plan.yaml_syntax"),
     (small("within: 2h}", "within: !!timestamp 2h}"), "plan.yaml_syntax"),
 ]
+# ruamel composes recursively: deep nesting overflowed the stack (RecursionError)
+CHAIN = "".join(f"a{n}: &a{n} [*a{n - 1}]\n" for n in range(1, 2000))
+NASTY += [
+    ("id: " + "[" * 3000 + "]" * 3000 + "\n", "plan.too_deep"),
+    ("id: " + "{a: " * 3000 + "b" + "}" * 3000 + "\n", "plan.too_deep"),
+    ("".join("  " * depth + "a:\n" for depth in range(400)) + "  " * 400 + "b\n", "plan.too_deep"),
+    ("a0: &a0 [x]\n" + CHAIN, "plan.too_deep"),  # each alias one level deeper than the last
+]
 
 
 @pytest.mark.parametrize(("content", "key"), NASTY)
@@ -99,3 +107,13 @@ def test_a_bad_scalar_is_reported_at_its_line(folder: Path) -> None:
     assert isinstance(result, PlanError)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "!!int two" in row)
     assert [(p.line, p.key) for p in result.problems] == [(line, "plan.yaml_syntax")]
+
+
+def test_too_deep_names_the_line_where_it_gets_too_deep(folder: Path) -> None:
+    # the top mapping is level 1, the list on line 3 level 2, so level 65 starts on line 66
+    text = "id: x\ntitle:\n" + "".join("  " * d + "- \n" for d in range(1, 100))
+    result = load(folder, text)
+    assert isinstance(result, PlanError)
+    assert [(p.key, p.line, p.params) for p in result.problems] == [
+        ("plan.too_deep", 66, {"limit": 64})
+    ]
