@@ -26,13 +26,19 @@ def _shown(description: str) -> str:
     return description[:CARD_DESCRIPTION].rstrip() + "……"
 
 
+def titled(level: str, t: Translator) -> str:
+    """A level name as a title: "重大" becomes "重大舆情"; "重大网络舆情" stays as it is."""
+    noun = t("card.level_noun")
+    return level if noun.strip().lower() in level.lower() else f"{level}{noun}"
+
+
 def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list[str]) -> Doc:
     """The card for an incident as it stands at ``now``; ``tag`` lists person ids to mention."""
     lang = t.lang
     doc = Doc()
     level = level_name(plan, incident.level_id, lang)
     doc.line(
-        bold(t("card.title", number=incident.number, level=level)),
+        bold(t("card.title", number=incident.number, level=titled(level, t))),
         " · ",
         state_name(t, incident.state),
     )
