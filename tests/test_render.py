@@ -7,6 +7,7 @@ from support import CHAT
 from test_service import BOSS, CLERK, EYE, report_high
 
 from bot.i18n import Translator
+from bot.render.card import titled
 from bot.render.doc import Doc, Seg, Style
 from bot.render.html import to_html
 from bot.render.messages import compose
@@ -111,3 +112,18 @@ def test_long_text_is_split_within_the_limit_and_tags_stay_balanced() -> None:
     assert all(len(part.replace("<b>", "").replace("</b>", "")) <= 4096 for part in parts)
     assert parts[-1].endswith("<b>&lt;末尾&gt;</b>")
     assert sum(part.count("x") for part in parts) == 10000
+
+
+@pytest.mark.parametrize(
+    ("level", "lang", "title"),
+    [
+        ("重大", "zh_CN", "重大舆情"),
+        ("重大网络舆情", "zh_CN", "重大网络舆情"),
+        ("重大舆情事件（II级）", "zh_CN", "重大舆情事件（II级）"),
+        ("紧急情况", "zh_CN", "紧急情况舆情"),
+        ("Major", "en", "Major incident"),
+        ("Major incident (level II)", "en", "Major incident (level II)"),
+    ],
+)
+def test_card_titles_name_the_incident_once(level: str, lang: str, title: str) -> None:
+    assert titled(level, Translator(lang)) == title
