@@ -67,8 +67,15 @@ class _Constructor(RoundTripConstructor):
         """Build one node; ruamel lets int('abc') or date(2024, 2, 30) escape as ValueError."""
         try:
             return super().construct_non_recursive_object(node, tag)
-        except (ValueError, OverflowError) as exc:
+        except (ValueError, OverflowError, TypeError) as exc:
             raise ConstructorError(None, None, str(exc), node.start_mark) from None
+
+    def construct_document(self, node: Any) -> Any:
+        """Build the document; containers are filled in here, after their nodes were built."""
+        try:
+            return super().construct_document(node)
+        except (ValueError, OverflowError, TypeError) as exc:  # e.g. a list in a !!set
+            raise ConstructorError(None, None, str(exc), None) from None
 
 
 class _Refused(Exception):

@@ -94,6 +94,11 @@ NASTY += [
     ("".join("  " * depth + "a:\n" for depth in range(400)) + "  " * 400 + "b\n", "plan.too_deep"),
     ("a0: &a0 [x]\n" + CHAIN, "plan.too_deep"),  # each alias one level deeper than the last
 ]
+# ruamel hashed a set member it had made a tuple of lists: TypeError
+NASTY += [
+    ("id: !!set {? [a, [b]]}\n", "plan.yaml_syntax"),
+    ("id: !!set {? {a: b}}\n", "plan.yaml_syntax"),
+]
 
 
 @pytest.mark.parametrize(("content", "key"), NASTY)
