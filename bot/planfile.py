@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from bot.domain.checks import cross_check
 from bot.domain.errors import PlanError
@@ -23,6 +24,9 @@ from bot.i18n import N_
 # ruamel builds documents recursively and overflows Python's stack a few hundred levels down;
 # the shipped plans nest 7 levels deep
 MAX_DEPTH = 64
+# aliases let a few lines stand for billions of values (a "billion laughs" file); the shipped
+# plans have about 700
+MAX_VALUES = 100_000
 
 # pydantic error type -> our message key (params come from the error's context)
 _ERROR_KEYS = {
@@ -79,7 +83,7 @@ class _Constructor(RoundTripConstructor):
 
 
 class _Refused(Exception):
-    """A document too deep (or too large) to read; ``key`` names the message."""
+    """A document too deep or too large to read; ``key`` names the message."""
 
     def __init__(self, key: str, limit: int, line: int | None) -> None:
         super().__init__(key)
@@ -104,15 +108,43 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
-def _plain(node: Any, depth: int = 0) -> Any:
+class _Measure:
+    """Sizes of composed nodes once expanded; an alias is its anchor's node again, so memoize."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[int, int]] = {}  # id(node) -> (values, levels)
+
+    def __call__(self, node: Node, depth: int = 1) -> tuple[int, int]:
+        """(values, levels of nesting) of ``node`` expanded; refuse past the limits."""
+        if not isinstance(node, MappingNode | SequenceNode):
+            return 1, 0
+        line = node.start_mark.line + 1
+        if id(node) not in self.known:
+            if depth > MAX_DEPTH:  # also stops an anchor that contains an alias to itself
+                raise _Refused(N_("plan.too_deep"), MAX_DEPTH, line)
+            self.known[id(node)] = self._expand(node, depth, line)
+        values, levels = self.known[id(node)]
+        if depth + levels - 1 > MAX_DEPTH:
+            raise _Refused(N_("plan.too_deep"), MAX_DEPTH, line)
+        return values, levels
+
+    def _expand(self, node: MappingNode | SequenceNode, depth: int, line: int) -> tuple[int, int]:
+        pairs = node.value if isinstance(node, MappingNode) else [(item,) for item in node.value]
+        values, levels = 1, 1
+        for child in (part for pair in pairs for part in pair):
+            child_values, child_levels = self(child, depth + 1)
+            values, levels = values + child_values, max(levels, child_levels + 1)
+            if values > MAX_VALUES:
+                raise _Refused(N_("plan.too_large"), MAX_VALUES, line)
+        return values, levels
+
+
+def _plain(node: Any) -> Any:
     """ruamel's commented containers and scalars as plain Python values."""
-    if depth > MAX_DEPTH:  # aliases can nest a part of the document inside itself again
-        lines = getattr(node, "lc", None)
-        raise _Refused(N_("plan.too_deep"), MAX_DEPTH, None if lines is None else lines.line + 1)
     if isinstance(node, dict):
-        return {str(key): _plain(value, depth + 1) for key, value in node.items()}
+        return {str(key): _plain(value) for key, value in node.items()}
     if isinstance(node, list):
-        return [_plain(item, depth + 1) for item in node]
+        return [_plain(item) for item in node]
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -164,8 +196,13 @@ def _from_pydantic(file: str, root: Any, error: ErrorDetails) -> PlanProblem:
 def _read_yaml(text: str, file: str) -> tuple[Any, Any]:
     """The document as ruamel built it (it knows the lines) and as plain values."""
     try:
-        _check_depth(text)
-        root = _yaml().load(text)
+        _check_depth(text)  # before composing: ruamel composes recursively
+        yaml = _yaml()
+        composed = yaml.compose(text)
+        if composed is None:
+            return None, None
+        _Measure()(composed)  # before building: ruamel hashes (maybe huge) list keys
+        root = yaml.constructor.construct_document(composed)
         return root, _plain(root)
     except _Refused as exc:
         problem = PlanProblem(file, exc.line, "(yaml)", exc.key, {"limit": exc.limit})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,8 @@ NASTY += [
     ("id: " + "{a: " * 3000 + "b" + "}" * 3000 + "\n", "plan.too_deep"),
     ("".join("  " * depth + "a:\n" for depth in range(400)) + "  " * 400 + "b\n", "plan.too_deep"),
     ("a0: &a0 [x]\n" + CHAIN, "plan.too_deep"),  # each alias one level deeper than the last
+    ("id: &a [*a]\n", "plan.too_deep"),  # an anchor containing itself nests without end
+    ("id: &a {x: *a}\n", "plan.too_deep"),
 ]
 # ruamel hashed a set member it had made a tuple of lists: TypeError
 NASTY += [
@@ -122,3 +126,38 @@ def test_too_deep_names_the_line_where_it_gets_too_deep(folder: Path) -> None:
     assert [(p.key, p.line, p.params) for p in result.problems] == [
         ("plan.too_deep", 66, {"limit": 64})
     ]
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail with TimeoutError instead of hanging when the body runs too long."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)  # *i stands for 9**9 = 387,420,489 values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LAUGHS + "id: *i\n",
+        LAUGHS + "? *i\n: x\n",  # a list as a mapping key
+        LAUGHS + "id: !!set {? *i}\n",
+        LAUGHS + small("  - id: low\n", "  - id: low\n    notify: *i\n"),
+    ],
+)
+def test_an_alias_bomb_is_refused_quickly(folder: Path, text: str) -> None:
+    with deadline(10):
+        assert keys_of(load(folder, text)) == ["plan.too_large"]
