@@ -11,6 +11,7 @@
 """
 
 from .client import FakeTelegram
+from .flood import FloodControl, FloodLimits, Limit
 from .htmltext import EntityParseError, parse_html
 from .inspection import Inspection
 from .model import (
@@ -36,7 +37,10 @@ __all__ = [
     "EntityParseError",
     "FakeBotAPI",
     "FakeTelegram",
+    "FloodControl",
+    "FloodLimits",
     "Inspection",
+    "Limit",
     "State",
     "UploadedFile",
     "User",

@@ -23,6 +23,7 @@ from typing import Any, Self
 
 from .client import FakeTelegram
 from .faults import FaultInjection
+from .flood import FloodControl
 from .http import HttpRequest, HttpResponse, HttpServer, decode_params
 from .inspection import Inspection
 from .methods import CANONICAL, METHODS, ApiError, Params
@@ -74,6 +75,7 @@ class FakeBotAPI(FakeTelegram, Inspection, FaultInjection):
         self._waiters: set[asyncio.Future[None]] = set()
         self._poll_generation = 0
         self.state.on_change = self._notify
+        self.flood: FloodControl | None = None  # opt-in Telegram flood limits (429s)
 
     # ---- lifecycle --------------------------------------------------------------------------
     @property
@@ -171,12 +173,18 @@ class FakeBotAPI(FakeTelegram, Inspection, FaultInjection):
         if pause:
             await asyncio.sleep(pause)
         failure = self._take_failure(method)
+        retry = 0
+        if self.flood is not None and error is None and failure is None:
+            retry = self.flood.check(method, params.get("chat_id"))
         if error is not None:
             response: HttpResponse | None = HttpResponse.json(400, error.payload())
         elif failure is not None:
             if failure.apply:
                 await self._call(method, params)
             response = self._failure_response(failure)
+        elif retry:
+            text = f"Too Many Requests: retry after {retry}"
+            response = HttpResponse.json(429, ApiError(429, text, {"retry_after": retry}).payload())
         else:
             response = HttpResponse.json(*await self._call(method, params))
         with self.state.lock:

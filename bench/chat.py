@@ -1,0 +1,93 @@
+"""Conversation scenarios: the first reply to /report and report conversations per second."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bench.api import BenchAPI, new_message
+from bench.plan import LEVEL_TITLE, group, informant
+
+REPLY_TIMEOUT = 30.0
+PAUSE = 0.02  # between round trips, so trailing work of one does not delay the next
+
+One = Callable[[BenchAPI, int, int, int], Awaitable[None]]
+
+
+async def echo_once(api: BenchAPI, chat: int, user: int, i: int) -> float:
+    """One message to the echo bot; seconds until its echo arrived."""
+    text = f"ping {i} {time.monotonic_ns()}"
+    reply = api.expect(new_message(chat, text))
+    started = time.monotonic()
+    api.send_message(chat, user, text)
+    return (await asyncio.wait_for(reply, REPLY_TIMEOUT)).at - started
+
+
+async def report_once(api: BenchAPI, chat: int, user: int, i: int) -> float:
+    """One /report; seconds until the bot's first reply (the first grading question)."""
+    reply = api.expect(new_message(chat, "定级问题 1/2"))
+    started = time.monotonic()
+    api.send_message(chat, user, f"/report 网帖 {i}")
+    return (await asyncio.wait_for(reply, REPLY_TIMEOUT)).at - started
+
+
+async def conversation(api: BenchAPI, chat: int, user: int, i: int) -> None:
+    """A whole report: /report, both grading answers, and the incident card."""
+    first = api.expect(new_message(chat, "定级问题 1/2"))
+    api.send_message(chat, user, f"/report 网帖 {i}")
+    asked = await asyncio.wait_for(first, REPLY_TIMEOUT)
+    second = api.expect(new_message(chat, "定级问题 2/2"))
+    api.press_button(chat, user, asked.message_id, "50条以内")
+    asked = await asyncio.wait_for(second, REPLY_TIMEOUT)
+    card = api.expect(new_message(chat, LEVEL_TITLE))
+    api.press_button(chat, user, asked.message_id, "否")
+    await asyncio.wait_for(card, REPLY_TIMEOUT)
+
+
+async def round_trips(
+    api: BenchAPI, once: Callable[[BenchAPI, int, int, int], Awaitable[float]], n: int, warmup: int
+) -> list[float]:
+    """``n`` timed round trips after ``warmup`` untimed ones, one at a time, each in its own
+    group (PTB's limiter would otherwise hold a group to 20 messages a minute)."""
+    times: list[float] = []
+    for i in range(warmup + n):
+        took = await once(api, group(i), informant(0), i)
+        if i >= warmup:
+            times.append(took)
+        await asyncio.sleep(PAUSE)
+    return times
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How many units were done in how long."""
+
+    count: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        """Units per second."""
+        return self.count / self.seconds
+
+
+async def throughput(api: BenchAPI, one: One, total: int, workers: int, first: int) -> Rate:
+    """``total`` units by ``workers`` concurrent senders, each unit in its own group."""
+    numbers = itertools.count(first)
+    last = first + total
+
+    async def worker(k: int) -> None:
+        while (i := next(numbers)) < last:
+            await one(api, group(i), informant(k), i)
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker(k) for k in range(workers)))
+    return Rate(total, time.monotonic() - started)
+
+
+async def echo_unit(api: BenchAPI, chat: int, user: int, i: int) -> None:
+    """One echo update, untimed."""
+    await echo_once(api, chat, user, i)

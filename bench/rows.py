@@ -1,0 +1,109 @@
+"""The table's rows from one run's measurements, each against the issue's target."""
+
+from __future__ import annotations
+
+from bench.common import Sizes
+from bench.report import Row, ms, percentile, spread
+from bench.run import Results
+
+
+def _x(value: float) -> str:
+    return f"{value:.2f}×"
+
+
+def _by(counts: dict[str, int]) -> str:
+    return "(" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")" if counts else ""
+
+
+def conversation_rows(r: Results, s: Sizes) -> list[Row]:
+    """Round trips and throughput against the echo bot."""
+    rows: list[Row] = []
+    echo50 = percentile(r.echo_rt, 50)
+    for name, sample in (("", r.bot_rt), (f", {s.incidents:,} open incidents", r.full_rt)):
+        if not sample:
+            continue
+        ratio = percentile(sample, 50) / echo50
+        rows.append(
+            Row(
+                f"first reply to `/report`{name}: round trip p50 (p99)",
+                f"{ms(percentile(sample, 50))} ({ms(percentile(sample, 99))})",
+                f"echo {ms(echo50)} ({ms(percentile(r.echo_rt, 99))})",
+                _x(ratio),
+                "≤ 1.3×",
+                ratio <= 1.3,
+            )
+        )
+    assert r.echo_rate is not None
+    echo = r.echo_rate.per_second
+    for name, rate, target in (
+        ("rate limiter off", r.free_rate, True),
+        ("AIORateLimiter as built", r.bot_rate, False),
+    ):
+        assert rate is not None
+        ratio = rate.per_second / echo
+        rows.append(
+            Row(
+                f"report conversations/s vs echo updates/s ({name})",
+                f"{rate.per_second:.1f}/s",
+                f"echo {echo:.1f}/s",
+                _x(ratio),
+                "≥ 0.6×" if target else "",
+                ratio >= 0.6 if target else None,
+            )
+        )
+    return rows
+
+
+def clock_rows(r: Results, s: Sizes) -> list[Row]:
+    """Lateness, cold start and fan-out."""
+    assert r.cold is not None and r.fan is not None
+    n, f = f"{s.incidents:,}", r.fan
+    p99 = percentile(r.late, 99) if r.late else float("inf")
+    ratio = f.total / f.minimum if f.minimum > 0 else float("inf")
+    return [
+        Row(
+            f"reminder lateness p50 / p99 / max, {n} pending ({s.late} fall due)",
+            spread(r.late) if r.late else "none arrived",
+            f"{r.late_missing} missing",
+            "",
+            "p99 ≤ 1 s",
+            p99 <= 1.0 and r.late_missing == 0,
+        ),
+        Row(
+            f"cold start, {n} open incidents: until every reminder is booked",
+            f"{r.cold.startup:.2f} s",
+            f"process start → polling {r.cold.spawn_to_ready:.2f} s",
+            "",
+            "≤ 2 s",
+            r.cold.startup <= 2.0,
+        ),
+        Row(
+            f"cold start, {n} open incidents: peak memory (RSS)",
+            f"{r.cold.peak_mb:.0f} MB",
+            f"echo {r.echo_peak_mb:.0f} MB",
+            _x(r.cold.peak_mb / r.echo_peak_mb) if r.echo_peak_mb else "",
+            "≤ 150 MB",
+            r.cold.peak_mb <= 150,
+        ),
+        Row(
+            f"fan-out, {s.reminders:,} reminders across {s.groups} groups: due → last sent",
+            f"{f.total:.1f} s",
+            f"flood-limit minimum {f.minimum:.1f} s",
+            _x(ratio) if f.minimum > 0 else "",
+            "≤ 1.05×",
+            f.total <= f.minimum * 1.05 + 0.5,
+        ),
+        Row(
+            "fan-out: 429 answers; reminders delivered (sent twice)",
+            f"{sum(f.refused.values())} {_by(f.refused)}",
+            f"{f.delivered} of {s.reminders} ({f.twice})",
+            "",
+            "0",
+            not f.refused and f.delivered == s.reminders and f.twice == 0,
+        ),
+    ]
+
+
+def rows(r: Results, s: Sizes) -> list[Row]:
+    """Every row, in table order."""
+    return conversation_rows(r, s) + clock_rows(r, s)
