@@ -232,9 +232,22 @@ def test_follow_up_prompts(hours: float, sent: int, number: int | None, skipped:
         assert prompt.of == 3
 
 
-def test_follow_up_prompt_skipped_when_an_update_came_in() -> None:
-    due = what_is_due(stabilised(updates=T0 + 3 * H), PLAN, T0 + 5 * H)
-    assert due.follow_up is not None and due.follow_up.skipped
+@pytest.mark.parametrize(
+    ("update_after", "skipped"),
+    [
+        (3 * H, True),  # within the second half of the first 4 h unit: that unit's report
+        (2 * H + 59 * M, False),  # early in the unit: the prompt still asks
+        (5 * H + 10 * M, None),  # the late answer to prompt 1 does not silence prompt 2
+    ],
+)
+def test_follow_up_prompt_skipped_when_an_update_came_in(
+    update_after: timedelta, skipped: bool | None
+) -> None:
+    now = T0 + (5 * H if skipped is not None else 9 * H)
+    sent = 0 if skipped is not None else 1
+    due = what_is_due(stabilised(T0 + update_after, sent), PLAN, now)
+    assert due.follow_up is not None
+    assert due.follow_up.skipped is bool(skipped)
 
 
 @pytest.mark.parametrize(

@@ -142,9 +142,11 @@ async def test_done_draft_approval_stabilise_follow_up_review_close(
     assert [p for k, p in await drain(service) if k == "follow_up"] == [
         {"number": 1, "of": 3, "mentions": ["clerk"]}
     ]
-    await service.update(incident_id, CLERK, "舆情已平稳")
-    advance(service, 4 * H)
-    await service.tick()  # an update came in during this window: no prompt
+    await service.update(incident_id, CLERK, "舆情已平稳")  # answers prompt 1
+    advance(service, 3 * H)
+    await service.update(incident_id, CLERK, "无新情况")  # this unit's report, before its prompt
+    advance(service, H)
+    await service.tick()  # an update came in during the second half of this unit: no prompt
     assert [k for k, _ in await drain(service) if k == "follow_up"] == []
 
     await service.submit(incident_id, CLERK, "review", "总结评估报告全文")

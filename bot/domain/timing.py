@@ -67,8 +67,11 @@ def _follow_up(snapshot: Snapshot, plan: Plan, now: datetime) -> FollowUpPrompt 
         return None
     index = passed[-1]
     window_start = times[index - 1] if index else snapshot.stabilised_at
+    # An update counts for this unit only in its second half: one filed soon after the
+    # previous prompt answers that prompt (late) and must not silence this one.
+    counts_from = window_start + (times[index] - window_start) / 2
     last = snapshot.last_update_at
-    skipped = last is not None and last >= window_start
+    skipped = last is not None and last >= counts_from
     return FollowUpPrompt(index + 1, len(times), times[index], skipped)
 
 
