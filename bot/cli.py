@@ -212,7 +212,7 @@ def _run_bot(t: Translator, settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from bot.service.plans import PlanBook
-    from bot.telegram.app import build, check_token
+    from bot.telegram.app import ALLOWED_UPDATES, build, check_store, check_token
 
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         print(t("error.no_token"), file=sys.stderr)
@@ -233,10 +233,12 @@ def _run_bot(t: Translator, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
+    asyncio.run(check_store(settings))  # locked, read-only or full: one line (StoreError) and 1
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
     application = build(settings, plans)
     try:
         if settings.webhook_url:
@@ -246,9 +248,10 @@ def _run_bot(t: Translator, settings: Settings) -> int:
                 port=settings.webhook_port,
                 webhook_url=settings.webhook_url,
                 secret_token=secret,
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            application.run_polling()
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except TelegramError as exc:  # e.g. Telegram refusing the webhook URL
         print(t("error.telegram_start", detail=str(exc)), file=sys.stderr)
         return 1

@@ -6,9 +6,12 @@ YuqingError
 │   └── UnknownAnswer      question or option that the plan does not have
 ├── PlanError              a plan file that cannot be used (with its problems)
 └── StoreError             the database cannot be opened, read or written
+    └── StoreUnavailable   locked, read-only, full or failing disk: may work again later
 
 Handlers turn any YuqingError into a translated reply via ``key`` and ``params``;
-anything else is a bug and goes to the one error handler that logs it.
+anything else is a bug and goes to the one error handler that logs it. A StoreUnavailable
+during an update is answered with ``StoreUnavailable.key`` (the action was not saved) and
+logged in one line; the sender and the clock log it once, back off and retry.
 """
 
 from __future__ import annotations
@@ -61,3 +64,13 @@ class StoreError(YuqingError):
     """The incident database cannot be used."""
 
     key = N_("error.store")
+
+
+class StoreUnavailable(StoreError):
+    """The database exists but cannot be used right now (locked, read-only, disk full or failing).
+
+    ``key`` is the chat's reply (nothing was saved; try again); instances made from an SQLite
+    error carry the specific cause's key for logs and the command line.
+    """
+
+    key = N_("error.store_unavailable")

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain.errors import StoreError
+from bot.domain.errors import StoreError, StoreUnavailable
 from bot.domain.messages import N_
 
 Params = Sequence[Any]
@@ -30,12 +30,41 @@ ERROR_KEYS: dict[int, str] = {
     sqlite3.SQLITE_NOTADB: N_("error.store_not_database"),
 }
 
+# I/O errors while writing (a full or failing disk, a file-size limit) say so, not "unreadable".
+WRITE_ERROR_KEYS: dict[int, str] = {
+    code: N_("error.store_unwritable")
+    for code in (
+        sqlite3.SQLITE_IOERR_WRITE,
+        sqlite3.SQLITE_IOERR_FSYNC,
+        sqlite3.SQLITE_IOERR_DIR_FSYNC,
+        sqlite3.SQLITE_IOERR_TRUNCATE,
+        sqlite3.SQLITE_IOERR_SHMSIZE,
+        sqlite3.SQLITE_IOERR_SHMOPEN,  # a new -shm file is written to as it is opened
+    )
+}
+
+# Causes that may go away by themselves (a lock released, space freed, permissions restored).
+TRANSIENT = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PERM,
+    }
+)
+
 
 def translate(exc: sqlite3.Error, path: Path) -> StoreError:
-    """The StoreError (with a distinct key per cause) for a sqlite3 error."""
+    """The StoreError (StoreUnavailable if it may pass; a key per cause) for a sqlite3 error."""
     code = getattr(exc, "sqlite_errorcode", None)
-    key = ERROR_KEYS.get(code & 0xFF) if isinstance(code, int) else None
-    return StoreError(key or N_("error.store"), path=str(path), detail=str(exc))
+    if not isinstance(code, int):
+        return StoreError(N_("error.store"), path=str(path), detail=str(exc))
+    key = WRITE_ERROR_KEYS.get(code) or ERROR_KEYS.get(code & 0xFF) or N_("error.store")
+    kind = StoreUnavailable if code & 0xFF in TRANSIENT else StoreError
+    return kind(key, path=str(path), detail=str(exc))
 
 
 class Db:

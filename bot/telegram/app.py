@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.domain.errors import StoreUnavailable
 from bot.domain.messages import N_
 from bot.i18n import Translator
 from bot.service.clock import Clock, SystemClock
@@ -24,8 +25,8 @@ from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.store import SqliteStore
-from bot.telegram import buttons, commands, members, report, ticker
-from bot.telegram.common import say
+from bot.telegram import buttons, commands, members, presence, report, ticker
+from bot.telegram.common import not_saved, say
 from bot.telegram.runtime import Context, Runtime, chat_language, install, runtime
 from bot.telegram.sender import Sender
 
@@ -33,6 +34,15 @@ log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 SENDER_TASK = "yuqing-sender"
+# Asked for explicitly: chat_member is not sent unless asked, my_chat_member says the bot left.
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.CHAT_MEMBER,
+]
+STARTED = ("yuqing", "started_at")  # kv: written at start, to know the database is writable
 
 COMMAND_KEYS = {
     "report": N_("command.report"),
@@ -56,6 +66,19 @@ async def check_token(settings: Settings) -> None:
     token = settings.telegram_token.get_secret_value()
     async with Bot(token, base_url=settings.telegram_api_url):
         pass  # initialising the bot calls getMe
+
+
+async def check_store(settings: Settings) -> None:
+    """Open the database and write to it: StoreError (locked, read-only, full) before starting."""
+    async with await SqliteStore.open(settings.database) as store:
+        await _prove_writable(store, SystemClock())
+
+
+async def _prove_writable(store: SqliteStore, clock: Clock) -> None:
+    """One small write: opening succeeds on a read-only file, and a lock only blocks writers."""
+    now = clock.now()
+    async with store.transaction() as tx:
+        await tx.kv_set(*STARTED, now.isoformat(), now)
 
 
 def build(
@@ -84,7 +107,7 @@ def build(
     application.add_handler(TypeHandler(Update, _once), group=-2)
     application.add_handler(members.gatekeeper(), group=-1)
     handlers = [*report.handlers(), *buttons.handlers(), *commands.handlers()]
-    for handler in [*handlers, *members.handlers()]:
+    for handler in [*handlers, *members.handlers(), *presence.handlers()]:
         application.add_handler(handler)
     application.add_error_handler(_on_error)
     return application
@@ -93,6 +116,11 @@ def build(
 async def _start(application: App, settings: Settings, plans: PlanBook, clock: Clock) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
     store = await SqliteStore.open(settings.database)
+    try:
+        await _prove_writable(store, clock)
+    except BaseException:
+        await store.close()
+        raise
     service = IncidentService(store, plans, clock)
     sender = Sender(application.bot, store, plans, clock, partial(chat_language, service))
     rt = Runtime(service, sender)
@@ -127,8 +155,12 @@ async def _once(update: Update, context: Context) -> None:
     """Process each update once, even when Telegram delivers it again."""
     rt = runtime(context)
     now = rt.service.clock.now()
-    async with rt.service.store.transaction() as tx:
-        fresh = await tx.claim_update(f"telegram:{update.update_id}", now)
+    try:
+        async with rt.service.store.transaction() as tx:
+            fresh = await tx.claim_update(f"telegram:{update.update_id}", now)
+    except StoreUnavailable as exc:
+        await not_saved(update, context, exc)
+        raise ApplicationHandlerStop from exc
     if not fresh:
         log.info("update %s already processed; skipped", update.update_id)
         raise ApplicationHandlerStop
@@ -136,6 +168,9 @@ async def _once(update: Update, context: Context) -> None:
 
 async def _on_error(update: object, context: Context) -> None:
     """Log unexpected errors with their context and tell the chat something went wrong."""
+    if isinstance(context.error, StoreUnavailable):  # expected: one line, not a traceback
+        await not_saved(update, context, context.error)
+        return
     log.error("error while handling %r", update, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.domain.errors import YuqingError
+from bot.domain.errors import StoreError, StoreUnavailable, YuqingError
 from bot.i18n import Translator
 from bot.telegram import ticker
 from bot.telegram.runtime import Context, chat_key, runtime
@@ -29,12 +29,27 @@ def message(key: str, t: Translator, **params: Any) -> str:
 async def say(update: Update, context: Context, key: str, **params: Any) -> None:
     """Reply in the chat's language to the message that caused the update."""
     rt = runtime(context)
-    t = await rt.translator(chat_key(update))
+    try:
+        t = await rt.translator(chat_key(update))
+    except StoreError:  # the chat's language is in the database; answer anyway
+        t = Translator()
     if update.callback_query is not None:  # an alert: plain text, at most 200 characters
         await update.callback_query.answer(t(key, **params)[:200], show_alert=True)
     elif update.effective_message is not None:
         text = message(key, t, **params)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def not_saved(update: object, context: Context, exc: StoreError) -> None:
+    """One log line and a reply that the update's action was not saved (database unusable)."""
+    number = update.update_id if isinstance(update, Update) else None
+    log.warning("database unavailable, update %s not saved: %s", number, exc.params.get("detail"))
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await say(update, context, StoreUnavailable.key)
+    except Exception as error:  # Telegram may be unreachable too; the log line is enough
+        log.warning("could not tell chat %s: %s", update.effective_chat.id, error)
 
 
 def use_case(handler: Handler) -> Handler:
@@ -45,6 +60,9 @@ def use_case(handler: Handler) -> Handler:
         rt = runtime(context)
         try:
             await handler(update, context)
+        except StoreUnavailable as exc:
+            await not_saved(update, context, exc)
+            return
         except YuqingError as exc:
             await say(update, context, exc.key, **exc.params)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
@@ -12,6 +13,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
 from bot.i18n import Translator
 from bot.render.doc import Doc
@@ -25,6 +27,7 @@ from bot.store import OutboxItem, Store
 log = logging.getLogger(__name__)
 
 REFS = "telegram_messages"  # kv namespace: card and question message ids
+GONE = "telegram_gone_chats"  # kv namespace: chats the bot was removed from -> when and why
 IDLE_SECONDS = 5.0  # how often the sender looks at the outbox without being poked
 
 
@@ -38,6 +41,16 @@ def markup(doc: Doc) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+class ChatGone(Exception):
+    """Telegram says the bot is no longer in the chat (removed, or it left)."""
+
+
+def removed(exc: Forbidden) -> bool:
+    """Whether a 403 means the bot is out of the group (not e.g. a user who blocked it)."""
+    text = str(exc).lower()
+    return "kicked" in text or "not a member" in text
+
+
 def ref_key(item: OutboxItem) -> str | None:
     """Where the message id of an item's target message is kept (cards, questions)."""
     kind = Kind(item.kind)
@@ -49,7 +62,12 @@ def ref_key(item: OutboxItem) -> str | None:
 
 
 class Sender:
-    """Sends owed messages oldest first; a failure stops the queue until it can go on."""
+    """Sends owed messages oldest first; a failure stops the queue until it can go on.
+
+    Chats the bot was removed from are skipped (their messages dropped) until it is back. A
+    database that cannot be written is logged once and retried; a message Telegram accepted
+    but that could not be recorded as sent is remembered here, so it is not sent twice.
+    """
 
     def __init__(
         self,
@@ -63,6 +81,8 @@ class Sender:
         self._lang = lang  # async (chat key) -> language code
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._unrecorded: dict[int, str | None] = {}  # outbox id -> ref, sent but not marked
+        self._store_down = False
         self.backoff = 1.0
 
     def poke(self) -> None:
@@ -75,20 +95,35 @@ class Sender:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
             self._wake.clear()
-            if not await self.drain():
+            if not await self._attempt():
                 await asyncio.sleep(self.backoff)
                 self.backoff = min(self.backoff * 2, 60.0)
                 self._wake.set()  # try again right after the backoff, not at the next poke
             else:
                 self.backoff = 1.0
 
+    async def _attempt(self) -> bool:
+        """drain(), with a database that cannot be used logged once per outage."""
+        try:
+            done = await self.drain()
+        except StoreError as exc:
+            if not self._store_down:
+                detail = exc.params.get("detail", exc.key)
+                log.warning("database unavailable, messages wait until it is back: %s", detail)
+            self._store_down = True
+            return False
+        if self._store_down:
+            log.info("database available again: delivering")
+            self._store_down = False
+        return done
+
     async def drain(self) -> bool:
         """Deliver everything pending; False if the API was unreachable (try again later)."""
         async with self._lock:
             while items := await self.store.pending(limit=50, transport="telegram"):
-                for item in items:
+                for item in await self._skip_gone(items):
                     try:
-                        ref = await self.deliver(item)
+                        ref = await self._deliver_once(item)
                     except RetryAfter as exc:
                         log.warning("flood limit: waiting %s before resending", exc.retry_after)
                         await asyncio.sleep(_seconds(exc.retry_after))
@@ -96,12 +131,57 @@ class Sender:
                     except NetworkError as exc:  # refusals were handled in deliver()
                         log.warning("Telegram unreachable (%s); will retry", exc)
                         return False
-                    async with self.store.transaction() as tx:
-                        await tx.mark_sent(item.id, self.clock.now(), ref)
-                        key = ref_key(item)
-                        if key and ref and Kind(item.kind) in (Kind.CARD, Kind.QUESTION):
-                            await tx.kv_set(REFS, key, ref)
+                    except ChatGone as exc:
+                        await self._forget_chat(item, exc)
+                        break  # read the queue again: the chat's other messages are skipped
+                    await self._record(item, ref)
             return True
+
+    async def _deliver_once(self, item: OutboxItem) -> str | None:
+        """Deliver an item unless an earlier attempt did and only its recording failed."""
+        if item.id in self._unrecorded:
+            return self._unrecorded[item.id]
+        ref = await self.deliver(item)
+        self._unrecorded[item.id] = ref
+        return ref
+
+    async def _record(self, item: OutboxItem, ref: str | None) -> None:
+        """Mark an item sent (with the message id it lives in, for later edits)."""
+        async with self.store.transaction() as tx:
+            await tx.mark_sent(item.id, self.clock.now(), ref)
+            key = ref_key(item)
+            if key and ref and Kind(item.kind) in (Kind.CARD, Kind.QUESTION):
+                await tx.kv_set(REFS, key, ref)
+        self._unrecorded.pop(item.id, None)
+
+    async def _skip_gone(self, items: list[OutboxItem]) -> list[OutboxItem]:
+        """Drop (mark sent, one log line per chat) the items owed to chats the bot left."""
+        gone = await self.store.kv_items(GONE)
+        dropped = [item for item in items if item.chat in gone]
+        if not dropped:
+            return items
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            for item in dropped:
+                await tx.mark_sent(item.id, now, None)
+        for chat, count in Counter(item.chat for item in dropped).items():
+            log.warning("not in chat %s: %d owed message(s) dropped", chat, count)
+        return [item for item in items if item.chat not in gone]
+
+    async def _forget_chat(self, item: OutboxItem, exc: ChatGone) -> None:
+        """Record that the bot is out of the item's chat, and drop the item."""
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            await tx.kv_set(GONE, item.chat, {"at": now.isoformat(), "why": str(exc)}, now)
+            await tx.mark_sent(item.id, now, None)
+        self._unrecorded.pop(item.id, None)
+        log.warning(
+            "removed from chat %s (%s): message %s dropped; nothing is sent there until the"
+            " bot is added back",
+            item.chat,
+            exc,
+            item.id,
+        )
 
     async def deliver(self, item: OutboxItem) -> str | None:
         """Send or edit one item; return the Telegram message id it lives in."""
@@ -114,6 +194,8 @@ class Sender:
         try:
             return await self._send(item, doc, chat_id)
         except Forbidden as exc:
+            if removed(exc):
+                raise ChatGone(str(exc)) from exc
             log.error("cannot send to chat %s (%s); message %s dropped", chat_id, exc, item.id)
             return None
         except BadRequest as exc:

@@ -9,23 +9,55 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from bot.domain.errors import StoreError
 from bot.telegram.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 JOB = "yuqing-tick"
+FAILURES = "yuqing-tick-failures"  # bot_data: ticks in a row that could not use the database
 SAFETY = timedelta(minutes=5)  # look again at least this often, whatever the plans say
+MAX_RETRY = timedelta(seconds=30)
 _lock = asyncio.Lock()
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
 async def tick(application: App, rt: Runtime) -> None:
-    """Send what is due now (catch-up after a restart included) and book the next tick."""
-    async with _lock:
-        next_at = await rt.service.tick("telegram")
+    """Send what is due now (catch-up included) and book the next tick, even after a failure.
+
+    A database that cannot be written is logged once; the tick is retried with backoff and,
+    once it works, records and sends what fell due meanwhile (the latest reminder, once).
+    """
+    try:
+        async with _lock:
+            next_at = await rt.service.tick("telegram")
+    except StoreError as exc:
+        next_at = _retry_at(application, rt, exc)
+    except Exception:
+        book(application, rt, _retry_at(application, rt, None))  # a bug must not stop the clock
+        raise
+    else:
+        _recovered(application)
     rt.sender.poke()
     book(application, rt, next_at)
+
+
+def _retry_at(application: App, rt: Runtime, exc: StoreError | None) -> datetime:
+    """When to try again after a failed tick (1 s, 2 s, 4 s … up to 30 s); log the first."""
+    failures = int(application.bot_data.get(FAILURES, 0)) + 1
+    application.bot_data[FAILURES] = failures
+    if failures == 1 and exc is not None:
+        detail = exc.params.get("detail", exc.key)
+        log.warning("database unavailable, reminders wait until it is back: %s", detail)
+    delay = min(timedelta(seconds=2 ** (failures - 1)), MAX_RETRY)
+    return rt.service.clock.now() + delay
+
+
+def _recovered(application: App) -> None:
+    """Say once that reminders run again."""
+    if application.bot_data.pop(FAILURES, 0):
+        log.info("database available again: reminders resume")
 
 
 def book(application: App, rt: Runtime, at: datetime | None) -> None:
