@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 REFS = "telegram_messages"  # kv namespace: card and question message ids
 GONE = "telegram_gone_chats"  # kv namespace: chats the bot was removed from -> when and why
 IDLE_SECONDS = 5.0  # how often the sender looks at the outbox without being poked
+# A send whose answer timed out may have been delivered all the same; its retry waits this long,
+# so a slow API gets the message twice at most rather than once per retry.
+SLOW_READ_TIMEOUT = 60.0
 
 
 def markup(doc: Doc) -> InlineKeyboardMarkup | None:
@@ -82,6 +85,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._unrecorded: dict[int, str | None] = {}  # outbox id -> ref, sent but not marked
+        self._slow: set[int] = set()  # outbox ids whose last send timed out
         self._store_down = False
         self.backoff = 1.0
 
@@ -129,6 +133,8 @@ class Sender:
                         await asyncio.sleep(_seconds(exc.retry_after))
                         return False
                     except NetworkError as exc:  # refusals were handled in deliver()
+                        if isinstance(exc, TimedOut):
+                            self._slow.add(item.id)
                         log.warning("Telegram unreachable (%s); will retry", exc)
                         return False
                     except ChatGone as exc:
@@ -153,6 +159,7 @@ class Sender:
             if key and ref and Kind(item.kind) in (Kind.CARD, Kind.QUESTION):
                 await tx.kv_set(REFS, key, ref)
         self._unrecorded.pop(item.id, None)
+        self._slow.discard(item.id)
 
     async def _skip_gone(self, items: list[OutboxItem]) -> list[OutboxItem]:
         """Drop (mark sent, one log line per chat) the items owed to chats the bot left."""
@@ -217,6 +224,7 @@ class Sender:
         existing = await self.store.kv_get(REFS, key) if key else None
         edit = (kind is Kind.ANSWERED) or (kind is Kind.CARD and not item.payload.get("announce"))
         texts = to_html(doc)
+        wait: dict[str, Any] = {"read_timeout": SLOW_READ_TIMEOUT} if item.id in self._slow else {}
         if edit and existing and len(texts) == 1:
             try:
                 await self.bot.edit_message_text(
@@ -225,6 +233,7 @@ class Sender:
                     message_id=int(existing),
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup(doc),
+                    **wait,
                 )
                 return str(existing)
             except BadRequest as exc:
@@ -241,6 +250,7 @@ class Sender:
                 text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup(doc) if last else None,
+                **wait,
             )
         return str(sent.message_id) if sent else None
 
