@@ -13,7 +13,7 @@ from telegram.request import BaseRequest
 
 from bot.service.plans import PlanBook
 from bot.settings import Settings
-from bot.telegram.app import build
+from bot.telegram.app import ALLOWED_UPDATES, build
 
 PLANS = Path(__file__).parent / "plans"
 GROUP = -100777
@@ -49,7 +49,9 @@ async def running(
     assert application.post_init is not None
     await application.post_init(application)
     assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+    )
     await application.start()
     try:
         yield application

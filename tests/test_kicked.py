@@ -12,7 +12,6 @@ from pathlib import Path
 
 from e2e_support import BOSS, GROUP, PLANS, people
 from fakeapi import FakeBotAPI
-from fakeapi.model import member_dict
 from process_support import (
     BotProcess,
     confirm,
@@ -27,22 +26,6 @@ from bot.store import SqliteStore
 
 OTHER = -100888
 REMINDER = "「向上级报告」已逾期"
-
-
-def add_back(tg: FakeBotAPI, chat: int, by: int) -> None:
-    """Someone adds the bot to the group again: Telegram's my_chat_member update."""
-    old = tg.state.member_status(chat, tg.bot_user.id)
-    tg.set_member_status(chat, tg.bot_user, "member")
-    tg.state.enqueue(
-        "my_chat_member",
-        {
-            "chat": tg.state.chat(chat).to_dict(),
-            "from": tg.state.users[by].to_dict(),
-            "date": tg.state.now(),
-            "old_chat_member": member_dict(tg.bot_user, old),
-            "new_chat_member": member_dict(tg.bot_user, "member"),
-        },
-    )
 
 
 async def two_groups(tg: FakeBotAPI, db: Path) -> BotProcess:
@@ -83,7 +66,7 @@ async def while_removed(tg: FakeBotAPI, db: Path, bot: BotProcess) -> None:
 async def back_again(tg: FakeBotAPI, db: Path) -> None:
     """Added back: a notice naming the open incident, then the reminders again."""
     before = (await incident(db, 1)).obligation("report_up")
-    add_back(tg, GROUP, BOSS)
+    tg.add_bot(GROUP, by=BOSS)
     notice = await tg.wait_for(
         lambda m: "机器人已重新加入本群" in m.text, chat_id=GROUP, timeout=20
     )

@@ -72,6 +72,14 @@ class FakeTelegram:
         if by is not None:
             self._member_update("my_chat_member", target, by, self.bot_user, old, "kicked")
 
+    def add_bot(self, chat: ChatRef, *, by: UserRef) -> None:
+        """Add the bot (back) to a group: it may send there again; queues ``my_chat_member``."""
+        target = self._chat(chat)
+        old = self.state.member_status(target.id, self.bot_user.id)
+        with self.state.lock:
+            self.state.status[(target.id, self.bot_user.id)] = "member"
+        self._member_update("my_chat_member", target, by, self.bot_user, old, "member")
+
     # ---- acting as users --------------------------------------------------------------------
     def send_message(
         self,
