@@ -158,3 +158,17 @@ async def test_forged_and_stale_callback_data(tmp_path: Path) -> None:
                 tg.press(GROUP, BOSS, card, data, forged=True)
                 assert await refused_alert(tg, BOSS, count) == "这个按钮已失效，请使用最新的消息。"
             assert await snapshot(db) == before
+
+
+async def test_refusals_name_the_roles_in_the_chats_language(tmp_path: Path) -> None:
+    async with FakeBotAPI() as tg:
+        people(tg)
+        async with running(tg, tmp_path / "y.db"):
+            card = await report_major(tg)
+            answer = await reply_to(tg, CLERK, "/lang en")
+            assert answer.text == "This chat now uses English."
+            count = len(tg.callback_answers)
+            tg.press_button(GROUP, CLERK, card, "确认等级")
+            assert await refused_alert(tg, CLERK, count) == "Only Leader may do this."
+            answer = await reply_to(tg, EYE, "/done 1 report_up")
+            assert answer.text == "Only Office, Leader may do this."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.domain.errors import DomainError
@@ -60,9 +61,13 @@ def require_role(plan: Plan, actor: Actor, allowed: list[str]) -> None:
     """Raise NotAllowed unless the actor holds one of ``allowed``; the error names those roles."""
     if roles_of(plan, actor) & set(allowed):
         return
-    lang = plan.language
-    titles = [plan.roles[role].title.get(lang) for role in allowed if role in plan.roles]
-    raise NotAllowed(roles=("、" if lang == "zh_CN" else ", ").join(titles), role_ids=allowed)
+    raise NotAllowed(roles=role_titles(plan, allowed, plan.language), role_ids=allowed)
+
+
+def role_titles(plan: Plan, role_ids: Iterable[str], lang: str) -> str:
+    """The roles' titles in ``lang``, listed as that language lists them."""
+    titles = [plan.roles[role].title.get(lang) for role in role_ids if role in plan.roles]
+    return ("、" if lang == "zh_CN" else ", ").join(titles)
 
 
 def may_report(plan: Plan, actor: Actor) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain.access import Actor
+from bot.domain.access import Actor, role_titles
 from bot.domain.errors import YuqingError
 from bot.domain.incident import Incident
 from bot.domain.plan import Plan
@@ -101,18 +101,12 @@ class Drill:
             params = dict(exc.params)
             role_ids = params.get("role_ids")
             if isinstance(role_ids, list):  # the error names the roles in the plan's language
-                params["roles"] = self._role_titles(role_ids)
+                params["roles"] = role_titles(self.plan, role_ids, self.t.lang)
             self._print(self.t("drill.refused", message=self.t(exc.key, **params)))
             return False
         finally:
             await self.flush()
         return True
-
-    def _role_titles(self, role_ids: list[str]) -> str:
-        """The roles' titles in the drill's language, joined as a list."""
-        lang = self.t.lang
-        titles = [self.plan.roles[r].title.get(lang) for r in role_ids if r in self.plan.roles]
-        return ("、" if lang == "zh_CN" else ", ").join(titles)
 
     async def flush(self) -> None:
         """Print every message owed to the drill chat, as sent."""

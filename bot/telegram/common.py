@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from contextlib import suppress
 from functools import wraps
 from html import escape
 from typing import Any
@@ -11,10 +12,12 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 
+from bot.domain.access import role_titles
 from bot.domain.errors import StoreError, StoreUnavailable, YuqingError
 from bot.i18n import Translator
+from bot.service.plans import UnknownChat
 from bot.telegram import ticker
-from bot.telegram.runtime import Context, chat_key, runtime
+from bot.telegram.runtime import Context, Runtime, chat_key, runtime
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,19 @@ async def not_saved(update: object, context: Context, exc: StoreError) -> None:
         log.warning("could not tell chat %s: %s", update.effective_chat.id, error)
 
 
+async def _in_chat_language(update: Update, rt: Runtime, exc: YuqingError) -> dict[str, Any]:
+    """The error's parameters, with the roles it names titled in the chat's language."""
+    params = dict(exc.params)
+    role_ids = params.get("role_ids")
+    if isinstance(role_ids, list):
+        chat = chat_key(update)
+        with suppress(UnknownChat, StoreError):
+            params["roles"] = role_titles(
+                rt.service.plans.for_chat(chat), role_ids, await rt.lang(chat)
+            )
+    return params
+
+
 def use_case(handler: Handler) -> Handler:
     """Run a handler; expected errors become translated replies; changes are delivered."""
 
@@ -64,7 +80,7 @@ def use_case(handler: Handler) -> Handler:
             await not_saved(update, context, exc)
             return
         except YuqingError as exc:
-            await say(update, context, exc.key, **exc.params)
+            await say(update, context, exc.key, **await _in_chat_language(update, rt, exc))
             return
         await ticker.tick(context.application, rt)
 

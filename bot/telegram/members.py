@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, ChatMemberHandler, MessageHandler, TypeHandler
 from telegram.ext import filters as f
 
-from bot.domain.access import Actor, roles_of
+from bot.domain.access import Actor, role_titles, roles_of
 from bot.domain.messages import N_
 from bot.service.plans import UnknownChat
 from bot.telegram.common import message, say
@@ -86,13 +86,13 @@ async def _warn(update: Update, context: Context, person: Actor) -> None:
     with suppress(UnknownChat):
         plan = rt.service.plans.for_chat(chat)
         t = await rt.translator(chat)
-        titles = [plan.roles[r].title.get(t.lang) for r in sorted(roles_of(plan, person))]
-        if titles and update.effective_chat is not None:
+        roles = sorted(roles_of(plan, person))
+        if roles and update.effective_chat is not None:
             text = message(
                 N_("members.left"),
                 t,
                 name=person.display,
-                roles=("、" if t.lang == "zh_CN" else ", ").join(titles),
+                roles=role_titles(plan, roles, t.lang),
                 plan=plan.id,
             )
             await context.bot.send_message(
