@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from functools import partial
 from typing import Any
 
@@ -91,6 +92,9 @@ def build(
 
     ``request`` replaces the HTTP transport (tests run handlers offline with a stub).
     """
+    # Time periods as timedelta, PTB v23's behaviour (the sender reads both); PTB 22 warns
+    # on every RetryAfter otherwise.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     assert settings.telegram_token is not None
     builder = ApplicationBuilder()
     if request is not None:

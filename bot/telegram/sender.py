@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -12,6 +13,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
@@ -129,8 +131,9 @@ class Sender:
                     try:
                         ref = await self._deliver_once(item)
                     except RetryAfter as exc:
-                        log.warning("flood limit: waiting %s before resending", exc.retry_after)
-                        await asyncio.sleep(_seconds(exc.retry_after))
+                        wait = retry_seconds(exc)
+                        log.warning("flood limit: waiting %s s before resending", wait)
+                        await asyncio.sleep(wait)
                         return False
                     except NetworkError as exc:  # refusals were handled in deliver()
                         if isinstance(exc, TimedOut):
@@ -255,6 +258,10 @@ class Sender:
         return str(sent.message_id) if sent else None
 
 
-def _seconds(value: Any) -> float:
-    """A retry_after value (int seconds or timedelta) in seconds."""
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds."""
+    # PTB 22 warns on reading retry_after that it becomes a timedelta in v23; both are handled.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
     return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
