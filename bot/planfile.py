@@ -65,21 +65,32 @@ class PlanProblem:
 
 
 class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor, with a bad scalar reported as a YAML error at its line."""
+    """ruamel's round-trip constructor; a value it cannot build is a YAML error at its line.
+
+    ruamel's constructors trust the node they get: int('abc'), date(2024, 2, 30), ``!!set x``
+    (AttributeError), an empty ``!!int`` (IndexError), a list in a ``!!set`` (TypeError) …
+    escape as whatever Python raised, so anything but a YAMLError is caught here.
+    """
 
     def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
-        """Build one node; ruamel lets int('abc') or date(2024, 2, 30) escape as ValueError."""
+        """Build one node."""
         try:
             return super().construct_non_recursive_object(node, tag)
-        except (ValueError, OverflowError, TypeError) as exc:
-            raise ConstructorError(None, None, str(exc), node.start_mark) from None
+        except YAMLError:
+            raise
+        except Exception as exc:
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            detail = f"not a valid {tag} value ({type(exc).__name__}: {exc})"
+            raise ConstructorError(None, None, detail, node.start_mark) from None
 
     def construct_document(self, node: Any) -> Any:
         """Build the document; containers are filled in here, after their nodes were built."""
         try:
             return super().construct_document(node)
-        except (ValueError, OverflowError, TypeError) as exc:  # e.g. a list in a !!set
-            raise ConstructorError(None, None, str(exc), None) from None
+        except YAMLError:
+            raise
+        except Exception as exc:
+            raise ConstructorError(None, None, f"{type(exc).__name__}: {exc}", None) from None
 
 
 class _Refused(Exception):

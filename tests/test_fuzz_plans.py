@@ -103,6 +103,15 @@ NASTY += [
     ("id: !!set {? [a, [b]]}\n", "plan.yaml_syntax"),
     ("id: !!set {? {a: b}}\n", "plan.yaml_syntax"),
 ]
+# a tag on the wrong kind of node, or on nothing: AttributeError, IndexError, KeyError
+NASTY += [
+    ("id: !!set x\n", "plan.yaml_syntax"),
+    ("id: !!omap x\n", "plan.yaml_syntax"),
+    ("id: !!int\n", "plan.yaml_syntax"),
+    ("id: !!float\n", "plan.yaml_syntax"),
+    ("id: !!bool\n", "plan.yaml_syntax"),
+    ("!!set ", "plan.yaml_syntax"),
+]
 
 
 @pytest.mark.parametrize(("content", "key"), NASTY)
