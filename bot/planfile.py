@@ -184,11 +184,14 @@ def _locate(root: Any, loc: Iterable[Any], missing_last: bool) -> tuple[int | No
     parts = list(loc)
     node, line, names = root, None, []
     for position, part in enumerate(parts):
-        if (isinstance(node, dict) and part in node) or (
+        key = part
+        if isinstance(node, dict) and part not in node:  # a key YAML read as null, 1, true …
+            key = next((known for known in node if str(known) == str(part)), part)
+        if (isinstance(node, dict) and key in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
-            line = _line_of(node, part) or line
-            node = node[part]
+            line = _line_of(node, key) or line
+            node = node[key]
         elif not (missing_last and position == len(parts) - 1):
             continue  # a union member tag from pydantic, not a place in the file
         names.append(f"[{part}]" if isinstance(part, int) else str(part))

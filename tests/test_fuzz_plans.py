@@ -127,6 +127,24 @@ def test_a_bad_scalar_is_reported_at_its_line(folder: Path) -> None:
     assert [(p.line, p.key) for p in result.problems] == [(line, "plan.yaml_syntax")]
 
 
+@pytest.mark.parametrize(
+    ("key", "field"),
+    [
+        ("~", "None"),
+        ("1", "1"),
+        ("true", "True"),
+        ("2024-01-01", "2024-01-01"),
+        ("? [a]\n", "('a',)"),
+    ],
+)
+def test_an_unknown_key_yaml_reads_as_no_string_is_named_at_its_line(
+    folder: Path, key: str, field: str
+) -> None:
+    result = load(folder, small("id: small\n", f"id: small\n{key}: x\n"))
+    assert isinstance(result, PlanError)
+    assert [(p.line, p.field, p.key) for p in result.problems] == [(2, field, "plan.unknown_field")]
+
+
 def test_too_deep_names_the_line_where_it_gets_too_deep(folder: Path) -> None:
     # the top mapping is level 1, the list on line 3 level 2, so level 65 starts on line 66
     text = "id: x\ntitle:\n" + "".join("  " * d + "- \n" for d in range(1, 100))
