@@ -8,6 +8,7 @@ import pytest
 
 from bot.cli import run
 from bot.settings import Settings
+from bot.store import latest_version
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "plans" / "county.yaml"
@@ -120,7 +121,8 @@ def test_init_db_creates_and_reports(capsys: pytest.CaptureFixture[str], tmp_pat
     db = tmp_path / "yuqing.db"
     code, out, _ = cli(capsys, "init-db", "--database", str(db), locale="en")
     assert code == 0 and db.exists()
-    assert out.strip() == f"Database {db}: schema version 2, 0 incident(s), 0 open."
+    version = latest_version()
+    assert out.strip() == f"Database {db}: schema version {version}, 0 incident(s), 0 open."
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,17 @@ from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
 from bot.i18n import Translator
-from bot.store import Conflict, Decision, NotFound, SqliteStore, Store, Tx, latest_version, schema
+from bot.store import (
+    Conflict,
+    Decision,
+    NotFound,
+    SqliteStore,
+    Store,
+    Tx,
+    latest_version,
+    schema,
+    wakeups,
+)
 
 H = timedelta(hours=1)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -465,6 +475,38 @@ class TestStoreContract:
                 await tx.update_incident(incident.id, 5, level_id="major")
         assert await store.pending() == []
 
+    async def test_wakeups_are_kept_until_the_incident_changes(self, store: Store) -> None:
+        live = [State.REPORTED, State.ACTIVE]
+        a = await new_incident(store, chat="telegram:-1")
+        b = await new_incident(store, chat="drill:-1")
+        due = await store.wakeups_due(T0, states=live)  # new incidents: not yet worked out
+        assert [i.number for i in due] == [1, 2]
+        drills = await store.wakeups_due(T0, states=live, transport="drill")
+        assert [i.number for i in drills] == [2]
+        assert await store.wakeups_due(T0, states=[]) == []
+        await write(store, lambda tx: tx.set_wakeup(a.id, T0 + H))
+        await write(store, lambda tx: tx.set_wakeup(b.id, None))  # nothing will fall due
+        assert await store.wakeups_due(T0, states=live) == []
+        assert [i.id for i in await store.wakeups_due(T0 + H, states=live)] == [a.id]
+        assert await store.next_wakeup(states=live) == T0 + H
+        assert await store.next_wakeup(states=live, transport="drill") is None
+        assert await store.next_wakeup(states=[State.CLOSED]) is None
+        ob = ObligationState("reply", "office", T0 + H)
+        writes: list[Callable[[Tx], Awaitable[Any]]] = [
+            lambda tx: tx.set_answer(a.id, "reach", "low", None, T0),
+            lambda tx: tx.clear_answers(a.id),
+            lambda tx: tx.save_obligations(a.id, [ob]),
+            lambda tx: tx.set_obligation(a.id, "reply", sent=1),
+            lambda tx: tx.update_incident(a.id, 0, state=State.ACTIVE),
+        ]
+        for change in writes:  # each write forgets the wake-up: due again, until worked out
+            await write(store, lambda tx: tx.set_wakeup(a.id, T0 + H))
+            await write(store, change)
+            assert [i.id for i in await store.wakeups_due(T0, states=live)] == [a.id]
+            assert await store.next_wakeup(states=live) is None
+        await write(store, lambda tx: tx.update_incident(a.id, 1, state=State.CLOSED))
+        assert await store.wakeups_due(T0, states=list(State)) == []  # over: never again
+
 
 class TestSqliteStore:
     """What is specific to the SQLite file: pragmas, triggers, migrations and file problems."""
@@ -525,6 +567,21 @@ class TestSqliteStore:
                 assert await store.pragma("user_version") == len(schema.MIGRATIONS)
         with sqlite3.connect(path) as raw:
             assert raw.execute("SELECT body FROM notes").fetchall() == [("x;y",)]
+
+    async def test_the_wakeups_migration_marks_live_incidents_unknown(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "a.db"
+        with monkeypatch.context() as patch:
+            patch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
+            patch.setattr(wakeups, "forget", lambda *args, **kwargs: asyncio.sleep(0))  # no table
+            async with await SqliteStore.open(path) as store:
+                live = await new_incident(store)
+                over = await new_incident(store)
+                await write(store, lambda tx: tx.update_incident(over.id, 0, state=State.CLOSED))
+        async with await SqliteStore.open(path) as store:
+            due = await store.wakeups_due(T0, states=list(State))
+            assert [i.id for i in due] == [live.id]
 
     async def test_a_failing_migration_changes_nothing(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -21,29 +21,48 @@ class Ticking(Reporting):
         """Record and enqueue everything due now; return when the next thing falls due.
 
         With ``transport``, only incidents of that transport's chats (a bot and a drill may
-        share a database; each ticks its own).
+        share a database; each ticks its own). Only incidents that changed or fell due are
+        read; each one's next wake-up is kept in the store.
         """
         now = self.clock.now()
-        upcoming: list[datetime] = []
-        for incident in await self.store.list_incidents(states=LIVE_STATES):
-            if transport is not None and not incident.chat.startswith(f"{transport}:"):
-                continue
-            try:
-                plan = self.plans.get(incident.plan_id)
-            except KeyError:
-                log.warning(
-                    "incident #%s: plan %r is not loaded", incident.number, incident.plan_id
-                )
-                continue
-            due = what_is_due(incident.snapshot(), plan, now)
-            if due.reminders or due.follow_up or due.abandon:
-                async with self.editing(incident.id) as edit:
-                    # decided again inside the transaction: another tick may have sent it
-                    due = what_is_due(edit.incident.snapshot(), edit.plan, edit.now)
-                    await self._apply(edit, due)
-            if due.next_at is not None:
-                upcoming.append(due.next_at)
-        return min(upcoming, default=None)
+        for incident_id in await self._wakeups(now, transport):
+            async with self.editing(incident_id) as edit:
+                # decided again inside the transaction: another tick may have sent it
+                due = what_is_due(edit.incident.snapshot(), edit.plan, edit.now)
+                await self._apply(edit, due)
+                await edit.tx.set_wakeup(incident_id, due.next_at)
+        return await self.store.next_wakeup(states=LIVE_STATES, transport=transport)
+
+    async def _wakeups(self, now: datetime, transport: str | None) -> list[int]:
+        """Work out the wake-ups that are unknown; return the incidents with something due.
+
+        The first tick looks at every live incident: the plans may have changed since the
+        stored wake-ups were worked out.
+        """
+        looked: set[str | None] = self.__dict__.setdefault("_looked", set())
+        due_now: list[int] = []
+        async with self.store.transaction() as tx:
+            if transport in looked:
+                found = await self.store.wakeups_due(now, states=LIVE_STATES, transport=transport)
+            else:
+                found = await self.store.list_incidents(states=LIVE_STATES)
+            for incident in found:
+                if transport is not None and not incident.chat.startswith(f"{transport}:"):
+                    continue
+                try:
+                    plan = self.plans.get(incident.plan_id)
+                except KeyError:
+                    log.warning(
+                        "incident #%s: plan %r is not loaded", incident.number, incident.plan_id
+                    )
+                    continue
+                due = what_is_due(incident.snapshot(), plan, now)
+                if due.reminders or due.follow_up or due.abandon:
+                    due_now.append(incident.id)
+                else:
+                    await tx.set_wakeup(incident.id, due.next_at)
+        looked.add(transport)
+        return due_now
 
     async def _apply(self, edit: Editing, due: Due) -> None:
         """Write what ``due`` says was sent, with the messages, in one transaction."""

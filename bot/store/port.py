@@ -131,6 +131,13 @@ class Tx(Protocol):
         """Change the given (non-None) fields of one obligation; NotFound if it is absent."""
         ...
 
+    async def set_wakeup(self, incident_id: int, at: datetime | None) -> None:
+        """Record when the incident next needs the clock (None: not until it changes).
+
+        Every other write to an incident, its answers or its obligations forgets this again.
+        """
+        ...
+
     async def add_approval(
         self,
         incident_id: int,
@@ -266,4 +273,16 @@ class Store(Protocol):
 
     async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
         """Unsent outbox messages, oldest first (only chats of ``transport``, if given)."""
+        ...
+
+    async def wakeups_due(
+        self, now: datetime, *, states: Collection[State], transport: str | None = None
+    ) -> list[Incident]:
+        """Incidents in ``states`` whose wake-up is at or before ``now`` or not yet known."""
+        ...
+
+    async def next_wakeup(
+        self, *, states: Collection[State], transport: str | None = None
+    ) -> datetime | None:
+        """The earliest recorded wake-up of incidents in ``states``, or None."""
         ...

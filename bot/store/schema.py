@@ -139,7 +139,20 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox (sent_at, id);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+# When each incident next needs the clock (see bot/store/wakeups.py): a tick then reads only
+# the incidents due, not every live one. Existing incidents start unknown (or never, if over).
+V3 = """
+CREATE TABLE wakeups (
+    incident_id INTEGER PRIMARY KEY REFERENCES incidents (id),
+    at TEXT
+);
+CREATE INDEX wakeups_at ON wakeups (at);
+INSERT INTO wakeups (incident_id, at)
+SELECT id, CASE WHEN state IN ('closed', 'cancelled', 'abandoned') THEN NULL ELSE '' END
+FROM incidents;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 
 
 def latest_version() -> int:

@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -14,7 +15,7 @@ from bot.domain.errors import StoreError
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.messages import N_
-from bot.store import queries, schema
+from bot.store import queries, schema, wakeups
 from bot.store.db import Db
 from bot.store.port import Approval, OutboxItem, Person, Store, Tx
 from bot.store.tx import SqliteTx
@@ -187,6 +188,20 @@ class SqliteStore:
         """Unsent outbox messages, oldest first (only chats of ``transport``, if given)."""
         async with self._reading() as db:
             return await queries.pending(db, limit, transport)
+
+    async def wakeups_due(
+        self, now: datetime, *, states: Collection[State], transport: str | None = None
+    ) -> list[Incident]:
+        """Incidents in ``states`` whose wake-up is at or before ``now`` or not yet known."""
+        async with self._reading() as db:
+            return await wakeups.due(db, now, states, transport)
+
+    async def next_wakeup(
+        self, *, states: Collection[State], transport: str | None = None
+    ) -> datetime | None:
+        """The earliest recorded wake-up of incidents in ``states``, or None."""
+        async with self._reading() as db:
+            return await wakeups.earliest(db, states, transport)
 
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA on this connection (diagnostics: journal_mode, foreign_keys …)."""

@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
-from bot.store import codec, queries
+from bot.store import codec, queries, wakeups
 from bot.store.codec import to_text, to_text_or_none
 from bot.store.db import Db
 from bot.store.port import Conflict, Decision, NotFound
@@ -97,6 +97,7 @@ class SqliteTx:
             " VALUES (?, ?, ?, ?, ?)",
             [(incident_id, i, a.kind, a.value, a.name) for i, a in enumerate(attachments)],
         )
+        await wakeups.forget(self.db, incident_id)
         created = await queries.incident(self.db, incident_id)
         assert created is not None
         return created
@@ -114,6 +115,7 @@ class SqliteTx:
             (*values, incident_id, expected_version),
         )
         if changed == 1:
+            await wakeups.forget(self.db, incident_id, fields.get("state"))
             return expected_version + 1
         row = await self.db.one(
             "SELECT number, version FROM incidents WHERE id = ?", (incident_id,)
@@ -135,10 +137,12 @@ class SqliteTx:
             " answered_at = excluded.answered_at",
             (incident_id, question, option, by, to_text(at)),
         )
+        await wakeups.forget(self.db, incident_id)
 
     async def clear_answers(self, incident_id: int) -> None:
         """Forget every answer of an incident."""
         await self.db.execute("DELETE FROM answers WHERE incident_id = ?", (incident_id,))
+        await wakeups.forget(self.db, incident_id)
 
     async def save_obligations(self, incident_id: int, states: Sequence[ObligationState]) -> None:
         """Upsert obligation states by id, keeping submitted content and who met them."""
@@ -157,6 +161,7 @@ class SqliteTx:
             " met_at = excluded.met_at",
             rows,
         )
+        await wakeups.forget(self.db, incident_id)
 
     async def set_obligation(
         self,
@@ -185,6 +190,11 @@ class SqliteTx:
         )
         if changed != 1:
             raise NotFound(item=f"incident {incident_id} obligation {obligation_id}")
+        await wakeups.forget(self.db, incident_id)
+
+    async def set_wakeup(self, incident_id: int, at: datetime | None) -> None:
+        """Record when the incident next needs the clock (None: not until it changes)."""
+        await wakeups.record(self.db, incident_id, at)
 
     async def add_approval(
         self,

@@ -1,0 +1,74 @@
+"""When each incident next needs the clock, so a tick reads only the incidents that are due.
+
+A row per incident: ``at`` is the next moment something falls due, NULL when nothing ever
+will, and ``UNKNOWN`` ('' sorts before every time, so it counts as due) after any write that
+may change it. The store forgets on every write; only the clock's tick works the time out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from bot.domain.incident import Incident
+from bot.domain.lifecycle import FINAL_STATES, State
+from bot.store import queries
+from bot.store.codec import from_text, to_text, to_text_or_none
+from bot.store.db import Db
+
+UNKNOWN = ""
+
+
+async def record(db: Db, incident_id: int, at: datetime | None) -> None:
+    """Keep the incident's next wake-up time (None: nothing will fall due)."""
+    await _put(db, incident_id, to_text_or_none(at))
+
+
+async def forget(db: Db, incident_id: int, state: State | None = None) -> None:
+    """The incident changed: its wake-up must be worked out again (never, once it is over)."""
+    final = state is not None and State(state) in FINAL_STATES
+    await _put(db, incident_id, None if final else UNKNOWN)
+
+
+async def _put(db: Db, incident_id: int, at: str | None) -> None:
+    await db.execute(
+        "INSERT INTO wakeups (incident_id, at) VALUES (?, ?)"
+        " ON CONFLICT (incident_id) DO UPDATE SET at = excluded.at",
+        (incident_id, at),
+    )
+
+
+def _filters(states: Collection[State], transport: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause for incidents in ``states`` of ``transport``'s chats."""
+    wanted = sorted({State(state).value for state in states})
+    prefix = "" if transport is None else f"{transport}:"
+    where = f"state IN {queries.placeholders(len(wanted))} AND substr(chat, 1, ?) = ?"
+    return where, [*wanted, len(prefix), prefix]
+
+
+async def due(
+    db: Db, now: datetime, states: Collection[State], transport: str | None
+) -> list[Incident]:
+    """Incidents whose wake-up is unknown or at or before ``now``, by number."""
+    if not states:
+        return []
+    where, params = _filters(states, transport)
+    return await queries.incidents_where(
+        db,
+        f"id IN (SELECT incident_id FROM wakeups WHERE at <= ?) AND {where}",
+        [to_text(now), *params],
+    )
+
+
+async def earliest(db: Db, states: Collection[State], transport: str | None) -> datetime | None:
+    """The first known wake-up among those incidents, or None."""
+    if not states:
+        return None
+    where, params = _filters(states, transport)
+    text = await db.scalar(
+        "SELECT wakeups.at FROM wakeups JOIN incidents ON incidents.id = wakeups.incident_id"
+        f" WHERE wakeups.at > ? AND {where} ORDER BY wakeups.at LIMIT 1",
+        [UNKNOWN, *params],
+    )
+    return None if text is None else from_text(str(text))
