@@ -1,19 +1,24 @@
-"""Any file given as a plan loads, or gives the one plan error naming the file and line."""
+"""Property tests: any file given as a plan loads, or gives the one plan error naming the file."""
 
 from __future__ import annotations
 
-import signal
+import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from plan_checks import load
+from plan_strategies import FUZZ, dump, fuzz, mutated, plans
 from support import SMALL_PLAN
 
-from bot.domain.errors import PlanError
+from bot.cli import run
 from bot.domain.plan import Plan
-from bot.i18n import catalog
-from bot.planfile import load_plan
+from bot.i18n import Translator
+from bot.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -22,169 +27,79 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield tmp_path_factory.mktemp("fuzz")
 
 
-def load(folder: Path, content: str | bytes) -> Plan | PlanError:
-    """Load ``content`` as a plan file; a PlanError is checked for clarity, then returned."""
-    path = folder / "plan.yaml"
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    path.write_bytes(content)
-    try:
-        return load_plan(path)
-    except PlanError as exc:
-        assert_clear(exc, path, content.count(b"\n") + 1)
-        return exc
-
-
-def assert_clear(exc: PlanError, path: Path, lines: int) -> None:
-    """The error names the file, each problem a line inside it (or none) and a known message."""
-    assert exc.params["file"] == str(path)
-    keys = [problem.key for problem in exc.problems] or [exc.key]
-    for lang in ("zh_CN", "en"):
-        assert all(catalog(lang).get(key) for key in keys), keys
-    for problem in exc.problems:
-        assert problem.file == str(path)
-        assert problem.line is None or 1 <= problem.line <= lines, problem
-        assert problem.field
-
-
-def keys_of(result: Plan | PlanError) -> list[str]:
-    """The message keys of a refusal (empty when the plan loaded)."""
-    if isinstance(result, Plan):
-        return []
-    return [problem.key for problem in result.problems] or [result.key]
-
-
-def small(old: str, new: str) -> str:
-    """The small test plan with one edit."""
-    assert old in SMALL_PLAN
-    return SMALL_PLAN.replace(old, new, 1)
-
-
-# Inputs that once crashed the loader or are classic YAML traps: (content, expected message key)
-NASTY: list[tuple[str | bytes, str]] = [
-    (small("within: 2h}", "within: 99999999999999999999}"), "plan.bad_duration"),
-    (small("within: 2h}", "within: 99999999999d}"), "plan.bad_duration"),
-    (small("within: 2h}", "within: 3651d}"), "plan.bad_duration"),
-    (small("within: 2h}", "within: 1.5h}"), "plan.bad_duration"),
-    (small("within: 2h}", "within: -3h}"), "plan.bad_duration"),
-    (small("within: 2h}", "within: 0s}"), "plan.bad_duration"),
-    (small("within: 2h}", "within: .inf}"), "plan.bad_duration"),
-    (small("id: small\n", "id: small\ntimezone: " + "a" * 5000 + "\n"), "plan.bad_timezone"),
-    (small("id: small\n", "id: small\ntimezone: ../../../etc/passwd\n"), "plan.bad_timezone"),
-    (small("  office: {", "  x: {<<: *o}\n  office: &o {"), "plan.yaml_syntax"),  # alias first
-]
-# a problem inside keys merged in with << has no line of its own: it crashed _locate
-OFFICE = "  office: {title: 办公室, members: [clerk]}"
-MERGED = "  office: &o {title: 办公室, members: [ghost]}\n  x: {<<: *o"
-NASTY += [
-    (small(OFFICE, MERGED + "}"), "plan.unknown_person"),
-    (small(OFFICE, MERGED + ", title: X}"), "plan.unknown_person"),
-]
-# ruamel built these scalars with int() or date() and let the ValueError escape
-NASTY += [
-    ("id: !!int abc\n", "plan.yaml_syntax"),
-    ("id: !!float abc\n", "plan.yaml_syntax"),
-    ("id: 2024-02-30\n", "plan.yaml_syntax"),
-    ("id: " + "9" * 5000 + "\n", "plan.yaml_syntax"),
-    (small("within: 2h}", "within: !!timestamp 2h}"), "plan.yaml_syntax"),
-]
-# ruamel composes recursively: deep nesting overflowed the stack (RecursionError)
-CHAIN = "".join(f"a{n}: &a{n} [*a{n - 1}]\n" for n in range(1, 2000))
-NASTY += [
-    ("id: " + "[" * 3000 + "]" * 3000 + "\n", "plan.too_deep"),
-    ("id: " + "{a: " * 3000 + "b" + "}" * 3000 + "\n", "plan.too_deep"),
-    ("".join("  " * depth + "a:\n" for depth in range(400)) + "  " * 400 + "b\n", "plan.too_deep"),
-    ("a0: &a0 [x]\n" + CHAIN, "plan.too_deep"),  # each alias one level deeper than the last
-    ("id: &a [*a]\n", "plan.too_deep"),  # an anchor containing itself nests without end
-    ("id: &a {x: *a}\n", "plan.too_deep"),
-]
-# ruamel hashed a set member it had made a tuple of lists: TypeError
-NASTY += [
-    ("id: !!set {? [a, [b]]}\n", "plan.yaml_syntax"),
-    ("id: !!set {? {a: b}}\n", "plan.yaml_syntax"),
-]
-# a tag on the wrong kind of node, or on nothing: AttributeError, IndexError, KeyError
-NASTY += [
-    ("id: !!set x\n", "plan.yaml_syntax"),
-    ("id: !!omap x\n", "plan.yaml_syntax"),
-    ("id: !!int\n", "plan.yaml_syntax"),
-    ("id: !!float\n", "plan.yaml_syntax"),
-    ("id: !!bool\n", "plan.yaml_syntax"),
-    ("!!set ", "plan.yaml_syntax"),
+# pieces of YAML, to be strung together into near-YAML: tags, anchors, directives, odd scalars
+TOKENS = [
+    *("id: ", "title: ", "roles: ", "levels:", "\n", "  ", "- ", "[", "]", "{", "}", ", "),
+    *(": ", "? ", "&a ", "*a", "&b ", "*b", "<<: ", "---\n", "...\n", "%YAML 1.1\n"),
+    *("!!python/object:os.system ", "!!python/object/apply:os.system ", "!!int ", "!!float "),
+    *("!!binary ", "!!timestamp ", "!!set ", "!!omap ", "!!str ", "!foo ", "%TAG !e! tag:e,1:\n"),
+    *("\ufeff", "\t", "#", "'", '"', "|\n", ">-\n", "\\", "\x00", "\r\n", "\x85", "\u2028"),
+    *("yes", "no", "~", "null", "2024-02-30", "12:30:00", "0x1F", "0o17", "1e400", "-.inf", ".nan"),
+    *("9" * 30, "🚨", "עברית", "ab"),
 ]
 
 
-@pytest.mark.parametrize(("content", "key"), NASTY)
-def test_nasty_files_are_refused_clearly(folder: Path, content: str | bytes, key: str) -> None:
-    assert key in keys_of(load(folder, content))
+@FUZZ
+@given(st.binary(max_size=300))
+@example(b"\xff\xfe\x00garbage")  # not UTF-8
+@example(b"\xef\xbb\xbf" + SMALL_PLAN.encode())  # a BOM before a good plan
+@example(SMALL_PLAN.encode() + b"\n---\nid: second\n")  # two documents
+@example(b"\x00\x01\x02")
+def test_any_bytes_load_or_are_refused_clearly(folder: Path, content: bytes) -> None:
+    load(folder, content)
 
 
-def test_a_bad_scalar_is_reported_at_its_line(folder: Path) -> None:
-    text = small("  escalate_after: 2", "  escalate_after: !!int two")
-    result = load(folder, text)
-    assert isinstance(result, PlanError)
-    line = next(n for n, row in enumerate(text.splitlines(), 1) if "!!int two" in row)
-    assert [(p.line, p.key) for p in result.problems] == [(line, "plan.yaml_syntax")]
+@FUZZ
+@given(st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=4)), max_size=40))
+@example(["id: ", "a", "\n", "id: ", "b"])  # duplicate keys
+@example(["? ", "[", "a", "]", ": ", "b", "\n", "1: ", "x"])  # non-string keys
+@example(["---\n", "~"])  # a null document
+def test_any_yaml_ish_text_loads_or_is_refused_clearly(folder: Path, pieces: list[str]) -> None:
+    load(folder, "".join(pieces))
 
 
-@pytest.mark.parametrize(
-    ("key", "field"),
-    [
-        ("~", "None"),
-        ("1", "1"),
-        ("true", "True"),
-        ("2024-01-01", "2024-01-01"),
-        ("? [a]\n", "('a',)"),
-    ],
+@fuzz(100)
+@given(
+    st.integers(0, len(SMALL_PLAN)),
+    st.integers(0, 12),
+    st.one_of(st.sampled_from(TOKENS), st.text(max_size=6)),
 )
-def test_an_unknown_key_yaml_reads_as_no_string_is_named_at_its_line(
-    folder: Path, key: str, field: str
+def test_a_damaged_plan_loads_or_is_refused_clearly(
+    folder: Path, at: int, cut: int, piece: str
 ) -> None:
-    result = load(folder, small("id: small\n", f"id: small\n{key}: x\n"))
-    assert isinstance(result, PlanError)
-    assert [(p.line, p.field, p.key) for p in result.problems] == [(2, field, "plan.unknown_field")]
+    load(folder, SMALL_PLAN[:at] + piece + SMALL_PLAN[at + cut :])
 
 
-def test_too_deep_names_the_line_where_it_gets_too_deep(folder: Path) -> None:
-    # the top mapping is level 1, the list on line 3 level 2, so level 65 starts on line 66
-    text = "id: x\ntitle:\n" + "".join("  " * d + "- \n" for d in range(1, 100))
-    result = load(folder, text)
-    assert isinstance(result, PlanError)
-    assert [(p.key, p.line, p.params) for p in result.problems] == [
-        ("plan.too_deep", 66, {"limit": 64})
-    ]
+@fuzz(40)
+@given(plans())
+def test_a_valid_plan_loads_as_written(folder: Path, plan: dict[str, Any]) -> None:
+    assert load(folder, dump(plan)) == Plan.model_validate(plan)
 
 
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail with TimeoutError instead of hanging when the body runs too long."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+SETTINGS = {lang: Settings(locale=lang, _env_file=None) for lang in ("zh_CN", "en")}  # type: ignore[call-arg]
 
 
-LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
-)  # *i stands for 9**9 = 387,420,489 values
+def check_plan(path: Path, lang: str) -> tuple[int, str, str]:
+    """Run ``yuqing-bot check-plan PATH``: exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = run(["check-plan", str(path)], SETTINGS[lang])
+    return code, out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        LAUGHS + "id: *i\n",
-        LAUGHS + "? *i\n: x\n",  # a list as a mapping key
-        LAUGHS + "id: !!set {? *i}\n",
-        LAUGHS + small("  - id: low\n", "  - id: low\n    notify: *i\n"),
-    ],
-)
-def test_an_alias_bomb_is_refused_quickly(folder: Path, text: str) -> None:
-    with deadline(10):
-        assert keys_of(load(folder, text)) == ["plan.too_large"]
+@fuzz(60)
+@given(plans().flatmap(mutated), st.sampled_from(sorted(SETTINGS)))
+def test_a_mutated_plan_loads_or_check_plan_says_what_is_wrong(
+    folder: Path, document: Any, lang: str
+) -> None:
+    result = load(folder, dump(document))
+    code, out, err = check_plan(folder / "plan.yaml", lang)
+    t, path = Translator(lang), str(folder / "plan.yaml")
+    if isinstance(result, Plan):
+        assert (code, out, err) == (0, t("cli.check_plan.ok", file=path) + "\n", "")
+    else:
+        assert code == 1 and out == ""
+        assert err.startswith(path)
+        assert err.endswith(
+            t("cli.check_plan.failed", file=path, count=len(result.problems)) + "\n"
+        )
