@@ -484,8 +484,8 @@ class TestStoreContract:
         drills = await store.wakeups_due(T0, states=live, transport="drill")
         assert [i.number for i in drills] == [2]
         assert await store.wakeups_due(T0, states=[]) == []
-        await write(store, lambda tx: tx.set_wakeup(a.id, T0 + H))
-        await write(store, lambda tx: tx.set_wakeup(b.id, None))  # nothing will fall due
+        await write(store, lambda tx: tx.set_wakeups({a.id: T0 + H}))
+        await write(store, lambda tx: tx.set_wakeups({b.id: None}))  # nothing will fall due
         assert await store.wakeups_due(T0, states=live) == []
         assert [i.id for i in await store.wakeups_due(T0 + H, states=live)] == [a.id]
         assert await store.next_wakeup(states=live) == T0 + H
@@ -500,7 +500,7 @@ class TestStoreContract:
             lambda tx: tx.update_incident(a.id, 0, state=State.ACTIVE),
         ]
         for change in writes:  # each write forgets the wake-up: due again, until worked out
-            await write(store, lambda tx: tx.set_wakeup(a.id, T0 + H))
+            await write(store, lambda tx: tx.set_wakeups({a.id: T0 + H}))
             await write(store, change)
             assert [i.id for i in await store.wakeups_due(T0, states=live)] == [a.id]
             assert await store.next_wakeup(states=live) is None

@@ -12,7 +12,7 @@ from bot.domain.obligations import (
     Reminder,
     latest_passed,
     next_reminder_time,
-    spec_for,
+    obligation_specs,
 )
 from bot.domain.plan import Plan
 
@@ -92,8 +92,9 @@ def what_is_due(snapshot: Snapshot, plan: Plan, now: datetime) -> Due:
     assert snapshot.level_id is not None
     reminders: list[Reminder] = []
     upcoming: list[datetime] = []
+    specs = {spec.id: spec for spec in obligation_specs(plan, snapshot.level_id)}
     for state in snapshot.obligations:
-        rules = plan.reminder_rules(spec_for(plan, snapshot.level_id, state.id))
+        rules = plan.reminder_rules(specs[state.id])  # KeyError, as spec_for, if unknown
         reminder = latest_passed(rules, state, now)
         if reminder is not None:
             reminders.append(reminder)

@@ -30,7 +30,7 @@ class Ticking(Reporting):
                 # decided again inside the transaction: another tick may have sent it
                 due = what_is_due(edit.incident.snapshot(), edit.plan, edit.now)
                 await self._apply(edit, due)
-                await edit.tx.set_wakeup(incident_id, due.next_at)
+                await edit.tx.set_wakeups({incident_id: due.next_at})
         return await self.store.next_wakeup(states=LIVE_STATES, transport=transport)
 
     async def _wakeups(self, now: datetime, transport: str | None) -> list[int]:
@@ -41,6 +41,7 @@ class Ticking(Reporting):
         """
         looked: set[str | None] = self.__dict__.setdefault("_looked", set())
         due_now: list[int] = []
+        times: dict[int, datetime | None] = {}
         async with self.store.transaction() as tx:
             if transport in looked:
                 found = await self.store.wakeups_due(now, states=LIVE_STATES, transport=transport)
@@ -60,7 +61,8 @@ class Ticking(Reporting):
                 if due.reminders or due.follow_up or due.abandon:
                     due_now.append(incident.id)
                 else:
-                    await tx.set_wakeup(incident.id, due.next_at)
+                    times[incident.id] = due.next_at
+            await tx.set_wakeups(times)
         looked.add(transport)
         return due_now
 

@@ -131,8 +131,8 @@ class Tx(Protocol):
         """Change the given (non-None) fields of one obligation; NotFound if it is absent."""
         ...
 
-    async def set_wakeup(self, incident_id: int, at: datetime | None) -> None:
-        """Record when the incident next needs the clock (None: not until it changes).
+    async def set_wakeups(self, times: Mapping[int, datetime | None]) -> None:
+        """Record when incidents (by id) next need the clock (None: not until they change).
 
         Every other write to an incident, its answers or its obligations forgets this again.
         """

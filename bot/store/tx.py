@@ -192,9 +192,9 @@ class SqliteTx:
             raise NotFound(item=f"incident {incident_id} obligation {obligation_id}")
         await wakeups.forget(self.db, incident_id)
 
-    async def set_wakeup(self, incident_id: int, at: datetime | None) -> None:
-        """Record when the incident next needs the clock (None: not until it changes)."""
-        await wakeups.record(self.db, incident_id, at)
+    async def set_wakeups(self, times: Mapping[int, datetime | None]) -> None:
+        """Record when incidents (by id) next need the clock (None: not until they change)."""
+        await wakeups.record(self.db, times)
 
     async def add_approval(
         self,

@@ -7,7 +7,7 @@ may change it. The store forgets on every write; only the clock's tick works the
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +18,15 @@ from bot.store.codec import from_text, to_text, to_text_or_none
 from bot.store.db import Db
 
 UNKNOWN = ""
+UPSERT = (
+    "INSERT INTO wakeups (incident_id, at) VALUES (?, ?)"
+    " ON CONFLICT (incident_id) DO UPDATE SET at = excluded.at"
+)
 
 
-async def record(db: Db, incident_id: int, at: datetime | None) -> None:
-    """Keep the incident's next wake-up time (None: nothing will fall due)."""
-    await _put(db, incident_id, to_text_or_none(at))
+async def record(db: Db, times: Mapping[int, datetime | None]) -> None:
+    """Keep incidents' next wake-up times, by incident id (None: nothing will fall due)."""
+    await db.executemany(UPSERT, [(key, to_text_or_none(at)) for key, at in times.items()])
 
 
 async def forget(db: Db, incident_id: int, state: State | None = None) -> None:
@@ -32,11 +36,7 @@ async def forget(db: Db, incident_id: int, state: State | None = None) -> None:
 
 
 async def _put(db: Db, incident_id: int, at: str | None) -> None:
-    await db.execute(
-        "INSERT INTO wakeups (incident_id, at) VALUES (?, ?)"
-        " ON CONFLICT (incident_id) DO UPDATE SET at = excluded.at",
-        (incident_id, at),
-    )
+    await db.execute(UPSERT, (incident_id, at))
 
 
 def _filters(states: Collection[State], transport: str | None) -> tuple[str, list[Any]]:
