@@ -13,6 +13,8 @@ from bot.service.reporting import Reporting
 
 log = logging.getLogger(__name__)
 
+BATCH = 50  # due incidents per tick: a burst is handed to the sender as it is written
+
 
 class Ticking(Reporting):
     """Reminders, follow-up prompts and abandoned reports, driven by the clock."""
@@ -25,12 +27,15 @@ class Ticking(Reporting):
         read; each one's next wake-up is kept in the store.
         """
         now = self.clock.now()
-        for incident_id in await self._wakeups(now, transport):
+        due_now = await self._wakeups(now, transport)
+        for incident_id in due_now[:BATCH]:
             async with self.editing(incident_id) as edit:
                 # decided again inside the transaction: another tick may have sent it
                 due = what_is_due(edit.incident.snapshot(), edit.plan, edit.now)
                 await self._apply(edit, due)
                 await edit.tx.set_wakeups({incident_id: due.next_at})
+        if len(due_now) > BATCH:
+            return now  # more is due: look again at once (the caller delivers this batch)
         return await self.store.next_wakeup(states=LIVE_STATES, transport=transport)
 
     async def _wakeups(self, now: datetime, transport: str | None) -> list[int]:

@@ -67,7 +67,9 @@ async def earliest(db: Db, states: Collection[State], transport: str | None) -> 
         return None
     where, params = _filters(states, transport)
     text = await db.scalar(
-        "SELECT wakeups.at FROM wakeups JOIN incidents ON incidents.id = wakeups.incident_id"
+        # CROSS JOIN: walk wake-ups in time order and stop at the first match, rather than
+        # read every live incident and sort
+        "SELECT wakeups.at FROM wakeups CROSS JOIN incidents ON incidents.id = wakeups.incident_id"
         f" WHERE wakeups.at > ? AND {where} ORDER BY wakeups.at LIMIT 1",
         [UNKNOWN, *params],
     )
