@@ -207,8 +207,12 @@ def _from_pydantic(file: str, root: Any, error: ErrorDetails) -> PlanProblem:
     return PlanProblem(file, line, name, key, params)
 
 
-def _read_yaml(text: str, file: str) -> tuple[Any, Any]:
-    """The document as ruamel built it (it knows the lines) and as plain values."""
+def read_yaml(text: str, file: str) -> tuple[Any, Any]:
+    """The document as ruamel built it (it knows the lines) and as plain values.
+
+    Safe on hostile text: too deep or too large once aliases expand is a PlanError, as is any
+    YAML error; nothing but a PlanError escapes.
+    """
     try:
         _check_depth(text)  # before composing: ruamel composes recursively
         yaml = _yaml()
@@ -232,7 +236,7 @@ def _read_yaml(text: str, file: str) -> tuple[Any, Any]:
 
 def parse_plan_text(text: str, file: str) -> Plan:
     """Validate plan YAML text; raise PlanError with every problem found."""
-    root, values = _read_yaml(text, file)
+    root, values = read_yaml(text, file)
     if not isinstance(values, dict):
         raise _error(file, [PlanProblem(file, 1, "(plan)", N_("plan.not_mapping"))])
     try:

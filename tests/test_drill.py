@@ -16,6 +16,9 @@ from bot.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+ALIAS_BOMB = "- &l0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"- &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 8)
+)
 
 
 async def test_interactive_drill_reads_choices_from_the_terminal(tmp_path: Path) -> None:
@@ -73,6 +76,9 @@ async def test_interactive_drill_reads_choices_from_the_terminal(tmp_path: Path)
         ("- at: 0\n  report: x\n  as: ghost\n", 1, "no role “ghost”"),
         ("report: x\n", 1, "is a list of steps"),
         ("- at: 0\n  report: [unclosed\n", 3, "YAML"),
+        ("- at: !!int abc\n  report: x\n", 1, "not a valid !!int"),
+        ("- " * 200 + "x\n", 1, "levels deep"),
+        (ALIAS_BOMB, 6, "Too large"),  # 9**7 values from 8 lines: read safely, refused
     ],
 )
 def test_broken_scripts_name_their_line(

@@ -8,13 +8,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from bot.domain.durations import parse_duration
-from bot.domain.errors import YuqingError
+from bot.domain.errors import PlanError, YuqingError
 from bot.domain.messages import N_
 from bot.domain.plan import Plan
+from bot.planfile import read_yaml
 
 ACTIONS = (
     "report",
@@ -97,13 +95,12 @@ def load_script(path: Path, plan: Plan) -> list[Step]:
     """Read a drill script; DrillScriptError names the line of the first problem."""
     file = str(path)
     try:
-        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+        data, _ = read_yaml(path.read_text(encoding="utf-8"), file)
     except (OSError, UnicodeDecodeError) as exc:
         raise DrillScriptError(N_("drill.unreadable"), file=file, detail=str(exc)) from None
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise _fail(file, line, N_("plan.yaml_syntax"), detail=str(exc).splitlines()[0]) from None
+    except PlanError as exc:  # the plan loader's reading: safe on alias bombs and deep nesting
+        problem = exc.problems[0]
+        raise _fail(file, problem.line or 1, problem.key, **problem.params) from None
     if not isinstance(data, list) or not data:
         raise _fail(file, 1, N_("drill.not_a_list"))
     lines = data.lc if hasattr(data, "lc") else None
