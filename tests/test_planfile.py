@@ -70,6 +70,13 @@ CASES = [
         "plan.follow_up_every_too_long",
         "follow_up:",
     ),
+    (
+        "follow_up: {every: 4h, for: 12h, owner: office}",
+        "follow_up: {every: 1s, for: 3650d, owner: office}",  # 315 million prompts
+        "follow_up.every",
+        "plan.follow_up_too_many",
+        "follow_up:",
+    ),
     ("id: small\n", "id: small\ncolour: red\n", "colour", "plan.unknown_field", "colour: red"),
     (
         "review: {within: 3d, owner: office, approve: [leader]}\n",

@@ -12,6 +12,7 @@ from bot.domain.plan import Obligation, Plan, ReminderRules
 from bot.domain.rules import Path, conditions
 
 RESERVED_OBLIGATION_IDS = frozenset({"review", "followup"})
+MAX_FOLLOW_UPS = 500  # prompts after stabilising: every 1h for 3 weeks; more is a typing mistake
 
 
 @dataclass(frozen=True)
@@ -132,3 +133,9 @@ def _timing(plan: Plan) -> Iterator[Problem]:
     yield from _warnings_fit(("reminders", "before"), review, plan.reminders)
     if plan.follow_up and plan.follow_up.every > plan.follow_up.for_:
         yield Problem(("follow_up", "every"), N_("plan.follow_up_every_too_long"), {})
+    elif plan.follow_up and plan.follow_up.for_ / plan.follow_up.every > MAX_FOLLOW_UPS:
+        count = int(plan.follow_up.for_ / plan.follow_up.every)
+        limit = MAX_FOLLOW_UPS
+        yield Problem(
+            ("follow_up", "every"), N_("plan.follow_up_too_many"), {"count": count, "limit": limit}
+        )
