@@ -79,6 +79,13 @@ CASES = [
     ),
     ("id: small\n", "id: small\ncolour: red\n", "colour", "plan.unknown_field", "colour: red"),
     (
+        "  - id: reach\n",
+        "  - id: any\n",
+        "questions[0].id",
+        "plan.reserved_question_id",
+        "- id: any",
+    ),
+    (
         "review: {within: 3d, owner: office, approve: [leader]}\n",
         "",
         "review",

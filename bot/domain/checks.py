@@ -12,6 +12,7 @@ from bot.domain.plan import Obligation, Plan, ReminderRules
 from bot.domain.rules import Path, conditions
 
 RESERVED_OBLIGATION_IDS = frozenset({"review", "followup"})
+RESERVED_QUESTION_IDS = frozenset({"any", "all"})  # rule words: `when: {any: [...]}`
 MAX_FOLLOW_UPS = 500  # prompts after stabilising: every 1h for 3 weeks; more is a typing mistake
 
 
@@ -98,6 +99,9 @@ def _uniqueness(plan: Plan) -> Iterator[Problem]:
     yield from _duplicates(("questions",), [q.id for q in plan.questions])
     for qi, question in enumerate(plan.questions):
         yield from _duplicates(("questions", qi, "options"), [o.id for o in question.options])
+        if question.id in RESERVED_QUESTION_IDS:
+            path = ("questions", qi, "id")
+            yield Problem(path, N_("plan.reserved_question_id"), {"id": question.id})
     for li, level in enumerate(plan.levels):
         ids = [ob.id for ob in level.obligations]
         yield from _duplicates(("levels", li, "obligations"), ids)
