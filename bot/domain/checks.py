@@ -100,8 +100,8 @@ def _uniqueness(plan: Plan) -> Iterator[Problem]:
     for qi, question in enumerate(plan.questions):
         yield from _duplicates(("questions", qi, "options"), [o.id for o in question.options])
         if question.id in RESERVED_QUESTION_IDS:
-            path = ("questions", qi, "id")
-            yield Problem(path, N_("plan.reserved_question_id"), {"id": question.id})
+            where = ("questions", qi, "id")
+            yield Problem(where, N_("plan.reserved_question_id"), {"id": question.id})
     for li, level in enumerate(plan.levels):
         ids = [ob.id for ob in level.obligations]
         yield from _duplicates(("levels", li, "obligations"), ids)
