@@ -13,7 +13,7 @@ from pathlib import Path
 from bench.common import TINY, Bench, Sizes
 from bench.report import machine, table
 from bench.rows import rows
-from bench.run import run
+from bench.run import SCENARIOS, run
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -24,6 +24,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reminders", type=int, help="fan-out reminders (default 1,000)")
     parser.add_argument("--profile", type=Path, help="write a pyinstrument profile per bot here")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument(
+        "--only", default=",".join(SCENARIOS), help="comma-separated: chats,clock,flood (all)"
+    )
     return parser.parse_args(argv)
 
 
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         bench = Bench(sizes(args), folder, args.profile)
         print(f"machine: {machine()}", flush=True)
         started = time.monotonic()
-        results = asyncio.run(run(bench))
+        results = asyncio.run(run(bench, args.only.split(",")))
         found = rows(results, bench.sizes)
         print(table(found))
         print(f"took {time.monotonic() - started:.0f} s (seeding {results.seed_seconds:.1f} s)")

@@ -1,7 +1,7 @@
 """One bot process for the benchmarks: the real bot (``bot.telegram.app.build``) or a bare echo.
 
     python -m bench.child yuqing|echo --api URL --token T [--database DB --plans FILE]
-        [--no-rate-limit] [--profile FILE]
+        [--no-rate-limit | --chat-limit] [--profile FILE]
 
 Prints ``READY {json}`` once polling, then runs until a line arrives on stdin, and prints
 ``STATS {json}`` (peak memory) before exiting.
@@ -64,6 +64,10 @@ async def serve(args: argparse.Namespace) -> dict[str, float]:
     app = yuqing_app(args) if args.kind == "yuqing" else echo_app(args)
     if args.no_rate_limit:  # measurement variant: processing capacity without PTB's throttle
         app.bot._rate_limiter = None  # type: ignore[attr-defined]
+    if args.chat_limit:  # measurement variant: the proposed per-chat limiter
+        from bench.limiter import ChatRateLimiter
+
+        app.bot._rate_limiter = ChatRateLimiter(max_retries=5)  # type: ignore[attr-defined]
     built = time.perf_counter()
     await app.initialize()
     if app.post_init is not None:
@@ -92,6 +96,7 @@ def main() -> None:
     parser.add_argument("--database")
     parser.add_argument("--plans")
     parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--chat-limit", action="store_true", help="bench.limiter's limiter")
     parser.add_argument("--profile", help="write a pyinstrument profile (text) here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

@@ -94,6 +94,7 @@ class FanOut:
 
     total: float  # due time -> last reminder accepted
     minimum: float  # the least the flood limits allow
+    in_order: float  # the least for a sender that keeps the outbox order
     refused: dict[str, int]  # 429 answers, by the flood limit that was hit
     delivered: int
     twice: int
@@ -106,7 +107,7 @@ def fan_out_chats(count: int, groups: int) -> list[int]:
     return chats
 
 
-async def fan_out(bench: Bench, api: BenchAPI, db: Path, lead: float) -> FanOut:
+async def fan_out(bench: Bench, api: BenchAPI, db: Path, lead: float, *options: str) -> FanOut:
     """``reminders`` obligations across ``groups`` groups falling due at the same moment."""
     sizes = bench.sizes
     chats = fan_out_chats(sizes.reminders, sizes.groups)
@@ -116,8 +117,9 @@ async def fan_out(bench: Bench, api: BenchAPI, db: Path, lead: float) -> FanOut:
     limits = FloodLimits()
     api.flood = FloodControl(limits)
     minimum = limits.minimum_seconds(chats)
-    async with bench.bot(api, "yuqing", db):
+    async with bench.bot(api, "yuqing", db, *options):
         found = await wait_reminders(api, sizes.reminders, lead + minimum * 3 + 60)
     last = max((s.at for s in found.values()), default=to_monotonic(due))
     total = last - to_monotonic(due)
-    return FanOut(total, minimum, dict(api.flood.refused), len(found), duplicates(api))
+    in_order = limits.in_order_seconds(chats)
+    return FanOut(total, minimum, in_order, dict(api.flood.refused), len(found), duplicates(api))

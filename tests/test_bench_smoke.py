@@ -28,11 +28,13 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
         "cold start",
         "fan-out",
         "fan-out",
+        "fan-out (proposed per-chat limiter)",
+        "fan-out (proposed per-chat limiter)",
     ]
     assert len(results.echo_rt) == len(results.bot_rt) == len(results.full_rt) == TINY.round_trips
     assert results.echo_rate is not None and results.echo_rate.count == TINY.echoes
     assert results.free_rate is not None and results.free_rate.count == TINY.conversations
     assert len(results.late) == TINY.late and results.late_missing == 0
-    assert results.fan is not None
-    assert results.fan.delivered == TINY.reminders and results.fan.twice == 0
+    for fan in (results.fan, results.fan_chat):
+        assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
     assert results.cold is not None and results.cold.peak_mb > 0

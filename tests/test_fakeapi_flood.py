@@ -41,3 +41,10 @@ def test_minimum_time_is_set_by_the_slowest_bucket() -> None:
     assert limits.minimum_seconds([-i for i in range(1, 91)]) == (90 - 30) / 30
     assert limits.minimum_seconds([-1] * 23) == (23 - 3) / 1.0  # a chat: 1/s after 3
     assert limits.minimum_seconds([-1] * 40) == (40 - 20) / (20 / 60)  # a group: 20/min
+
+
+def test_a_sender_keeping_its_order_can_need_longer() -> None:
+    limits = FloodLimits()
+    spread = [-i for i in range(1, 91)]
+    assert abs(limits.in_order_seconds(spread) - limits.minimum_seconds(spread)) < 1e-6
+    assert abs(limits.in_order_seconds([-1] * 5) - 2.0) < 1e-6  # 3 at once, then 1/s

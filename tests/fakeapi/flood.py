@@ -61,18 +61,28 @@ class FloodLimits:
                 needs.append((count - self.group.capacity) / self.group.rate)
         return max(0.0, *needs)
 
+    def in_order_seconds(self, chats: Iterable[int]) -> float:
+        """The least time for a sender that keeps this order (one message at a time)."""
+        flood = FloodControl(self, lambda: now)
+        now = 0.0
+        for chat in chats:
+            while wait := flood.wait(chat):
+                now += wait
+        return now
+
 
 @dataclass
 class _Bucket:
+    kind: str
     limit: Limit
     level: float = 0.0  # tokens in use; leaks at limit.rate per second
     at: float = 0.0
 
-    def wait(self, now: float) -> float:
+    def wait(self, now: float, slack: float = JITTER) -> float:
         """Seconds until one more message fits (0: it fits now)."""
         self.level = max(0.0, self.level - (now - self.at) * self.limit.rate)
         self.at = now
-        excess = self.level + 1 - self.limit.capacity - JITTER
+        excess = self.level + 1 - self.limit.capacity - slack
         return 0.0 if excess <= 0 else excess / self.limit.rate
 
     def take(self) -> None:
@@ -89,6 +99,25 @@ class FloodControl:
     _buckets: dict[tuple[str, int], _Bucket] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def wait(self, chat: int) -> float:
+        """Seconds until a send to ``chat`` fits (no slack); 0: counted as sent now."""
+        with self._lock:
+            buckets = self._buckets_for(chat)
+            wait = max(bucket.wait(self.clock(), slack=0.0) for bucket in buckets)
+            if wait > 1e-9:
+                return wait
+            for bucket in buckets:
+                bucket.take()
+            return 0.0
+
+    def _buckets_for(self, chat: int) -> list[_Bucket]:
+        found = [self._bucket("overall", 0, self.limits.overall)]
+        if chat:
+            found.append(self._bucket("chat", chat, self.limits.chat))
+        if chat < 0:
+            found.append(self._bucket("group", chat, self.limits.group))
+        return found
+
     def check(self, method: str, chat_id: object) -> int:
         """0 if the send may go now (and count it), else the whole seconds to retry after."""
         if method not in SENDS:
@@ -99,22 +128,18 @@ class FloodControl:
             chat = 0  # "@channel" usernames: counted overall only
         with self._lock:
             now = self.clock()
-            buckets = {"overall": self._bucket("overall", 0, self.limits.overall)}
-            if chat:
-                buckets["chat"] = self._bucket("chat", chat, self.limits.chat)
-            if chat < 0:
-                buckets["group"] = self._bucket("group", chat, self.limits.group)
-            waits = {kind: bucket.wait(now) for kind, bucket in buckets.items()}
+            buckets = self._buckets_for(chat)
+            waits = {bucket.kind: bucket.wait(now) for bucket in buckets}
             kind = max(waits, key=lambda k: waits[k])
             if waits[kind] > 0:
                 self.refused[kind] += 1
                 return max(1, math.ceil(waits[kind]))
-            for bucket in buckets.values():
+            for bucket in buckets:
                 bucket.take()
             return 0
 
     def _bucket(self, kind: str, chat: int, limit: Limit) -> _Bucket:
         key = (kind, chat)
         if key not in self._buckets:
-            self._buckets[key] = _Bucket(limit, at=self.clock())
+            self._buckets[key] = _Bucket(kind, limit, at=self.clock())
         return self._buckets[key]
