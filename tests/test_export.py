@@ -92,6 +92,9 @@ def test_markdown_in_english_with_its_chart(
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Public-opinion incident report\n")
     assert "| Report to the party committee" in text and "| late (30 min) |" in text
+    decided = text.split("## 4.")[1]  # approvals and timeline name levels and tasks, not ids
+    assert "report_up" not in decided and "| graded Major |" in decided
+    assert "| level confirmed：Major |" in decided
     assert "![timeline](r-timeline.png)" in text
     assert (tmp_path / "r-timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"已写入 {out}" in capsys.readouterr().out

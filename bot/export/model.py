@@ -163,7 +163,7 @@ def _approvals(facts: Facts, t: Translator) -> Section:
             [
                 _at(facts, approval.at),
                 _name(facts, approval.actor),
-                f"{approval.kind} {approval.target or ''}".strip(),
+                _approval_subject(facts, approval, t),
                 t(DECISION_KEYS[approval.decision.value]),
             ]
         )
@@ -181,15 +181,23 @@ APPROVAL_KEYS = {
 
 def _approval_subject(facts: Facts, approval: Approval, t: Translator) -> str:
     """What was decided: the kind, and the level or the obligation it was about."""
-    incident, plan = facts.incident, facts.plan
     what = t(APPROVAL_KEYS[approval.kind]) if approval.kind in APPROVAL_KEYS else approval.kind
     target = approval.target or ""
     if approval.kind in ("confirm", "regrade"):
-        target = level_name(plan, target, t.lang)
-    elif approval.kind == "content" and incident.level_id:
-        with suppress(KeyError):  # an obligation the level no longer has keeps its id
-            target = spec_for(plan, incident.level_id, target).text.get(t.lang)
+        target = _named(facts, t, level=target)
+    elif approval.kind == "content":
+        target = _named(facts, t, obligation=target)
     return f"{what}：{target}" if target else what
+
+
+def _named(facts: Facts, t: Translator, obligation: str = "", level: str = "") -> str:
+    """A level or an obligation in the plan's words (one the level no longer has keeps its id)."""
+    if level:
+        return level_name(facts.plan, level, t.lang)
+    if obligation and facts.incident.level_id:
+        with suppress(KeyError):
+            return spec_for(facts.plan, facts.incident.level_id, obligation).text.get(t.lang)
+    return obligation
 
 
 def _updates(facts: Facts, t: Translator) -> Section:
@@ -209,7 +217,12 @@ def _timeline(facts: Facts, t: Translator) -> Section:
     section.table.append([t("export.col.time"), t("export.col.event"), t("export.col.who")])
     for event in facts.events:
         what = t(EVENT_KEYS[event.kind]) if event.kind in EVENT_KEYS else event.kind
-        detail = event.data.get("obligation") or event.data.get("level") or ""
+        detail = _named(
+            facts,
+            t,
+            obligation=str(event.data.get("obligation") or ""),
+            level=str(event.data.get("level") or ""),
+        )
         section.table.append(
             [
                 _at(facts, event.at),
