@@ -56,10 +56,8 @@ async def test_ten_thousand_characters_are_kept_whole(tmp_path: Path) -> None:
             await tg.wait_for(lambda m: m.message_id == card and "处置中" in m.text)
             tg.send_message(GROUP, CLERK, f"/update 1 {long}")
             tg.send_message(GROUP, CLERK, f"/draft 1 release {long}")
-            draft = await tg.wait_until(
-                lambda: [m for m in tg.sent(GROUP) if "稿件待审批" in m.text] or None
-            )
-            assert draft[0].text.startswith("📄 #1「发布通稿」稿件待审批")
+            title = "📄 #1「发布通稿」稿件待审批"
+            await tg.wait_for(lambda m: m.text.startswith(title), chat_id=GROUP)
             async with await SqliteStore.open(db) as store:
                 incident = await store.get_by_number(1)
                 assert incident is not None and incident.description == long
@@ -67,7 +65,8 @@ async def test_ten_thousand_characters_are_kept_whole(tmp_path: Path) -> None:
                 assert [e.data["text"] for e in timeline if e.kind == "update"] == [long]
                 assert await store.obligation_content(incident.id, "release") == long
             tail = long[-300:]
-            approval = [m for m in tg.sent(GROUP) if "稿件待审批" in m.text or tail in m.text]
+            await tg.wait_for(lambda m: tail in m.text and m.buttons != [], chat_id=GROUP)
+            approval = [m for m in tg.sent(GROUP) if m.text.startswith(title) or tail in m.text]
             assert all(len(m.text) <= TELEGRAM_LIMIT for m in approval)
             assert tail in "".join(m.text for m in approval)  # the approver reads it all
             assert not broken_markup(tg)
