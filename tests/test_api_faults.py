@@ -13,20 +13,11 @@ from e2e_support import BOSS, GROUP, people, running
 from fakeapi import FakeBotAPI
 from telegram.request import HTTPXRequest
 from test_e2e import report_major
+from test_restart import delivered
 
 from bot.store import OutboxItem, SqliteStore
 
 NUMBERED = re.compile(r"第 (\d+) 次提醒")
-
-
-async def delivered(db: Path) -> None:
-    """Wait until the bot has recorded every owed message as sent."""
-    async with await SqliteStore.open(db) as store:
-        for _ in range(600):
-            if not await store.pending():
-                return
-            await asyncio.sleep(0.05)
-    raise AssertionError("the bot did not deliver what it owed once Telegram was back")
 
 
 async def reminders_owed(db: Path, at_least: int) -> list[OutboxItem]:
@@ -66,7 +57,7 @@ async def test_slow_then_unreachable_api_delivers_everything_in_order(tmp_path: 
             tg.refuse_connections(True)  # reminders fall due while Telegram is out of reach
             owed = await reminders_owed(db, at_least=3)
             tg.refuse_connections(False)
-            await delivered(db)
+            await delivered(db, timeout=30)  # the sender may be in its backoff
             async with await SqliteStore.open(db) as store:
                 incident = await store.get_by_number(1)
                 assert incident is not None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from e2e_support import BOSS, CLERK, EYE, GROUP, STRANGER, people, running
 from fakeapi import BotMessage, FakeBotAPI
-from test_e2e import report_major
+from test_e2e import confirmed_major, report_major
 
 from bot.store import SqliteStore
 
@@ -76,9 +76,7 @@ async def test_commands_and_approvals_outside_the_roles_change_nothing(tmp_path:
     async with FakeBotAPI() as tg:
         people(tg)
         async with running(tg, db):
-            card = await report_major(tg)
-            tg.press_button(GROUP, BOSS, card, "确认等级")
-            await tg.wait_for(lambda m: m.message_id == card and "处置中" in m.text)
+            card = await confirmed_major(tg)
             tg.send_message(GROUP, CLERK, "/draft 1 release 通稿第一稿")
             draft = await tg.wait_for(lambda m: "稿件待审批" in m.text, chat_id=GROUP)
             tg.press_button(GROUP, BOSS, card, "已平稳")  # the review is owed from now on
@@ -112,9 +110,7 @@ async def test_a_button_on_an_older_draft_decides_nothing(tmp_path: Path) -> Non
     async with FakeBotAPI() as tg:
         people(tg)
         async with running(tg, db):
-            card = await report_major(tg)
-            tg.press_button(GROUP, BOSS, card, "确认等级")
-            await tg.wait_for(lambda m: m.message_id == card and "处置中" in m.text)
+            card = await confirmed_major(tg)
             tg.send_message(GROUP, CLERK, "/draft 1 release 第一稿：事件系谣言")
             first = await tg.wait_for(lambda m: "第一稿" in m.text and "稿件待审批" in m.text)
             tg.send_message(GROUP, CLERK, "/draft 1 release 第二稿：正在核实")

@@ -68,6 +68,14 @@ async def test_report_grade_confirm_remind_escalate_done(tmp_path: Path) -> None
             assert numbers == sorted(set(numbers), key=int)  # each reminder once, in order
 
 
+async def confirmed_major(tg: FakeBotAPI) -> int:
+    """A 重大 incident reported and confirmed by the leader; return its card id."""
+    card = await report_major(tg)
+    tg.press_button(GROUP, BOSS, card, "确认等级")
+    await tg.wait_for(lambda m: m.message_id == card and "处置中" in m.text)
+    return card
+
+
 async def report_major(tg: FakeBotAPI, description: str = "/report 网帖称某单位违规") -> int:
     """Report and grade an incident as 重大 from the informant's phone; return its card id."""
     tg.send_message(GROUP, EYE, description)

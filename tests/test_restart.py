@@ -44,10 +44,10 @@ async def kill(process: asyncio.subprocess.Process) -> None:
     await process.wait()
 
 
-async def delivered(db: Path) -> None:
+async def delivered(db: Path, timeout: float = 10.0) -> None:
     """Wait until the running bot has recorded every owed message as sent."""
     async with await SqliteStore.open(db) as store:
-        for _ in range(500):
+        for _ in range(int(timeout / 0.02)):
             if not await store.pending():
                 return
             await asyncio.sleep(0.02)
