@@ -16,7 +16,7 @@ from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.service.reporting import NotMonitor, NotReporter
-from bot.service.work import NeedsApproval, NothingSubmitted
+from bot.service.work import NeedsApproval, NothingSubmitted, NotYetOwed
 from bot.store import SqliteStore
 
 BOSS, CLERK, EYE, STRANGER = Actor(1, None, "组长"), Actor(2, "clerk"), Actor(3), Actor(99)
@@ -177,6 +177,19 @@ async def test_regrade_keeps_met_obligations_and_tags_the_new_level(
     assert notices[0]["key"] == "notice.regraded"
     assert notices[0]["mentions"] == ["clerk"]
     assert notices[0]["params"]["added"] == ["reply", "verify"]
+
+
+async def test_the_review_is_refused_until_the_incident_calms_down(
+    service: IncidentService,
+) -> None:
+    incident_id = await report_high(service)
+    await service.confirm(incident_id, BOSS)
+    with pytest.raises(NotYetOwed) as refused:
+        await service.submit(incident_id, CLERK, "review", "总结")
+    assert refused.value.params == {"obligation": "review", "number": 1}
+    await service.stabilise(incident_id, BOSS)
+    submitted = await service.submit(incident_id, CLERK, "review", "总结")
+    assert submitted.obligation("review").status is ObStatus.SUBMITTED
 
 
 async def test_cancel_stops_everything(service: IncidentService) -> None:

@@ -46,6 +46,12 @@ class NothingSubmitted(DomainError):
     key = N_("error.nothing_submitted")
 
 
+class NotYetOwed(DomainError):
+    """The obligation's clock has not started: it runs from the incident calming down."""
+
+    key = N_("error.not_yet_owed")
+
+
 class DraftSuperseded(DomainError):
     """The button belongs to an older draft: a newer one was submitted since."""
 
@@ -196,7 +202,9 @@ class Work(Base):
             raise UnknownObligation(obligation=obligation_id, number=incident.number) from None
         if state.status is ObStatus.MET:
             raise AlreadyMet(obligation=obligation_id)
-        if state.status in (ObStatus.DROPPED, ObStatus.WAITING):
+        if state.status is ObStatus.WAITING:
+            raise NotYetOwed(obligation=obligation_id, number=incident.number)
+        if state.status is ObStatus.DROPPED:
             raise UnknownObligation(obligation=obligation_id, number=incident.number)
         return spec
 
