@@ -67,15 +67,21 @@ async def start_bot(
     db: Path,
     plans: Path = PLANS / "e2e.yaml",
     preexec_fn: Callable[[], None] | None = None,
+    token: str | None = None,
+    extra: dict[str, str] | None = None,
 ) -> BotProcess:
-    """Start ``yuqing-bot run`` against the fake server and the database ``db``."""
+    """Start ``yuqing-bot run`` against the fake server and the database ``db``.
+
+    ``token`` replaces the fake server's own; ``extra`` adds settings (``YUQING_*``).
+    """
     assert EXE is not None, "the yuqing-bot console script is not installed"
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "YUQING_TELEGRAM_TOKEN": tg.token,
+        "YUQING_TELEGRAM_TOKEN": token or tg.token,
         "YUQING_TELEGRAM_API_URL": tg.base_url,
         "YUQING_DATABASE": str(db),
         "YUQING_PLANS": str(plans),
+        **(extra or {}),
     }
     process = await asyncio.create_subprocess_exec(
         EXE,

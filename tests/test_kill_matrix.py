@@ -7,8 +7,9 @@ the send is on the wire. After a restart the reminder reaches the group exactly 
 from collections import Counter
 from pathlib import Path
 
-from e2e_support import BOSS, EYE, GROUP, people
+from e2e_support import BOSS, GROUP, people
 from fakeapi import FakeBotAPI
+from process_support import report_major
 from test_restart import delivered, kill, start
 
 from bot.store import SqliteStore
@@ -22,12 +23,7 @@ async def test_killed_between_due_and_send_the_reminder_arrives_once(tmp_path: P
         people(tg)
         bot = await start(tg, db)
         try:
-            tg.send_message(GROUP, EYE, "/report 网帖称某单位违规")
-            first = await tg.wait_for(lambda m: "定级问题 1/2" in m.text, timeout=20)
-            tg.press_button(GROUP, EYE, first.message_id, "50条以内")
-            second = await tg.wait_for(lambda m: "定级问题 2/2" in m.text)
-            tg.press_button(GROUP, EYE, second.message_id, "是")
-            card = await tg.wait_for(lambda m: "#1 重大舆情" in m.text)
+            card = await report_major(tg, GROUP, 1)
             tg.press_button(GROUP, BOSS, card.message_id, "确认等级")
             await tg.wait_for(lambda m: "已确认事件等级" in m.text)
             await delivered(db)
@@ -59,7 +55,7 @@ async def test_killed_between_due_and_send_the_reminder_arrives_once(tmp_path: P
             await tg.wait_for(lambda m: "「向上级报告」已逾期" in m.text, timeout=20)
             await delivered(db)
         finally:
-            if bot.returncode is None:
+            if bot.process.returncode is None:
                 await kill(bot)
     counts = Counter(m.text for m in tg.sent(GROUP))
     assert [text for text, n in counts.items() if n > 1] == []

@@ -1,47 +1,35 @@
 """The real bot process, killed mid-incident and restarted: nothing lost, nothing sent twice."""
 
 import asyncio
-import os
-import shutil
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from e2e_support import BOSS, EYE, GROUP, PLANS, people
+from e2e_support import BOSS, EYE, GROUP, people
 from fakeapi import FakeBotAPI
+from process_support import BotProcess, start_bot
 
 from bot.store import SqliteStore
-
-EXE = shutil.which("yuqing-bot", path=str(Path(sys.executable).parent))
 
 
 async def start(
     tg: FakeBotAPI, db: Path, token: str | None = None, extra: dict[str, str] | None = None
-) -> asyncio.subprocess.Process:
-    assert EXE is not None, "the yuqing-bot console script is not installed"
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "YUQING_TELEGRAM_TOKEN": token or tg.token,
-        "YUQING_TELEGRAM_API_URL": tg.base_url,
-        "YUQING_DATABASE": str(db),
-        "YUQING_PLANS": str(PLANS / "e2e.yaml"),
-        **(extra or {}),
-    }
-    return await asyncio.create_subprocess_exec(
-        EXE,
-        "run",
-        env=env,
-        cwd=db.parent,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+) -> BotProcess:
+    """``yuqing-bot run`` on the end-to-end plan (its log read as it comes, so it never blocks)."""
+    return await start_bot(tg, db, token=token, extra=extra)
 
 
-async def kill(process: asyncio.subprocess.Process) -> None:
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
+async def kill(bot: BotProcess) -> None:
+    """SIGKILL: no chance to clean up."""
+    bot.process.send_signal(signal.SIGKILL)
+    await bot.process.wait()
+
+
+async def exit_lines(bot: BotProcess, timeout: float) -> tuple[int, list[str]]:
+    """Wait for the bot to stop by itself: its exit status and what it wrote to stderr."""
+    code = await bot.exited(timeout)
+    return code, [line for line in bot.lines if line.strip()]
 
 
 async def delivered(db: Path, timeout: float = 10.0) -> None:
@@ -99,7 +87,7 @@ async def test_killed_and_restarted_bot_loses_nothing_and_repeats_nothing(tmp_pa
             later = [m.text for m in tg.sent(GROUP)[before:] if "「向上级报告」" in m.text]
             assert not any("将于" in text or "已到截止时间" in text for text in later)
         finally:
-            if bot.returncode is None:
+            if bot.process.returncode is None:
                 await kill(bot)
     counts = Counter(texts(tg))
     assert counts["#1 定级问题 1/2： 传播范围？\n→ 50条以内"] == 1
@@ -109,9 +97,9 @@ async def test_killed_and_restarted_bot_loses_nothing_and_repeats_nothing(tmp_pa
 async def test_run_refuses_a_bad_token_with_one_clear_line(tmp_path: Path) -> None:
     async with FakeBotAPI() as tg:
         bot = await start(tg, tmp_path / "y.db", token="999:WRONG")
-        _, err = await asyncio.wait_for(bot.communicate(), 30)
-    assert bot.returncode == 1
-    assert err.decode().strip().splitlines()[-1] == (
+        code, lines = await exit_lines(bot, 30)
+    assert code == 1
+    assert lines[-1] == (
         "Telegram 拒绝了该令牌（YUQING_TELEGRAM_TOKEN）：请检查是否完整、是否已被撤销。"
     )
 
@@ -120,9 +108,8 @@ async def test_run_says_when_the_api_is_unreachable(tmp_path: Path) -> None:
     async with FakeBotAPI() as tg:
         tg.refuse_connections(True)
         bot = await start(tg, tmp_path / "y.db")
-        _, err = await asyncio.wait_for(bot.communicate(), 60)
-    assert bot.returncode == 1
-    lines = err.decode().strip().splitlines()
+        code, lines = await exit_lines(bot, 60)
+    assert code == 1
     assert len(lines) == 1 and lines[0].startswith(f"无法连接 Telegram 接口 {tg.base_url}")
 
 
@@ -182,6 +169,6 @@ async def test_a_refused_webhook_url_stops_with_a_clear_line(tmp_path: Path) -> 
     async with FakeBotAPI() as tg:
         extra = {"YUQING_WEBHOOK_URL": "http://not-https.example/", "YUQING_WEBHOOK_PORT": "0"}
         bot = await start(tg, tmp_path / "y.db", extra=extra)
-        _, err = await asyncio.wait_for(bot.communicate(), 60)
-    assert bot.returncode == 1
-    assert err.decode().strip().splitlines()[-1].startswith("机器人无法启动，Telegram 返回：")
+        code, lines = await exit_lines(bot, 60)
+    assert code == 1
+    assert lines[-1].startswith("机器人无法启动，Telegram 返回：")
