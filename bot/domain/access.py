@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.errors import DomainError
 from bot.domain.messages import N_
 from bot.domain.plan import Plan
+from bot.domain.text import listed
 
 
 class NotAllowed(DomainError):
@@ -66,8 +68,18 @@ def require_role(plan: Plan, actor: Actor, allowed: list[str]) -> None:
 
 def role_titles(plan: Plan, role_ids: Iterable[str], lang: str) -> str:
     """The roles' titles in ``lang``, listed as that language lists them."""
-    titles = [plan.roles[role].title.get(lang) for role in role_ids if role in plan.roles]
-    return ("、" if lang == "zh_CN" else ", ").join(titles)
+    return listed(
+        (plan.roles[role].title.get(lang) for role in role_ids if role in plan.roles), lang
+    )
+
+
+def in_language(params: Mapping[str, Any], plan: Plan, lang: str) -> dict[str, Any]:
+    """An error's parameters with the roles it names (``role_ids``) titled in ``lang``."""
+    found = dict(params)
+    role_ids = found.get("role_ids")
+    if isinstance(role_ids, list):  # NotAllowed titles them in the plan's language
+        found["roles"] = role_titles(plan, role_ids, lang)
+    return found
 
 
 def may_report(plan: Plan, actor: Actor) -> bool:

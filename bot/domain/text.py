@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import RootModel, field_validator
 
 DEFAULT_LANGUAGE = "zh_CN"
 LANGUAGES = ("zh_CN", "en")
+
+
+def listed(items: Iterable[str], lang: str) -> str:
+    """Items listed as ``lang`` lists them: 甲、乙 in Chinese, "a, b" otherwise."""
+    return ("、" if lang == "zh_CN" else ", ").join(items)
 
 
 class LText(RootModel[str | dict[str, str]]):

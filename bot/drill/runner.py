@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain.access import Actor, role_titles
+from bot.domain.access import Actor, in_language
 from bot.domain.errors import YuqingError
 from bot.domain.incident import Incident
 from bot.domain.plan import Plan
@@ -98,10 +98,7 @@ class Drill:
             if asyncio.iscoroutine(result):
                 await result
         except YuqingError as exc:
-            params = dict(exc.params)
-            role_ids = params.get("role_ids")
-            if isinstance(role_ids, list):  # the error names the roles in the plan's language
-                params["roles"] = role_titles(self.plan, role_ids, self.t.lang)
+            params = in_language(exc.params, self.plan, self.t.lang)
             self._print(self.t("drill.refused", message=self.t(exc.key, **params)))
             return False
         finally:

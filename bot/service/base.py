@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +69,8 @@ class Base:
     store: Store
     plans: PlanBook
     clock: Clock
+    # transports whose incidents the clock has looked at since start (their wake-ups are known)
+    looked: set[str | None] = field(default_factory=set, init=False, repr=False)
 
     @asynccontextmanager
     async def editing(self, incident_id: int, chat: str | None = None) -> AsyncIterator[Editing]:

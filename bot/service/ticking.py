@@ -44,11 +44,10 @@ class Ticking(Reporting):
         The first tick looks at every live incident: the plans may have changed since the
         stored wake-ups were worked out.
         """
-        looked: set[str | None] = self.__dict__.setdefault("_looked", set())
         due_now: list[int] = []
         times: dict[int, datetime | None] = {}
         async with self.store.transaction() as tx:
-            if transport in looked:
+            if transport in self.looked:
                 found = await self.store.wakeups_due(now, states=LIVE_STATES, transport=transport)
             else:
                 found = await self.store.list_incidents(states=LIVE_STATES)
@@ -68,7 +67,7 @@ class Ticking(Reporting):
                 else:
                     times[incident.id] = due.next_at
             await tx.set_wakeups(times)
-        looked.add(transport)
+        self.looked.add(transport)
         return due_now
 
     async def _apply(self, edit: Editing, due: Due) -> None:

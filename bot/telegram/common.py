@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.domain.access import role_titles
+from bot.domain.access import in_language
 from bot.domain.errors import StoreError, StoreUnavailable, YuqingError
 from bot.i18n import Translator
 from bot.service.plans import UnknownChat
@@ -57,15 +57,10 @@ async def not_saved(update: object, context: Context, exc: StoreError) -> None:
 
 async def _in_chat_language(update: Update, rt: Runtime, exc: YuqingError) -> dict[str, Any]:
     """The error's parameters, with the roles it names titled in the chat's language."""
-    params = dict(exc.params)
-    role_ids = params.get("role_ids")
-    if isinstance(role_ids, list):
-        chat = chat_key(update)
-        with suppress(UnknownChat, StoreError):
-            params["roles"] = role_titles(
-                rt.service.plans.for_chat(chat), role_ids, await rt.lang(chat)
-            )
-    return params
+    chat = chat_key(update)
+    with suppress(UnknownChat, StoreError):
+        return in_language(exc.params, rt.service.plans.for_chat(chat), await rt.lang(chat))
+    return dict(exc.params)
 
 
 def use_case(handler: Handler) -> Handler:

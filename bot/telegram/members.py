@@ -21,7 +21,7 @@ from bot.telegram.common import message, say
 from bot.telegram.runtime import Context, chat_key, runtime
 
 LEFT = "telegram_left_members"  # kv: "<chat>:<user id>" -> when they left (UTC, ISO 8601)
-GONE = frozenset({ChatMember.LEFT, ChatMember.BANNED})
+OUT = frozenset({ChatMember.LEFT, ChatMember.BANNED})  # member statuses of someone not in it
 
 
 async def gate(update: Update, context: Context) -> None:
@@ -58,7 +58,7 @@ async def changed(update: Update, context: Context) -> None:
     change = update.chat_member
     if change is not None:
         member = change.new_chat_member
-        await _record(update, context, member.user, gone=member.status in GONE)
+        await _record(update, context, member.user, gone=member.status in OUT)
 
 
 async def _record(update: Update, context: Context, user: User, gone: bool) -> None:

@@ -15,15 +15,16 @@ from telegram.ext import ChatMemberHandler
 
 from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.messages import N_
+from bot.domain.text import listed
 from bot.service.plans import UnknownChat
 from bot.telegram import ticker
 from bot.telegram.common import message
+from bot.telegram.members import OUT
 from bot.telegram.runtime import Context, Runtime, chat_key, runtime
 from bot.telegram.sender import GONE
 
 log = logging.getLogger(__name__)
 
-OUT = frozenset({ChatMember.LEFT, ChatMember.BANNED})
 GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 
 
@@ -68,7 +69,7 @@ async def _welcome_back(context: Context, rt: Runtime, change: ChatMemberUpdated
     t = await rt.translator(chat)
     live = await rt.service.store.list_incidents(states=LIVE_STATES, chat=chat)
     if live:
-        numbers = ("、" if t.lang == "zh_CN" else ", ").join(f"#{i.number}" for i in live)
+        numbers = listed((f"#{i.number}" for i in live), t.lang)
         text = message(N_("presence.back"), t, count=len(live), numbers=numbers)
     else:
         text = message(N_("presence.back_none"), t)
