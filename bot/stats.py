@@ -9,11 +9,12 @@ from statistics import median
 from typing import Any
 
 from bot.domain.incident import Incident
-from bot.domain.lifecycle import LIVE_STATES
-from bot.domain.obligations import ACTIVE_STATUSES, ObStatus
+from bot.domain.lifecycle import LIVE_STATES, State
+from bot.domain.obligations import ACTIVE_STATUSES
 from bot.domain.plan import Plan
+from bot.domain.verdicts import COUNTED, Verdict, standing
 from bot.i18n import Translator
-from bot.render.words import duration, level_name, when
+from bot.render.words import duration, level_name, role_title, task_name, when
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Stats:
 
     since: datetime | None
     incidents: int = 0
+    false_alarms: int = 0  # cancelled as 误报: counted apart, never as breaches
     per_level: dict[str, int] = field(default_factory=dict)
     median_to_confirm_s: float | None = None
     on_time: dict[str, list[int]] = field(default_factory=dict)  # obligation -> [on time, due]
@@ -37,33 +39,35 @@ class Stats:
 
 
 def compute(incidents: list[Incident], now: datetime, since: datetime | None = None) -> Stats:
-    """Figures for incidents reported since ``since`` (drills and abandoned reports excluded)."""
+    """Figures for incidents reported since ``since`` (drills and abandoned reports excluded).
+
+    False alarms (cancelled incidents) are counted apart and owe nothing: no breach, no rate.
+    """
     chosen = [
         i
         for i in incidents
         if not i.is_drill and i.level_id is not None and (since is None or i.reported_at >= since)
     ]
-    stats = Stats(since, len(chosen))
-    stats.per_level = dict(Counter(i.level_id for i in chosen if i.level_id))
-    waits = [(i.confirmed_at - i.reported_at).total_seconds() for i in chosen if i.confirmed_at]
+    real = [i for i in chosen if i.state is not State.CANCELLED]
+    stats = Stats(since, len(real), false_alarms=len(chosen) - len(real))
+    stats.per_level = dict(Counter(i.level_id for i in real if i.level_id))
+    waits = [(i.confirmed_at - i.reported_at).total_seconds() for i in real if i.confirmed_at]
     stats.median_to_confirm_s = median(waits) if waits else None
     punctual: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     breaches: Counter[str] = Counter()
-    for incident in chosen:
+    for incident in real:
         for ob in incident.obligations:
-            if ob.due_at is None or ob.status is ObStatus.DROPPED:
-                continue
-            finished = ob.met_at if ob.status is ObStatus.MET else None
-            if finished is None and now <= ob.due_at:
-                continue  # not yet due: neither on time nor late
+            verdict = standing(incident, ob, now).verdict
+            if verdict not in COUNTED:
+                continue  # not yet due, dropped, or closed before it fell due
             punctual[ob.id][1] += 1
-            if finished is not None and finished <= ob.due_at:
+            if verdict is Verdict.ON_TIME:
                 punctual[ob.id][0] += 1
             else:
                 breaches[ob.owner] += 1
     stats.on_time = dict(punctual)
     stats.breaches_per_role = dict(breaches)
-    stats.open = [_open(i) for i in chosen if i.state in LIVE_STATES]
+    stats.open = [_open(i) for i in real if i.state in LIVE_STATES]
     return stats
 
 
@@ -80,6 +84,8 @@ def _open(incident: Incident) -> dict[str, Any]:
 def render(stats: Stats, plan: Plan, t: Translator) -> list[str]:
     """The figures of one plan's incidents as lines of text."""
     lines = [t("stats.title", plan=plan.title.get(t.lang), count=stats.incidents)]
+    if stats.false_alarms:
+        lines.append(t("stats.false_alarms", count=stats.false_alarms))
     for level_id, count in sorted(stats.per_level.items()):
         lines.append(t("stats.level", level=level_name(plan, level_id, t.lang), count=count))
     if stats.median_to_confirm_s is not None:
@@ -89,15 +95,14 @@ def render(stats: Stats, plan: Plan, t: Translator) -> list[str]:
         lines.append(
             t(
                 "stats.on_time",
-                obligation=_task(plan, obligation, t),
+                obligation=task_name(plan, None, obligation, t.lang),
                 good=good,
                 total=total,
                 rate=round(100 * good / total),
             )
         )
     for role, count in sorted(stats.breaches_per_role.items(), key=lambda item: -item[1]):
-        title = plan.roles[role].title.get(t.lang) if role in plan.roles else role
-        lines.append(t("stats.breaches", role=title, count=count))
+        lines.append(t("stats.breaches", role=role_title(plan, role, t.lang), count=count))
     for item in stats.open:
         due = when(datetime.fromisoformat(item["next_due"]), plan) if item["next_due"] else "—"
         lines.append(
@@ -109,14 +114,3 @@ def render(stats: Stats, plan: Plan, t: Translator) -> list[str]:
             )
         )
     return lines
-
-
-def _task(plan: Plan, obligation: str, t: Translator) -> str:
-    """An obligation's text from whichever level of the plan has it."""
-    for level in plan.levels:
-        for spec in level.obligations:
-            if spec.id == obligation:
-                return spec.text.get(t.lang)
-    return (
-        plan.review.text.get(t.lang) if obligation == "review" and plan.review.text else obligation
-    )

@@ -18,7 +18,9 @@ async def test_a_leader_who_left_may_not_decide_until_back(tmp_path: Path) -> No
             tg.remove_member(GROUP, STRANGER)  # not in the plan: nothing to say
             tg.remove_member(GROUP, BOSS)
             warning = await tg.wait_for(lambda m: "已离开本群" in m.text, chat_id=GROUP)
-            assert warning.text.startswith("⚠️ 王 组长（组长）已离开本群，但预案 e2e 仍指定其职责")
+            assert warning.text.startswith(
+                "⚠️ 王 组长（组长）已离开本群，但预案《端到端测试预案》仍指定其职责"
+            )
             assert [m for m in tg.sent(GROUP) if "已离开本群" in m.text] == [warning]
 
             count = len(tg.callback_answers)

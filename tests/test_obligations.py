@@ -10,7 +10,6 @@ from bot.domain.obligations import (
     ObligationState,
     ObStatus,
     ReminderKind,
-    lateness,
     reminder_at,
     schedule,
 )
@@ -248,21 +247,3 @@ def test_follow_up_prompt_skipped_when_an_update_came_in(
     due = what_is_due(stabilised(T0 + update_after, sent), PLAN, now)
     assert due.follow_up is not None
     assert due.follow_up.skipped is bool(skipped)
-
-
-@pytest.mark.parametrize(
-    ("status", "met_after", "now_after", "late"),
-    [
-        (ObStatus.MET, 50 * M, 200 * M, None),
-        (ObStatus.MET, 75 * M, 200 * M, 15 * M),
-        (ObStatus.OPEN, None, 70 * M, 10 * M),
-        (ObStatus.OPEN, None, 30 * M, None),
-        (ObStatus.DROPPED, None, 300 * M, None),
-    ],
-)
-def test_lateness(
-    status: ObStatus, met_after: timedelta | None, now_after: timedelta, late: timedelta | None
-) -> None:
-    met_at = T0 + met_after if met_after else None
-    state = ObligationState("report", "office", T0 + H, status, met_at=met_at)
-    assert lateness(state, T0 + now_after) == late

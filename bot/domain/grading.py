@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.errors import UnknownAnswer
+from bot.domain.incident import Incident
 from bot.domain.messages import N_
 from bot.domain.plan import Level, Plan
 from bot.domain.rules import evaluate
+
+GRADED = "graded"  # Incident.extra key: the level the answers gave and why, when graded
 
 
 @dataclass(frozen=True)
@@ -81,3 +84,23 @@ def guidance(plan: Plan, answers: Mapping[str, str], lang: str) -> list[str]:
             if option.id == chosen and option.guidance is not None:
                 texts.append(option.guidance.get(lang))
     return texts
+
+
+def reasons_for(incident: Incident, plan: Plan) -> tuple[Reason, ...] | None:
+    """Why the incident has its level, as graded; None when a leader set the level by hand.
+
+    The reasons recorded at grading stand even if the plan's rules change later; incidents
+    graded before they were recorded are graded again (by their answers' options, if those
+    no longer grade).
+    """
+    graded = incident.extra.get(GRADED)
+    if isinstance(graded, dict):
+        level, pairs = graded.get("level"), graded.get("reasons") or []
+        reasons = tuple(Reason(str(q), str(o)) for q, o in pairs)
+    else:
+        try:
+            result = grade(plan, incident.answers)
+        except UnknownAnswer:
+            return tuple(Reason(q, o) for q, o in incident.answers.items())
+        level, reasons = result.level.id, result.reasons
+    return reasons if level == incident.level_id else None

@@ -46,6 +46,7 @@ class Incident:
     obligations: tuple[ObligationState, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    plan_digest: str | None = None  # the stored copy of the plan it was last scheduled with
 
     @property
     def anchors(self) -> Anchors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.plan import Obligation, Plan, ReminderRules
@@ -21,6 +21,7 @@ class ObStatus(StrEnum):
     SUBMITTED = "submitted"  # content handed in, awaiting an approver
     MET = "met"
     DROPPED = "dropped"  # no longer required after a regrade
+    UNMET = "unmet"  # still owed when the incident was closed: frozen, counted up to the close
 
 
 ACTIVE_STATUSES = frozenset({ObStatus.OPEN, ObStatus.SUBMITTED})
@@ -107,10 +108,19 @@ def obligation_specs(plan: Plan, level_id: str) -> list[Obligation]:
 
 
 def spec_for(plan: Plan, level_id: str, obligation_id: str) -> Obligation:
-    """The spec of one obligation of a level (KeyError if absent)."""
-    for spec in obligation_specs(plan, level_id):
+    """An obligation's spec: the level's, the review, else another level's (KeyError if none).
+
+    A task met or dropped before a regrade belongs to an earlier level; it keeps its words.
+    """
+    for spec in obligation_specs(plan, level_id) if level_id in plan.level_ids else ():
         if spec.id == obligation_id:
             return spec
+    if obligation_id == REVIEW_ID:
+        return obligation_specs(plan, plan.levels[0].id)[-1]
+    for level in plan.levels:
+        for spec in level.obligations:
+            if spec.id == obligation_id:
+                return spec
     raise KeyError(obligation_id)
 
 
@@ -189,12 +199,3 @@ def next_reminder_time(rules: ReminderRules, state: ObligationState) -> datetime
     if state.status not in ACTIVE_STATUSES or state.due_at is None:
         return None
     return reminder_at(rules, state.due_at, state.sent).at
-
-
-def lateness(state: ObligationState, now: datetime) -> timedelta | None:
-    """How late the obligation was met (or is, if still open); None when on time or waiting."""
-    if state.due_at is None or state.status is ObStatus.DROPPED:
-        return None
-    end = state.met_at if state.status is ObStatus.MET and state.met_at else now
-    late = end - state.due_at
-    return late if late > timedelta(0) else None

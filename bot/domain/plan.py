@@ -18,7 +18,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.domain.durations import MAX_DURATION, format_duration, parse_duration
-from bot.domain.rules import AllOf, AnyOf, Cond, Rule, RuleSyntaxError, parse_rule
+from bot.domain.rules import AllOf, AnyOf, Cond, Rule, RuleSyntaxError, parse_rule, rule_data
 from bot.domain.text import LText
 
 ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,31}$"
@@ -66,7 +66,7 @@ def _to_rule(value: Any) -> Rule:
 RuleField = Annotated[
     Rule,
     BeforeValidator(_to_rule),
-    PlainSerializer(lambda rule: repr(rule), return_type=str),
+    PlainSerializer(rule_data),
     WithJsonSchema(
         {
             "type": "object",
@@ -211,6 +211,11 @@ class Plan(_Model):
     def zone(self) -> ZoneInfo:
         """The plan's time zone, for showing times."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def level_ids(self) -> list[str]:
+        """The levels' ids, least severe first."""
+        return [level.id for level in self.levels]
 
     def level(self, level_id: str) -> Level:
         """The level with this id (KeyError if absent)."""

@@ -83,3 +83,12 @@ def evaluate(rule: Rule, answers: Mapping[str, str]) -> list[Cond] | None:
         return [cond for result in results if result for cond in result]
     held = [cond for result in results if result is not None for cond in result]
     return held if any(result is not None for result in results) else None
+
+
+def rule_data(rule: Rule) -> Any:
+    """A rule in its YAML form again (``parse_rule(rule_data(r))`` equals ``r`` but for paths)."""
+    if isinstance(rule, Cond):
+        options: Any = rule.options[0] if len(rule.options) == 1 else list(rule.options)
+        return {rule.question: options}
+    word = "any" if isinstance(rule, AnyOf) else "all"
+    return {word: [rule_data(part) for part in rule.parts]}

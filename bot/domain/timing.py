@@ -8,13 +8,14 @@ from datetime import datetime
 
 from bot.domain.lifecycle import FINAL_STATES, State
 from bot.domain.obligations import (
+    ACTIVE_STATUSES,
     ObligationState,
     Reminder,
     latest_passed,
     next_reminder_time,
-    obligation_specs,
+    spec_for,
 )
-from bot.domain.plan import Plan
+from bot.domain.plan import Plan, ReminderRules
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,10 @@ def what_is_due(snapshot: Snapshot, plan: Plan, now: datetime) -> Due:
     assert snapshot.level_id is not None
     reminders: list[Reminder] = []
     upcoming: list[datetime] = []
-    specs = {spec.id: spec for spec in obligation_specs(plan, snapshot.level_id)}
     for state in snapshot.obligations:
-        rules = plan.reminder_rules(specs[state.id])  # KeyError, as spec_for, if unknown
+        if state.status not in ACTIVE_STATUSES:
+            continue  # met, dropped or not started: nothing to remind, whatever the plan says
+        rules = reminder_rules(plan, snapshot.level_id, state.id)
         reminder = latest_passed(rules, state, now)
         if reminder is not None:
             reminders.append(reminder)
@@ -106,6 +108,14 @@ def what_is_due(snapshot: Snapshot, plan: Plan, now: datetime) -> Due:
     sent = prompt.number if prompt else snapshot.followups_sent
     upcoming.extend(_compact([_next_follow_up(snapshot, plan, sent)]))
     return Due(tuple(reminders), prompt, False, min(upcoming) if upcoming else None)
+
+
+def reminder_rules(plan: Plan, level_id: str, obligation_id: str) -> ReminderRules:
+    """The task's reminder rules; the plan's general ones for a task the plan no longer has."""
+    try:
+        return plan.reminder_rules(spec_for(plan, level_id, obligation_id))
+    except KeyError:
+        return plan.reminders
 
 
 def _compact(values: Sequence[datetime | None]) -> list[datetime]:

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 
 from bot.domain.incident import Incident
 from bot.domain.messages import N_
-from bot.domain.obligations import ObStatus, spec_for
+from bot.domain.obligations import spec_for
 from bot.domain.plan import Plan
+from bot.domain.verdicts import Verdict, standing
 from bot.i18n import Translator
-from bot.render.words import duration, level_name, state_name
+from bot.render.words import duration, level_name, role_title, state_name
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,9 @@ class Outcome:
     """How one obligation ended in the drill."""
 
     obligation: str
-    verdict: str  # "on_time" | "late" | "breached" | "open" | "not_started" | "dropped"
+    verdict: Verdict
     due_after: timedelta | None  # due, counted from the report
-    margin: timedelta | None  # spare time (on time), lateness (late, breached)
+    margin: timedelta | None  # spare time (on time, open), lateness (late, breached)
 
 
 def outcomes(incident: Incident, end: datetime) -> list[Outcome]:
@@ -28,28 +29,20 @@ def outcomes(incident: Incident, end: datetime) -> list[Outcome]:
     found = []
     for ob in incident.obligations:
         due = ob.due_at - incident.reported_at if ob.due_at else None
-        if ob.status is ObStatus.DROPPED:
-            found.append(Outcome(ob.id, "dropped", due, None))
-        elif ob.due_at is None:
-            found.append(Outcome(ob.id, "not_started", None, None))
-        elif ob.status is ObStatus.MET and ob.met_at is not None:
-            late = ob.met_at - ob.due_at
-            verdict = "late" if late > timedelta(0) else "on_time"
-            found.append(Outcome(ob.id, verdict, due, abs(late)))
-        elif end > ob.due_at:
-            found.append(Outcome(ob.id, "breached", due, end - ob.due_at))
-        else:
-            found.append(Outcome(ob.id, "open", due, ob.due_at - end))
+        result = standing(incident, ob, end)
+        found.append(Outcome(ob.id, result.verdict, due, result.margin))
     return found
 
 
 VERDICT_KEYS = {
-    "on_time": N_("drill.report.on_time"),
-    "late": N_("drill.report.late"),
-    "breached": N_("drill.report.breached"),
-    "open": N_("drill.report.open"),
-    "not_started": N_("drill.report.not_started"),
-    "dropped": N_("drill.report.dropped"),
+    Verdict.ON_TIME: N_("drill.report.on_time"),
+    Verdict.LATE: N_("drill.report.late"),
+    Verdict.BREACHED: N_("drill.report.breached"),
+    Verdict.OPEN: N_("drill.report.open"),
+    Verdict.NOT_STARTED: N_("drill.report.not_started"),
+    Verdict.DROPPED: N_("drill.report.dropped"),
+    Verdict.UNMET: N_("drill.report.unmet"),
+    Verdict.CANCELLED: N_("drill.report.cancelled"),
 }
 
 
@@ -68,7 +61,7 @@ def report_lines(incident: Incident, plan: Plan, t: Translator, end: datetime) -
     for result in results:
         assert incident.level_id is not None
         spec = spec_for(plan, incident.level_id, result.obligation)
-        owner = plan.roles[spec.owner].title.get(t.lang)
+        owner = role_title(plan, spec.owner, t.lang)
         due = duration(t, spec.within)
         margin = duration(t, result.margin) if result.margin is not None else ""
         verdict = t(VERDICT_KEYS[result.verdict], margin=margin)
@@ -81,14 +74,14 @@ def report_lines(incident: Incident, plan: Plan, t: Translator, end: datetime) -
                 verdict=verdict,
             )
         )
-    counts = {key: sum(1 for r in results if r.verdict == key) for key in VERDICT_KEYS}
+    counts = {key: sum(1 for r in results if r.verdict is key) for key in VERDICT_KEYS}
     lines.append(
         t(
             "drill.report.summary",
-            on_time=counts["on_time"],
-            late=counts["late"],
-            breached=counts["breached"],
-            open=counts["open"],
+            on_time=counts[Verdict.ON_TIME],
+            late=counts[Verdict.LATE],
+            breached=counts[Verdict.BREACHED],
+            open=counts[Verdict.OPEN],
         )
     )
     return lines

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain.access import Actor, in_language
+from bot.domain.access import Actor
 from bot.domain.errors import YuqingError
 from bot.domain.incident import Incident
 from bot.domain.plan import Plan
 from bot.i18n import Translator
+from bot.render.errors import shown_params
 from bot.render.messages import compose
 from bot.render.plain import to_plain
 from bot.service.clock import ManualClock
@@ -98,7 +99,7 @@ class Drill:
             if asyncio.iscoroutine(result):
                 await result
         except YuqingError as exc:
-            params = in_language(exc.params, self.plan, self.t.lang)
+            params = shown_params(exc.params, self.plan, self.t)
             self._print(self.t("drill.refused", message=self.t(exc.key, **params)))
             return False
         finally:

@@ -17,6 +17,7 @@ from matplotlib import pyplot as plt
 from bot.domain.incident import Incident
 from bot.domain.obligations import ObStatus, spec_for
 from bot.domain.plan import Plan
+from bot.domain.verdicts import Verdict, end_of, standing
 from bot.i18n import Translator
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -50,8 +51,8 @@ def timeline_chart(incident: Incident, plan: Plan, t: Translator, now: datetime)
             due = _hours(incident.reported_at, ob.due_at)
             ax.barh(y, due, color="#cfe3f6", edgecolor="#4a7fb5")
             done = ob.met_at if ob.status is ObStatus.MET else None
-            end = _hours(incident.reported_at, done or now)
-            late = end > due
+            end = _hours(incident.reported_at, done or end_of(incident, now))
+            late = standing(incident, ob, now).verdict in (Verdict.LATE, Verdict.BREACHED)
             marker = "o" if done else "X"
             ax.plot([end], [y], marker=marker, color="#c0392b" if late else "#27ae60", markersize=9)
         labels = [spec_for(plan, incident.level_id, ob.id).text.get(t.lang)[:24] for ob in rows]

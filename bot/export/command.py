@@ -17,6 +17,7 @@ from bot.export.model import build
 from bot.i18n import Translator
 from bot.service.base import UnknownIncident
 from bot.service.plans import PlanBook
+from bot.service.resolve import PlanResolver
 from bot.store import Store
 
 
@@ -50,7 +51,7 @@ async def render_report(
     incident = await store.get_by_number(number)
     if incident is None:
         raise UnknownIncident(number=number)
-    plan = plans.get(incident.plan_id)
+    plan = await PlanResolver(store, plans).plan(incident)
     t = Translator(lang or incident.lang)
     facts = await gather(store, incident, plan, now)
     report = build(facts, t)

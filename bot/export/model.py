@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain.grading import Reason, grade, reason_text
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
-from bot.domain.obligations import ObStatus, spec_for
+from bot.domain.obligations import spec_for
 from bot.domain.plan import Plan
+from bot.domain.verdicts import Standing, Verdict, standing
 from bot.i18n import Translator
-from bot.render.words import duration, level_name, state_name
+from bot.render.card import reasons_line
+from bot.render.words import duration, level_name, role_title, state_name, task_name
 from bot.store import Approval
 
 
@@ -101,15 +101,9 @@ def _grading(facts: Facts, t: Translator) -> Section:
     incident, plan = facts.incident, facts.plan
     section = Section(t("export.grading"))
     level = level_name(plan, incident.level_id, t.lang)
-    result = grade(plan, incident.answers)
-    reasons = [reason_text(plan, Reason(r.question, r.option), t.lang) for r in result.reasons]
     section.paragraphs.append(t("export.level", level=level))
-    section.paragraphs.append(
-        t(
-            "export.reasons",
-            reasons=t("cli.grade.separator").join(reasons) or t("cli.grade.default_reason"),
-        )
-    )
+    if incident.level_id is not None:
+        section.paragraphs.append(t("export.reasons", reasons=reasons_line(incident, plan, t)))
     if incident.level_id:
         notified = plan.members(plan.level(incident.level_id).notify)
         names = "、".join(plan.people[p].name for p in notified) or "—"
@@ -130,27 +124,37 @@ def _obligations(facts: Facts, t: Translator) -> Section:
         ]
     )
     for ob in incident.obligations:
-        if ob.status is ObStatus.DROPPED or incident.level_id is None:
+        if incident.level_id is None:
             continue
         spec = spec_for(plan, incident.level_id, ob.id)
-        if ob.status is ObStatus.MET and ob.met_at and ob.due_at and ob.met_at > ob.due_at:
-            result = t("export.result.late", late=duration(t, ob.met_at - ob.due_at))
-        elif ob.status is ObStatus.MET:
-            result = t("export.result.on_time")
-        elif ob.due_at is not None and facts.now > ob.due_at:
-            result = t("export.result.breached", late=duration(t, facts.now - ob.due_at))
-        else:
-            result = t("export.result.open")
         section.table.append(
             [
                 spec.text.get(t.lang),
-                plan.roles[spec.owner].title.get(t.lang),
+                role_title(plan, spec.owner, t.lang),
                 _at(facts, ob.due_at),
                 _at(facts, ob.met_at),
-                result,
+                _result(standing(incident, ob, facts.now), t),
             ]
         )
     return section
+
+
+RESULT_KEYS = {
+    Verdict.ON_TIME: N_("export.result.on_time"),
+    Verdict.LATE: N_("export.result.late"),
+    Verdict.BREACHED: N_("export.result.breached"),
+    Verdict.OPEN: N_("export.result.open"),
+    Verdict.NOT_STARTED: N_("export.result.not_started"),
+    Verdict.DROPPED: N_("export.result.dropped"),
+    Verdict.UNMET: N_("export.result.unmet"),
+    Verdict.CANCELLED: N_("export.result.cancelled"),
+}
+
+
+def _result(found: Standing, t: Translator) -> str:
+    """A task's verdict in the report's words (the lateness where it has one)."""
+    late = duration(t, found.margin) if found.margin is not None else ""
+    return t(RESULT_KEYS[found.verdict], late=late)
 
 
 def _approvals(facts: Facts, t: Translator) -> Section:
@@ -176,6 +180,7 @@ APPROVAL_KEYS = {
     "cancel": N_("export.event.cancel"),
     "stabilise": N_("export.event.stabilise"),
     "content": N_("export.approval.content"),
+    "close": N_("export.approval.close"),
 }
 
 
@@ -194,10 +199,7 @@ def _named(facts: Facts, t: Translator, obligation: str = "", level: str = "") -
     """A level or an obligation in the plan's words (one the level no longer has keeps its id)."""
     if level:
         return level_name(facts.plan, level, t.lang)
-    if obligation and facts.incident.level_id:
-        with suppress(KeyError):
-            return spec_for(facts.plan, facts.incident.level_id, obligation).text.get(t.lang)
-    return obligation
+    return task_name(facts.plan, facts.incident.level_id, obligation, t.lang) if obligation else ""
 
 
 def _updates(facts: Facts, t: Translator) -> Section:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.grading import Reason, grade, guidance, reason_text
+from bot.domain.grading import guidance, reason_text, reasons_for
 from bot.domain.incident import Attachment, Incident
-from bot.domain.lifecycle import State
+from bot.domain.lifecycle import FINAL_STATES, State
 from bot.domain.messages import N_
 from bot.domain.obligations import ObligationState, ObStatus, spec_for
 from bot.domain.plan import Plan
+from bot.domain.verdicts import Verdict, closing_pending, standing
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style, bold, italic
-from bot.render.words import duration, level_name, person, state_name, when
+from bot.render.words import duration, level_name, person, role_title, state_name, when
 from bot.service.buttons import Action, ButtonData
 
 # The card is edited in place, so it must stay one message (4096): long reports show their start.
@@ -43,7 +44,7 @@ def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list
         state_name(t, incident.state),
     )
     if incident.level_id is not None:
-        doc.line(t("card.reasons"), " ", _reasons(incident, plan, t))
+        doc.line(t("card.reasons"), " ", reasons_line(incident, plan, t))
     for text in guidance(plan, incident.answers, lang):
         doc.line(t("card.guidance"), " ", text)
     doc.line(t("card.description"), " ", _shown(incident.description))
@@ -86,43 +87,58 @@ def _attachment(attachment: Attachment, t: Translator) -> list[Seg | str]:
     return [label, " ", attachment.name or ""] if attachment.name else [label]
 
 
-def _reasons(incident: Incident, plan: Plan, t: Translator) -> str:
+def reasons_line(incident: Incident, plan: Plan, t: Translator) -> str:
     """Why the incident has its level: the grading reasons, or that a leader set it."""
-    result = grade(plan, incident.answers)
-    if result.level.id != incident.level_id:
+    reasons = reasons_for(incident, plan)
+    if reasons is None:
         return t("card.regraded_by_hand")
-    texts = [reason_text(plan, Reason(r.question, r.option), t.lang) for r in result.reasons]
+    texts = [reason_text(plan, reason, t.lang) for reason in reasons]
     return t("cli.grade.separator").join(texts) or t("cli.grade.default_reason")
 
 
 def _obligation(
     incident: Incident, plan: Plan, t: Translator, now: datetime, ob: ObligationState
 ) -> list[Seg | str] | None:
-    if ob.status is ObStatus.DROPPED or incident.level_id is None:
+    if incident.level_id is None:
         return None
     spec = spec_for(plan, incident.level_id, ob.id)
-    owner = plan.roles[spec.owner].title.get(t.lang)
+    owner = role_title(plan, spec.owner, t.lang)
     head: list[Seg | str] = [
         "· ",
         spec.text.get(t.lang),
         f"（{owner}）" if t.lang == "zh_CN" else f" ({owner})",
         " ",
     ]
-    if ob.status is ObStatus.MET and ob.met_at is not None:
-        late = ob.due_at is not None and ob.met_at > ob.due_at
-        key = N_("card.met_late") if late else N_("card.met")
-        gap = duration(t, ob.met_at - ob.due_at) if late and ob.due_at else ""
-        return [*head, italic(t(key, at=when(ob.met_at, plan), late=gap))]
-    if ob.due_at is None:
-        return [*head, italic(t("card.after_stabilised", within=duration(t, spec.within)))]
-    state = t("card.awaiting_approval") if ob.status is ObStatus.SUBMITTED else ""
-    if now > ob.due_at:
-        return [
-            *head,
-            bold(t("card.overdue", due=when(ob.due_at, plan), late=duration(t, now - ob.due_at))),
-            state,
-        ]
-    return [*head, t("card.due", due=when(ob.due_at, plan)), state]
+    found = standing(incident, ob, now)
+    waiting = t("card.awaiting_approval") if ob.status is ObStatus.SUBMITTED else ""
+    match found.verdict:
+        case Verdict.ON_TIME | Verdict.LATE if ob.met_at is not None and found.margin is not None:
+            late = duration(t, found.margin) if found.verdict is Verdict.LATE else ""
+            key = N_("card.met_late") if late else N_("card.met")
+            return [*head, italic(t(key, at=when(ob.met_at, plan), late=late))]
+        case Verdict.NOT_STARTED:
+            return [*head, italic(t("card.after_stabilised", within=duration(t, spec.within)))]
+        case Verdict.BREACHED if incident.state in FINAL_STATES:
+            assert found.margin is not None
+            return [*head, bold(t("card.unmet_late", late=duration(t, found.margin)))]
+        case Verdict.BREACHED:
+            assert ob.due_at is not None and found.margin is not None
+            late = duration(t, found.margin)
+            return [*head, bold(t("card.overdue", due=when(ob.due_at, plan), late=late)), waiting]
+        case Verdict.OPEN:
+            assert ob.due_at is not None
+            return [*head, t("card.due", due=when(ob.due_at, plan)), waiting]
+    return [*head, italic(t(VERDICT_KEYS[found.verdict]))]
+
+
+# What the card says of a task that is not running: dropped, unmet at close, cancelled.
+VERDICT_KEYS = {
+    Verdict.DROPPED: N_("card.dropped"),
+    Verdict.UNMET: N_("card.unmet"),
+    Verdict.CANCELLED: N_("card.cancelled_task"),
+    Verdict.ON_TIME: N_("card.met_unknown"),
+    Verdict.LATE: N_("card.met_unknown"),
+}
 
 
 def _buttons(doc: Doc, incident: Incident, plan: Plan, t: Translator) -> None:
@@ -139,6 +155,8 @@ def _buttons(doc: Doc, incident: Incident, plan: Plan, t: Translator) -> None:
         first.append(button(N_("button.confirm"), Action.CONFIRM))
     if incident.state is State.ACTIVE:
         first.append(button(N_("button.stabilise"), Action.STABILISE))
+    if closing_pending(incident):
+        first.append(button(N_("button.close"), Action.CLOSE))
     doc.row(*first)
     regrade = []
     if index + 1 < len(ids):

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
+from bot.domain.fitting import DriftKind
 from bot.domain.incident import Incident
 from bot.domain.messages import N_
 from bot.domain.obligations import content_digest, spec_for
 from bot.domain.plan import Plan
+from bot.domain.text import LText, listed
 from bot.i18n import Translator
 from bot.render.card import card
 from bot.render.doc import Button, Doc, Seg, bold
-from bot.render.words import duration, level_name, person, when
+from bot.render.words import duration, level_name, person, task_name, when
 from bot.service.buttons import Action, ButtonData
 from bot.service.outbox import Kind
 from bot.store import OutboxItem
@@ -50,6 +51,8 @@ def question(
     incident: Incident, plan: Plan, t: Translator, index: int, answered: str | None
 ) -> Doc:
     """Grading question ``index`` with one button per option, or with the answer given."""
+    if index >= len(plan.questions):  # the plan lost it since: say so instead of failing
+        return Doc().line(bold(t("question.gone", number=incident.number, n=index + 1)))
     asked = plan.questions[index]
     doc = Doc().line(
         bold(t("question.title", number=incident.number, n=index + 1, of=len(plan.questions))),
@@ -59,8 +62,8 @@ def question(
     if asked.help is not None:
         doc.line(asked.help.get(t.lang))
     if answered is not None:
-        option = plan.option(asked.id, answered)
-        return doc.line("→ ", bold(option.text.get(t.lang)))
+        chosen = next((o for o in asked.options if o.id == answered), None)
+        return doc.line("→ ", bold(chosen.text.get(t.lang) if chosen else answered))
     for option in asked.options:
         data = ButtonData(Action.ANSWER, incident.id, f"{index}={option.id}").pack()
         doc.row(Button(option.text.get(t.lang), data))
@@ -125,24 +128,57 @@ def approval(
 
 def notice(incident: Incident, plan: Plan, t: Translator, payload: dict[str, Any]) -> Doc:
     """A notice: its message with ids shown as the plan's names."""
-    params = dict(payload.get("params", {}))
+    raw = dict(payload.get("params", {}))
+    params = dict(raw)
     for name in ("level", "old", "new"):
         if name in params:
             params[name] = level_name(plan, params[name], t.lang)
-    if "obligation" in params and incident.level_id is not None:
-        with suppress(KeyError):  # an obligation the level no longer has keeps its id
-            spec = spec_for(plan, incident.level_id, params["obligation"])
-            params["obligation"] = spec.text.get(t.lang)
+    if "obligation" in params:
+        params["obligation"] = task_name(plan, incident.level_id, params["obligation"], t.lang)
+    if "tasks" in params:
+        names = (task_name(plan, incident.level_id, task, t.lang) for task in params["tasks"])
+        params["tasks"] = listed(names, t.lang)
+    if "plan" in params:  # a plan title, in every language it has
+        params["plan"] = LText(params["plan"]).get(t.lang)
+    if "drift" in params:
+        params["items"] = listed((drift_item(item, t) for item in params.pop("drift")), t.lang)
     params.setdefault("number", incident.number)
     key = str(payload["key"])
     doc = Doc().line(t(key, **params))
-    if key == N_("notice.regraded") and incident.level_id is not None:
-        moved = [*payload["params"].get("added", []), *payload["params"].get("changed", [])]
-        for state in incident.obligations:
-            if state.id in moved and state.due_at is not None:
-                task = spec_for(plan, incident.level_id, state.id).text.get(t.lang)
-                doc.line("· ", t("card.due_task", task=task, due=when(state.due_at, plan)))
+    if key == N_("notice.regraded"):
+        _regrade_lines(doc, incident, plan, t, raw)
     return _tag(doc, plan, payload)
+
+
+def _regrade_lines(
+    doc: Doc, incident: Incident, plan: Plan, t: Translator, params: dict[str, Any]
+) -> None:
+    """Under a regrade notice: each task added or moved with its deadline, each one dropped."""
+    moved = [*params.get("added", []), *params.get("changed", [])]
+    for state in incident.obligations:
+        if state.id in moved and state.due_at is not None:
+            task = task_name(plan, incident.level_id, state.id, t.lang)
+            doc.line("· ", t("card.due_task", task=task, due=when(state.due_at, plan)))
+    for dropped in params.get("dropped", []):
+        task = task_name(plan, incident.level_id, dropped, t.lang)
+        doc.line("· ", t("notice.regraded_dropped", task=task))
+
+
+DRIFT_KEYS = {
+    DriftKind.PLAN: N_("drift.plan"),
+    DriftKind.LEVEL: N_("drift.level"),
+    DriftKind.TASK: N_("drift.task"),
+    DriftKind.QUESTION: N_("drift.question"),
+    DriftKind.OPTION: N_("drift.option"),
+    DriftKind.ROLE: N_("drift.role"),
+}
+
+
+def drift_item(item: dict[str, Any], t: Translator) -> str:
+    """One thing the plan no longer has, as stored in a notice: kind and name."""
+    name = item.get("name")
+    shown = LText(name).get(t.lang) if name else str(item.get("id"))
+    return t(DRIFT_KEYS[DriftKind(item["kind"])], name=shown)
 
 
 def _tag(doc: Doc, plan: Plan, payload: dict[str, Any]) -> Doc:

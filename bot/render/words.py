@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.lifecycle import State
 from bot.domain.messages import N_
+from bot.domain.obligations import spec_for
 from bot.domain.plan import Plan
 from bot.i18n import Translator
 from bot.render.doc import Seg, Style
@@ -69,3 +70,17 @@ def level_name(plan: Plan, level_id: str | None, lang: str) -> str:
         return plan.level(level_id).name.get(lang)
     except KeyError:
         return level_id
+
+
+def role_title(plan: Plan, role_id: str, lang: str) -> str:
+    """A role's title, or its id if the plan no longer has it."""
+    role = plan.roles.get(role_id)
+    return role.title.get(lang) if role is not None else role_id
+
+
+def task_name(plan: Plan, level_id: str | None, obligation_id: str, lang: str) -> str:
+    """A task in the plan's words (looked up in any level), or its id if the plan lost it."""
+    try:
+        return spec_for(plan, level_id or "", obligation_id).text.get(lang)
+    except KeyError:
+        return obligation_id

@@ -9,13 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.access import Actor
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, IllegalTransition
+from bot.domain.fitting import Fitted
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.lifecycle import Event, State, transition
 from bot.domain.messages import N_
 from bot.domain.plan import Plan
 from bot.service.clock import Clock
 from bot.service.plans import PlanBook
+from bot.service.resolve import PlanResolver
 from bot.store import Store, Tx
 
 SQLITE_MAX_INT = 2**63 - 1  # a larger number cannot be an incident (nor be looked up)
@@ -34,8 +36,14 @@ class Editing:
     store: Store
     tx: Tx
     incident: Incident
-    plan: Plan
+    fitted: Fitted
+    plans: PlanBook
     now: datetime
+
+    @property
+    def plan(self) -> Plan:
+        """The incident's plan, fitted to what the incident refers to."""
+        return self.fitted.plan
 
     async def event(self, kind: str, actor: Actor | None, **data: Any) -> None:
         """Append a timeline event for this incident."""
@@ -46,9 +54,23 @@ class Editing:
 
     async def move(self, event: Event, **fields: Any) -> State:
         """Apply a lifecycle event (IllegalTransition if the table refuses) and save fields."""
-        state = transition(self.incident.state, event)
+        try:
+            state = transition(self.incident.state, event)
+        except IllegalTransition as exc:
+            exc.params["number"] = self.incident.number
+            raise
         await self.save(state=state, **fields)
         return state
+
+    async def keep_plan(self) -> None:
+        """Keep a copy of the plan the incident is scheduled with, so its names outlive edits."""
+        current = self.plans.current(self.incident.plan_id, self.incident.chat)
+        if current is None:
+            return
+        digest, body = self.plans.snapshot(current)
+        if self.incident.plan_digest != digest:
+            await self.tx.save_plan(digest, current.id, body, self.now)
+            await self.save(plan_digest=digest)
 
     async def save(self, **fields: Any) -> None:
         """Change incident fields (optimistically, against the version read)."""
@@ -71,6 +93,12 @@ class Base:
     clock: Clock
     # transports whose incidents the clock has looked at since start (their wake-ups are known)
     looked: set[str | None] = field(default_factory=set, init=False, repr=False)
+    resolver: PlanResolver = field(init=False, repr=False)
+    # incidents the clock set aside (plan gone, or a tick that failed): logged once each
+    aside: set[int] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.resolver = PlanResolver(self.store, self.plans)
 
     @asynccontextmanager
     async def editing(self, incident_id: int, chat: str | None = None) -> AsyncIterator[Editing]:
@@ -79,8 +107,12 @@ class Base:
             incident = await self.store.get_incident(incident_id)
             if incident is None or (chat is not None and incident.chat != chat):
                 raise UnknownIncident(number=incident_id)
-            plan = self.plans.get(incident.plan_id)
-            yield Editing(self.store, tx, incident, plan, self.clock.now())
+            fitted = await self.resolver.fitted(incident)
+            yield Editing(self.store, tx, incident, fitted, self.plans, self.clock.now())
+
+    async def plan_for(self, incident: Incident) -> Plan:
+        """The plan to show and handle ``incident`` with (PlanGone if none is left)."""
+        return await self.resolver.plan(incident)
 
     async def find(self, chat: str, number: int) -> Incident:
         """The incident #``number`` of this chat; UnknownIncident otherwise."""

@@ -24,6 +24,7 @@ class Action(StrEnum):
     REGRADE = "g"  # arg: the target level id
     CANCEL = "x"
     STABILISE = "s"
+    CLOSE = "e"  # close with tasks still owed (the review is approved)
     DONE = "d"  # arg: obligation id
     APPROVE = "p"  # arg: obligation id + "@" + digest of the content shown with the button
     REJECT = "r"  # arg: as APPROVE

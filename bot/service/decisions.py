@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.access import Actor, require_role
 from bot.domain.errors import DomainError
+from bot.domain.fitting import DriftKind
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import Event
 from bot.domain.messages import N_
@@ -50,13 +51,15 @@ class Decisions(Base):
         async with self.editing(incident_id) as edit:
             self._authorize(edit, actor)
             old = edit.incident.level_id
-            if level_id not in {level.id for level in edit.plan.levels}:
+            retired = edit.fitted.retired(DriftKind.LEVEL, level_id)
+            if level_id not in edit.plan.level_ids or retired:
                 raise UnknownLevel(level=level_id)
             if level_id == old:
                 raise SameLevel(level=level_id)
             result = schedule(edit.plan, level_id, edit.incident.anchors, edit.incident.obligations)
             await edit.tx.save_obligations(edit.incident.id, result.states)
             await edit.move(Event.REGRADE, level_id=level_id)
+            await edit.keep_plan()
             await self._record(
                 edit,
                 actor,
@@ -102,6 +105,7 @@ class Decisions(Base):
             result = schedule(edit.plan, edit.incident.level_id, anchors, edit.incident.obligations)
             await edit.tx.save_obligations(edit.incident.id, result.states)
             await edit.move(Event.STABILISE, stabilised_at=edit.now)
+            await edit.keep_plan()
             await self._record(edit, actor, "stabilise", None)
             roles = [edit.plan.review.owner]
             if edit.plan.follow_up:

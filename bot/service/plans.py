@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.errors import DomainError, PlanError
 from bot.domain.messages import N_
 from bot.domain.plan import Plan
 from bot.planfile import load_plan, plan_files
+from bot.store.codec import to_json
 
 
 class UnknownChat(DomainError):
@@ -24,6 +27,7 @@ class PlanBook:
     def __init__(self, plans: Iterable[Plan]) -> None:
         self._plans: dict[str, Plan] = {}
         self._chats: dict[str, str] = {}
+        self._snapshots: dict[str, tuple[str, dict[str, Any]]] = {}
         for plan in plans:
             if plan.id in self._plans:
                 raise PlanError(N_("error.plan_duplicate_id"), plan=plan.id)
@@ -64,6 +68,18 @@ class PlanBook:
     def get(self, plan_id: str) -> Plan:
         """The plan with this id (KeyError if absent)."""
         return self._plans[plan_id]
+
+    def current(self, plan_id: str, chat: str) -> Plan | None:
+        """The plan an incident runs under now: its own, else its chat's (a renamed plan)."""
+        return self._plans.get(plan_id) or self._plans.get(self._chats.get(chat, ""))
+
+    def snapshot(self, plan: Plan) -> tuple[str, dict[str, Any]]:
+        """A loaded plan's digest and JSON form, kept with the incidents it schedules."""
+        if plan.id not in self._snapshots or self._plans.get(plan.id) is not plan:
+            body = plan.model_dump(mode="json", by_alias=True)
+            digest = hashlib.sha256(to_json(body).encode()).hexdigest()[:16]
+            self._snapshots[plan.id] = (digest, body)
+        return self._snapshots[plan.id]
 
     def for_chat(self, chat: str) -> Plan:
         """The plan bound to a chat; UnknownChat if none is."""

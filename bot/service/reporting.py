@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.domain.access import Actor, may_report
 from bot.domain.errors import DomainError
-from bot.domain.grading import grade
+from bot.domain.grading import GRADED, grade
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import Event, State
 from bot.domain.messages import N_
@@ -56,8 +56,10 @@ class Reporting(Base):
         if not text:
             raise EmptyDescription()
         now = self.clock.now()
+        digest, body = self.plans.snapshot(plan)
         async with self.store.transaction() as tx:
             await tx.upsert_person(actor.key, actor.username, actor.name, now)
+            await tx.save_plan(digest, plan.id, body, now)
             incident = await tx.create_incident(
                 plan_id=plan.id,
                 chat=chat,
@@ -68,6 +70,7 @@ class Reporting(Base):
                 lang=lang or plan.language,
                 is_drill=drill,
                 extra={"reporter_name": actor.display},
+                plan_digest=digest,
             )
             data = {"actor_name": actor.name} if actor.name else {}
             await tx.add_event(TimelineEvent(incident.id, now, "reported", actor.key, data))
@@ -111,8 +114,15 @@ class Reporting(Base):
         result = grade(plan, incident.answers)
         obligations = schedule(plan, result.level.id, incident.anchors)
         await edit.tx.save_obligations(incident.id, obligations.states)
-        await edit.move(Event.GRADE, level_id=result.level.id, graded_at=edit.now)
         reasons = [[reason.question, reason.option] for reason in result.reasons]
+        graded = {"level": result.level.id, "reasons": reasons}
+        await edit.move(
+            Event.GRADE,
+            level_id=result.level.id,
+            graded_at=edit.now,
+            extra={**incident.extra, GRADED: graded},
+        )
+        await edit.keep_plan()
         await edit.event("graded", None, level=result.level.id, reasons=reasons)
         tagged = mentions(plan, result.level.notify)
         await send(edit.tx, edit.incident, Kind.CARD, edit.now, announce=True, mentions=tagged)

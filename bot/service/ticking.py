@@ -5,19 +5,27 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from bot.domain.errors import StoreError
+from bot.domain.fitting import Fitted, PlanGone
+from bot.domain.incident import Incident
 from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.timing import Due, what_is_due
 from bot.service.base import Editing
+from bot.service.drift import DriftNotices
 from bot.service.outbox import Kind, mentions, reminder_mentions, send
-from bot.service.reporting import Reporting
+from bot.store import Tx
 
 log = logging.getLogger(__name__)
 
 BATCH = 50  # due incidents per tick: a burst is handed to the sender as it is written
 
 
-class Ticking(Reporting):
-    """Reminders, follow-up prompts and abandoned reports, driven by the clock."""
+class Ticking(DriftNotices):
+    """Reminders, follow-up prompts and abandoned reports, driven by the clock.
+
+    One incident that cannot be ticked (its plan is gone, or a bug) is logged once and set
+    aside until it changes; every other incident keeps its reminders.
+    """
 
     async def tick(self, transport: str | None = None) -> datetime | None:
         """Record and enqueue everything due now; return when the next thing falls due.
@@ -29,11 +37,16 @@ class Ticking(Reporting):
         now = self.clock.now()
         due_now = await self._wakeups(now, transport)
         for incident_id in due_now[:BATCH]:
-            async with self.editing(incident_id) as edit:
-                # decided again inside the transaction: another tick may have sent it
-                due = what_is_due(edit.incident.snapshot(), edit.plan, edit.now)
-                await self._apply(edit, due)
-                await edit.tx.set_wakeups({incident_id: due.next_at})
+            try:
+                async with self.editing(incident_id) as edit:
+                    # decided again inside the transaction: another tick may have sent it
+                    due = what_is_due(edit.incident.snapshot(), edit.plan, edit.now)
+                    await self._apply(edit, due)
+                    await edit.tx.set_wakeups({incident_id: due.next_at})
+            except StoreError:
+                raise
+            except Exception as exc:
+                await self._set_aside(incident_id, exc)
         if len(due_now) > BATCH:
             return now  # more is due: look again at once (the caller delivers this batch)
         return await self.store.next_wakeup(states=LIVE_STATES, transport=transport)
@@ -42,33 +55,82 @@ class Ticking(Reporting):
         """Work out the wake-ups that are unknown; return the incidents with something due.
 
         The first tick looks at every live incident: the plans may have changed since the
-        stored wake-ups were worked out.
+        stored wake-ups were worked out, and the groups are told once what no longer maps.
         """
+        first = transport not in self.looked
         due_now: list[int] = []
         times: dict[int, datetime | None] = {}
         async with self.store.transaction() as tx:
-            if transport in self.looked:
-                found = await self.store.wakeups_due(now, states=LIVE_STATES, transport=transport)
-            else:
+            if first:
                 found = await self.store.list_incidents(states=LIVE_STATES)
+            else:
+                found = await self.store.wakeups_due(now, states=LIVE_STATES, transport=transport)
             for incident in found:
                 if transport is not None and not incident.chat.startswith(f"{transport}:"):
                     continue
-                try:
-                    plan = self.plans.get(incident.plan_id)
-                except KeyError:
-                    log.warning(
-                        "incident #%s: plan %r is not loaded", incident.number, incident.plan_id
-                    )
-                    continue
-                due = what_is_due(incident.snapshot(), plan, now)
-                if due.reminders or due.follow_up or due.abandon:
-                    due_now.append(incident.id)
+                fitted = await self._fitted_or_none(incident, now, tx if first else None)
+                due = self._due(incident, fitted, now)
+                if due is None or not (due.reminders or due.follow_up or due.abandon):
+                    times[incident.id] = due.next_at if due else None
                 else:
-                    times[incident.id] = due.next_at
+                    due_now.append(incident.id)
             await tx.set_wakeups(times)
         self.looked.add(transport)
         return due_now
+
+    async def _fitted_or_none(
+        self, incident: Incident, now: datetime, tx: Tx | None
+    ) -> Fitted | None:
+        """The incident's fitted plan (drift told once on the first look); None: set aside."""
+        try:
+            fitted = await self.resolver.fitted(incident)
+            if tx is not None:
+                await self.tell_drift(incident, fitted, now, tx)
+        except StoreError:
+            raise
+        except PlanGone:
+            self._aside_once(
+                incident.id,
+                "incident #%s: plan %r is not loaded and no copy was stored; set aside",
+                incident.number,
+                incident.plan_id,
+            )
+            return None
+        if self.plans.current(incident.plan_id, incident.chat) is None:
+            self._aside_once(
+                incident.id,
+                "incident #%s: plan %r is not loaded and its chat runs no plan; no more reminders",
+                incident.number,
+                incident.plan_id,
+            )
+            return None
+        return fitted
+
+    def _due(self, incident: Incident, fitted: Fitted | None, now: datetime) -> Due | None:
+        """What is due for one incident; None (logged once) when it cannot be worked out."""
+        if fitted is None:
+            return None
+        try:
+            return what_is_due(incident.snapshot(), fitted.plan, now)
+        except Exception:
+            log.exception("incident #%s: cannot work out what is due; set aside", incident.number)
+            self.aside.add(incident.id)
+            return None
+
+    async def _set_aside(self, incident_id: int, exc: Exception) -> None:
+        """Log a failed tick of one incident once and stop waking it until it changes."""
+        if incident_id not in self.aside:
+            log.error(
+                "tick of incident %s failed; set aside until it changes", incident_id, exc_info=exc
+            )
+        self.aside.add(incident_id)
+        async with self.store.transaction() as tx:
+            await tx.set_wakeups({incident_id: None})
+
+    def _aside_once(self, incident_id: int, message: str, *args: object) -> None:
+        if incident_id not in self.aside:
+            log.warning(message, *args)
+        self.aside.add(incident_id)
 
     async def _apply(self, edit: Editing, due: Due) -> None:
         """Write what ``due`` says was sent, with the messages, in one transaction."""

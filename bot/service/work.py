@@ -5,11 +5,12 @@ from __future__ import annotations
 from bot.domain.access import Actor, require_role
 from bot.domain.errors import DomainError
 from bot.domain.incident import Incident
-from bot.domain.lifecycle import Event, State
+from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID, ObStatus, content_digest, spec_for
 from bot.domain.plan import Obligation
-from bot.service.base import Base, Editing
+from bot.service.base import Editing
+from bot.service.closing import Closing
 from bot.service.outbox import Kind, mentions, notice, send
 from bot.store import Decision
 
@@ -70,7 +71,21 @@ class NotLive(DomainError):
     key = N_("error.not_live")
 
 
-class Work(Base):
+class NotYetGraded(DomainError):
+    """The incident's grading questions are still being answered."""
+
+    key = N_("error.not_yet_graded")
+
+
+def _require_live(incident: Incident) -> None:
+    """NotYetGraded while grading, NotLive once over."""
+    if incident.state is State.REPORTED:
+        raise NotYetGraded(number=incident.number)
+    if incident.state not in (State.GRADED, State.ACTIVE, State.STABILISED):
+        raise NotLive(state=incident.state.value, number=incident.number)
+
+
+class Work(Closing):
     """Use cases that meet obligations."""
 
     async def done(self, incident_id: int, actor: Actor, obligation_id: str) -> Incident:
@@ -143,17 +158,6 @@ class Work(Base):
             )
             if approve:
                 await self._meet(edit, actor, obligation_id)
-                if obligation_id == REVIEW_ID:
-                    await edit.move(Event.CLOSE, closed_at=edit.now)
-                    await edit.event("closed", actor)
-                    await notice(
-                        edit.tx,
-                        edit.incident,
-                        edit.now,
-                        N_("notice.closed"),
-                        (),
-                        actor=actor.display,
-                    )
             else:
                 await edit.tx.set_obligation(
                     edit.incident.id, obligation_id, status=ObStatus.OPEN, content=""
@@ -177,8 +181,7 @@ class Work(Base):
         if not body:
             raise EmptyText()
         async with self.editing(incident_id) as edit:
-            if edit.incident.state not in (State.GRADED, State.ACTIVE, State.STABILISED):
-                raise NotLive(state=edit.incident.state.value)
+            _require_live(edit.incident)
             require_role(edit.plan, actor, list(edit.plan.roles))
             await edit.save(last_update_at=edit.now)
             await edit.event("update", actor, text=body)
@@ -192,8 +195,7 @@ class Work(Base):
     def _open(self, edit: Editing, obligation_id: str) -> Obligation:
         """The spec of an obligation the incident still owes (errors otherwise)."""
         incident = edit.incident
-        if incident.state not in (State.GRADED, State.ACTIVE, State.STABILISED):
-            raise NotLive(state=incident.state.value)
+        _require_live(incident)
         try:
             state = incident.obligation(obligation_id)
             assert incident.level_id is not None
@@ -209,9 +211,13 @@ class Work(Base):
         return spec
 
     async def _meet(self, edit: Editing, actor: Actor, obligation_id: str) -> None:
+        """Mark a task met; once the review is approved, the last task met closes the incident."""
         await edit.tx.set_obligation(
             edit.incident.id, obligation_id, status=ObStatus.MET, met_at=edit.now, met_by=actor.key
         )
         await edit.event("met", actor, obligation=obligation_id)
         await edit.reload()
+        review = edit.incident.obligation(REVIEW_ID)
+        if edit.incident.state is State.STABILISED and review.status is ObStatus.MET:
+            await self._close_or_ask(edit, actor, obligation_id == REVIEW_ID)
         await send(edit.tx, edit.incident, Kind.CARD, edit.now, announce=False, mentions=[])

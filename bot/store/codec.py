@@ -100,6 +100,7 @@ def incident_from_row(
         obligations=tuple(obligations),
         attachments=tuple(attachments),
         extra=from_json(row["extra"]),
+        plan_digest=row["plan_digest"],
     )
 
 

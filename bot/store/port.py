@@ -95,6 +95,7 @@ class Tx(Protocol):
         is_drill: bool = False,
         lang: str = "zh_CN",
         extra: Mapping[str, Any] | None = None,
+        plan_digest: str | None = None,
     ) -> Incident:
         """Insert a REPORTED incident with the next number #N and version 0."""
         ...
@@ -129,6 +130,12 @@ class Tx(Protocol):
         content: str | None = None,
     ) -> None:
         """Change the given (non-None) fields of one obligation; NotFound if it is absent."""
+        ...
+
+    async def save_plan(
+        self, digest: str, plan_id: str, body: Mapping[str, Any], at: datetime
+    ) -> None:
+        """Keep a copy of a plan (its JSON form) under its digest; an existing copy stays."""
         ...
 
     async def set_wakeups(self, times: Mapping[int, datetime | None]) -> None:
@@ -269,6 +276,10 @@ class Store(Protocol):
 
     async def obligation_content(self, incident_id: int, obligation_id: str) -> str | None:
         """The content submitted for an obligation (e.g. a release draft), or None."""
+        ...
+
+    async def stored_plan(self, digest: str) -> dict[str, Any] | None:
+        """The JSON form of the plan kept under ``digest``, or None."""
         ...
 
     async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:

@@ -163,6 +163,13 @@ async def obligation_content(db: Db, incident_id: int, obligation_id: str) -> st
     return None if text is None else str(text)
 
 
+async def stored_plan(db: Db, digest: str) -> dict[str, Any] | None:
+    """A kept plan's JSON form, or None."""
+    text = await db.scalar("SELECT body FROM plan_snapshots WHERE digest = ?", (digest,))
+    found = None if text is None else codec.from_json(text)
+    return found if isinstance(found, dict) else None
+
+
 async def pending(db: Db, limit: int, transport: str | None = None) -> list[OutboxItem]:
     """Unsent outbox items, oldest first; only chats ``<transport>:…`` when given."""
     prefix = "" if transport is None else f"{transport}:"

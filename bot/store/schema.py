@@ -152,7 +152,19 @@ SELECT id, CASE WHEN state IN ('closed', 'cancelled', 'abandoned') THEN NULL ELS
 FROM incidents;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# The plan each incident was last graded or scheduled with, so an incident keeps the names of
+# what a later edit of the plan removes (bot/domain/fitting.py). Snapshots are shared by digest.
+V5 = """
+CREATE TABLE plan_snapshots (
+    digest TEXT PRIMARY KEY,
+    plan_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+);
+ALTER TABLE incidents ADD COLUMN plan_digest TEXT REFERENCES plan_snapshots (digest);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V5)
 
 
 def latest_version() -> int:

@@ -184,6 +184,11 @@ class SqliteStore:
         async with self._reading() as db:
             return await queries.obligation_content(db, incident_id, obligation_id)
 
+    async def stored_plan(self, digest: str) -> dict[str, Any] | None:
+        """The JSON form of the plan kept under ``digest``, or None."""
+        async with self._reading() as db:
+            return await queries.stored_plan(db, digest)
+
     async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
         """Unsent outbox messages, oldest first (only chats of ``transport``, if given)."""
         async with self._reading() as db:

@@ -41,6 +41,7 @@ UPDATABLE: dict[str, Callable[[Any], Any]] = {
     "is_drill": lambda flag: int(bool(flag)),
     "lang": str,
     "extra": codec.to_json,
+    "plan_digest": _opt_text,
 }
 
 
@@ -73,12 +74,14 @@ class SqliteTx:
         is_drill: bool = False,
         lang: str = "zh_CN",
         extra: Mapping[str, Any] | None = None,
+        plan_digest: str | None = None,
     ) -> Incident:
         """Insert a REPORTED incident with the next number #N and version 0."""
         number = int(await self.db.scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents"))
         incident_id = await self.db.insert(
             "INSERT INTO incidents (number, plan_id, chat, state, reporter, description,"
-            " reported_at, is_drill, lang, version, extra) VALUES (?,?,?,?,?,?,?,?,?,0,?)",
+            " reported_at, is_drill, lang, version, extra, plan_digest)"
+            " VALUES (?,?,?,?,?,?,?,?,?,0,?,?)",
             (
                 number,
                 plan_id,
@@ -90,6 +93,7 @@ class SqliteTx:
                 int(is_drill),
                 lang,
                 codec.to_json(dict(extra or {})),
+                plan_digest,
             ),
         )
         await self.db.executemany(
@@ -191,6 +195,16 @@ class SqliteTx:
         if changed != 1:
             raise NotFound(item=f"incident {incident_id} obligation {obligation_id}")
         await wakeups.forget(self.db, incident_id)
+
+    async def save_plan(
+        self, digest: str, plan_id: str, body: Mapping[str, Any], at: datetime
+    ) -> None:
+        """Keep a copy of a plan under its digest (once; an existing copy is left alone)."""
+        await self.db.execute(
+            "INSERT INTO plan_snapshots (digest, plan_id, body, saved_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (digest) DO NOTHING",
+            (digest, plan_id, codec.to_json(dict(body)), to_text(at)),
+        )
 
     async def set_wakeups(self, times: Mapping[int, datetime | None]) -> None:
         """Record when incidents (by id) next need the clock (None: not until they change)."""

@@ -126,7 +126,9 @@ async def _start(application: App, settings: Settings, plans: PlanBook, clock: C
         await store.close()
         raise
     service = IncidentService(store, plans, clock)
-    sender = Sender(application.bot, store, plans, clock, partial(chat_language, service))
+    sender = Sender(
+        application.bot, store, service.resolver, clock, partial(chat_language, service)
+    )
     rt = Runtime(service, sender)
     install(application, rt)
     await _register_commands(application)

@@ -32,6 +32,8 @@ async def dispatch(service: IncidentService, data: ButtonData, who: Actor, chat:
             return await service.cancel(data.incident_id, who)
         case Action.STABILISE:
             return await service.stabilise(data.incident_id, who)
+        case Action.CLOSE:
+            return await service.close(data.incident_id, who)
         case Action.DONE:
             return await service.done(data.incident_id, who, data.arg)
         case Action.APPROVE | Action.REJECT:

@@ -114,7 +114,7 @@ async def status(update: Update, context: Context) -> None:
     incident = await _incident(update, context, number, "/status N")
     rt = runtime(context)
     t = await rt.translator(chat_key(update))
-    plan = rt.service.plans.get(incident.plan_id)
+    plan = await rt.service.plan_for(incident)
     doc = card(incident, plan, t, rt.service.clock.now(), [])
     msg = update.effective_message
     assert msg is not None
@@ -180,8 +180,8 @@ async def listing(update: Update, context: Context) -> None:
     chat = chat_key(update)
     incidents = await rt.service.store.list_incidents(states=LIVE_STATES, chat=chat)
     t = await rt.translator(chat)
-    plan = rt.service.plans.for_chat(chat)
-    text = incident_list(incidents, plan, t, rt.service.clock.now())
+    shown = [(incident, await rt.service.plan_for(incident)) for incident in incidents]
+    text = incident_list(shown, t, rt.service.clock.now())
     assert update.effective_message is not None
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 

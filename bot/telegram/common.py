@@ -12,9 +12,9 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.domain.access import in_language
 from bot.domain.errors import StoreError, StoreUnavailable, YuqingError
 from bot.i18n import Translator
+from bot.render.errors import shown_params
 from bot.service.plans import UnknownChat
 from bot.telegram import ticker
 from bot.telegram.runtime import Context, Runtime, chat_key, runtime
@@ -56,11 +56,16 @@ async def not_saved(update: object, context: Context, exc: StoreError) -> None:
 
 
 async def _in_chat_language(update: Update, rt: Runtime, exc: YuqingError) -> dict[str, Any]:
-    """The error's parameters, with the roles it names titled in the chat's language."""
+    """The error's parameters as the chat reads them: roles, states, actions, levels, tasks."""
     chat = chat_key(update)
-    with suppress(UnknownChat, StoreError):
-        return in_language(exc.params, rt.service.plans.for_chat(chat), await rt.lang(chat))
-    return dict(exc.params)
+    plan = None
+    with suppress(UnknownChat):
+        plan = rt.service.plans.for_chat(chat)
+    try:
+        t = await rt.translator(chat)
+    except StoreError:  # the chat's language is in the database; answer anyway
+        t = Translator()
+    return shown_params(exc.params, plan, t)
 
 
 def use_case(handler: Handler) -> Handler:

@@ -93,7 +93,7 @@ async def _warn(update: Update, context: Context, person: Actor) -> None:
                 t,
                 name=person.display,
                 roles=role_titles(plan, roles, t.lang),
-                plan=plan.id,
+                plan=plan.title.get(t.lang),
             )
             await context.bot.send_message(
                 update.effective_chat.id, text, parse_mode=ParseMode.HTML

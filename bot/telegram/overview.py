@@ -14,14 +14,14 @@ from bot.render.doc import Doc, bold
 from bot.render.words import duration, level_name, state_name, when
 
 
-def incident_list(incidents: list[Incident], plan: Plan, t: Translator, now: datetime) -> str:
-    """Open incidents, one line each, with the next deadline."""
-    live = [incident for incident in incidents if incident.state in LIVE_STATES]
+def incident_list(incidents: list[tuple[Incident, Plan]], t: Translator, now: datetime) -> str:
+    """Open incidents (each with its plan), one line each, with the next deadline."""
+    live = [(incident, plan) for incident, plan in incidents if incident.state in LIVE_STATES]
     if not live:
         return escape(t("list.empty"))
     title = t("list.title", count=len(live))
     lines = [f"<b>{escape(title)}</b>"]
-    for incident in live:
+    for incident, plan in live:
         level = level_name(plan, incident.level_id, t.lang)
         head = f"#{incident.number} {level} · {state_name(t, incident.state)}"
         nxt = _next_deadline(incident, plan, t)

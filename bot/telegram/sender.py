@@ -23,7 +23,7 @@ from bot.render.html import to_html
 from bot.render.messages import compose
 from bot.service.clock import Clock
 from bot.service.outbox import Kind
-from bot.service.plans import PlanBook
+from bot.service.resolve import PlanResolver
 from bot.store import OutboxItem, Store
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class Sender:
         self,
         bot: Bot,
         store: Store,
-        plans: PlanBook,
+        plans: PlanResolver,
         clock: Clock,
         lang: Callable[[str], Awaitable[str]],
     ) -> None:
@@ -213,7 +213,7 @@ class Sender:
             return None
 
     async def _compose(self, item: OutboxItem, incident: Incident) -> Doc:
-        plan = self.plans.get(incident.plan_id)
+        plan = await self.plans.plan(incident)
         t = Translator(await self._lang(item.chat))
         obligation = item.payload.get("obligation")
         content = None

@@ -1,0 +1,42 @@
+"""An expected error's parameters as people read them: roles, states, actions, levels, tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import suppress
+from typing import Any
+
+from bot.domain.access import in_language
+from bot.domain.lifecycle import Event, State
+from bot.domain.messages import N_
+from bot.domain.plan import Plan
+from bot.i18n import Translator
+from bot.render.words import level_name, state_name, task_name
+
+EVENT_KEYS = {
+    Event.GRADE: N_("action.grade"),
+    Event.CONFIRM: N_("action.confirm"),
+    Event.REGRADE: N_("action.regrade"),
+    Event.STABILISE: N_("action.stabilise"),
+    Event.CLOSE: N_("action.close"),
+    Event.CANCEL: N_("action.cancel"),
+    Event.ABANDON: N_("action.abandon"),
+}
+
+
+def shown_params(params: Mapping[str, Any], plan: Plan | None, t: Translator) -> dict[str, Any]:
+    """``params`` with every id or internal name replaced by its name in ``t``'s language."""
+    found = dict(params)
+    if plan is not None:
+        found = in_language(found, plan, t.lang)
+        if isinstance(found.get("level"), str):
+            found["level"] = level_name(plan, found["level"], t.lang)
+        if isinstance(found.get("obligation"), str):
+            found["obligation"] = task_name(plan, None, found["obligation"], t.lang)
+    with suppress(ValueError):
+        if "state" in found:
+            found["state"] = state_name(t, State(found["state"]))
+    with suppress(ValueError):
+        if "event" in found:
+            found["event"] = t(EVENT_KEYS[Event(found["event"])])
+    return found
