@@ -8,7 +8,7 @@ from typing import Any
 from bot.domain.fitting import DriftKind
 from bot.domain.incident import Incident
 from bot.domain.messages import N_
-from bot.domain.obligations import content_digest, spec_for
+from bot.domain.obligations import REVIEW_ID, content_digest, spec_for
 from bot.domain.plan import Plan
 from bot.domain.text import LText, listed
 from bot.i18n import Translator
@@ -92,6 +92,8 @@ def reminder(
     if spec.approval:
         waiting = payload.get("awaiting_approval")
         hint = N_("reminder.awaiting_approval") if waiting else N_("reminder.draft")
+        if spec.id == REVIEW_ID and not waiting:
+            hint = N_("reminder.review")
         doc.line(t(hint, number=incident.number, obligation=spec.id))
     else:
         done = ButtonData(Action.DONE, incident.id, spec.id).pack()
