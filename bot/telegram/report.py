@@ -8,11 +8,11 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.domain.incident import Attachment
 from bot.domain.messages import N_
+from bot.telegram.addressing import ANY_COMMAND, CaptionCommand
 from bot.telegram.common import message, say, use_case
 from bot.telegram.runtime import Context, actor, chat_key, runtime
 
 PROMPTS = "telegram_report_prompts"  # kv: "<chat>:<user>" -> message id of our ForceReply prompt
-COMMAND = r"^/report(@\w+)?(\s|$)"
 
 
 def _links(source: Message) -> list[Attachment]:
@@ -108,8 +108,8 @@ def handlers() -> list[CommandHandler[Context, None] | MessageHandler[Context, N
     groups = filters.ChatType.GROUPS
     return [
         CommandHandler("report", report, filters=groups),
-        MessageHandler(groups & filters.CAPTION & filters.CaptionRegex(COMMAND), report),
+        MessageHandler(groups & CaptionCommand("report"), report),
         MessageHandler(
-            groups & filters.REPLY & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, described
+            groups & filters.REPLY & (filters.TEXT | filters.CAPTION) & ~ANY_COMMAND, described
         ),
     ]
