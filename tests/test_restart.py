@@ -1,6 +1,7 @@
 """The real bot process, killed mid-incident and restarted: nothing lost, nothing sent twice."""
 
 import asyncio
+import re
 import signal
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -42,8 +43,17 @@ async def delivered(db: Path, timeout: float = 10.0) -> None:
     raise AssertionError("the bot did not record its messages as sent")
 
 
+EVERY = timedelta(seconds=2)  # overdue_every in tests/plans/e2e.yaml
+
+
 def texts(tg: FakeBotAPI) -> list[str]:
     return [m.text for m in tg.sent(GROUP)]
+
+
+def overdue(sent: list[str]) -> list[int]:
+    """The numbers of the overdue reminders for 「向上级报告」 among ``sent``, in order."""
+    found = (re.search(r"「向上级报告」已逾期.*第 (\d+) 次提醒", text) for text in sent)
+    return [int(match.group(1)) for match in found if match]
 
 
 async def test_killed_and_restarted_bot_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None:
@@ -80,15 +90,28 @@ async def test_killed_and_restarted_bot_loses_nothing_and_repeats_nothing(tmp_pa
                 timeout=10,
                 what="the deadline to pass",
             )
-            before = len(tg.sent(GROUP))
+            before, restarted = len(tg.sent(GROUP)), datetime.now(UTC)
             bot = await start(tg, db)
-            caught_up = await tg.wait_for(lambda m: "「向上级报告」已逾期" in m.text, timeout=20)
-            assert "第 2 次提醒" in caught_up.text  # the latest one that fell due, once
-            later = [m.text for m in tg.sent(GROUP)[before:] if "「向上级报告」" in m.text]
-            assert not any("将于" in text or "已到截止时间" in text for text in later)
+            await tg.wait_until(
+                lambda: overdue(texts(tg)[before:]), timeout=20, what="the catch-up reminder"
+            )
         finally:
             if bot.process.returncode is None:
                 await kill(bot)
+    # How many reminders fell due while it was down depends on how fast it restarts: the
+    # catch-up is the latest of them (at least the 2nd), once; later ones follow in order.
+    numbers = overdue(texts(tg)[before:])
+    assert numbers[0] >= 2 and numbers == sorted(set(numbers))
+    later = [text for text in texts(tg)[before:] if "「向上级报告」" in text]
+    assert not any("将于" in text or "已到截止时间" in text for text in later)
+    async with await SqliteStore.open(db) as store:
+        timeline = await store.timeline(incident.id)
+    reminded = [e for e in timeline if e.kind == "reminder" and e.data["obligation"] == "report_up"]
+    assert len({e.at for e in reminded}) == len(reminded)  # one per tick, never a burst
+    caught_up = next(e for e in reminded if e.at >= restarted)
+    number = caught_up.data["number"]
+    assert number == numbers[0]
+    assert due + (number - 1) * EVERY <= caught_up.at < due + number * EVERY  # the latest due
     counts = Counter(texts(tg))
     assert counts["#1 定级问题 1/2： 传播范围？\n→ 50条以内"] == 1
     assert [text for text, n in counts.items() if n > 1] == []  # nothing was sent twice

@@ -15,6 +15,7 @@ from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
     TypeHandler,
+    filters,
 )
 from telegram.request import BaseRequest
 
@@ -26,7 +27,7 @@ from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.store import SqliteStore
-from bot.telegram import buttons, commands, members, presence, report, ticker
+from bot.telegram import buttons, commands, intake, members, presence, report, ticker
 from bot.telegram.common import not_saved, say
 from bot.telegram.runtime import Context, Runtime, chat_language, install, runtime
 from bot.telegram.sender import Sender
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 SENDER_TASK = "yuqing-sender"
-# Asked for explicitly: chat_member is not sent unless asked, my_chat_member says the bot left.
+UPDATE_WINDOW = "yuqing-updates"  # bot_data: the intake.Window of processed update ids
+# Asked for explicitly: chat_member is not sent unless asked, my_chat_member says the bot left;
+# edited messages run nothing, but an edited command is told so (see _once).
 ALLOWED_UPDATES = [
     Update.MESSAGE,
     Update.EDITED_MESSAGE,
@@ -158,12 +161,19 @@ async def _register_commands(application: App) -> None:
 
 
 async def _once(update: Update, context: Context) -> None:
-    """Process each update once, even when Telegram delivers it again."""
+    """Process each update once, even when Telegram delivers it again; edits run nothing."""
     rt = runtime(context)
-    now = rt.service.clock.now()
+    window = context.application.bot_data.setdefault(UPDATE_WINDOW, intake.Window())
+    assert isinstance(window, intake.Window)
+    if filters.UpdateType.EDITED.check_update(update):
+        try:
+            await intake.answer_edit(update, context, window)
+        except Exception:  # whatever happened, the edit must not reach the command handlers
+            log.exception("error while answering edited message (update %s)", update.update_id)
+        raise ApplicationHandlerStop
+    key, now = f"telegram:{update.update_id}", rt.service.clock.now()
     try:
-        async with rt.service.store.transaction() as tx:
-            fresh = await tx.claim_update(f"telegram:{update.update_id}", now)
+        fresh = await window.claim(rt.service.store, key, now)
     except StoreUnavailable as exc:
         await not_saved(update, context, exc)
         raise ApplicationHandlerStop from exc

@@ -20,6 +20,7 @@ from bot.i18n import normalize_language
 from bot.render.card import card
 from bot.render.html import to_html
 from bot.service.plans import UnknownChat
+from bot.telegram.addressing import CaptionCommand
 from bot.telegram.common import message, say, use_case
 from bot.telegram.overview import incident_list, plan_summary
 from bot.telegram.runtime import LANG_NAMESPACE, Context, actor, chat_key, runtime
@@ -244,7 +245,7 @@ COMMANDS = {
 
 def handlers() -> list[CommandHandler[Context, None] | MessageHandler[Context, None]]:
     """The command handlers, and the review sent as a captioned document."""
-    captioned = filters.Document.ALL & filters.CaptionRegex(r"^/review(@\w+)?\s")
+    captioned = filters.Document.ALL & CaptionCommand("review")
     return [
         *(CommandHandler(name, callback) for name, callback in COMMANDS.items()),
         MessageHandler(captioned, review_document),

@@ -8,11 +8,12 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.domain.incident import Attachment
 from bot.domain.messages import N_
+from bot.telegram.addressing import ANY_COMMAND, CaptionCommand
 from bot.telegram.common import message, say, use_case
 from bot.telegram.runtime import Context, actor, chat_key, runtime
 
 PROMPTS = "telegram_report_prompts"  # kv: "<chat>:<user>" -> message id of our ForceReply prompt
-COMMAND = r"^/report(@\w+)?(\s|$)"
+ANSWERED = "telegram_report_prompts_answered"  # kv: "<chat>:<user>" -> the last prompt answered
 
 
 def _links(source: Message) -> list[Attachment]:
@@ -99,8 +100,20 @@ async def described(update: Update, context: Context) -> None:
         return
     async with rt.service.store.transaction() as tx:
         await tx.kv_delete(PROMPTS, key)
+        await tx.kv_set(ANSWERED, key, msg.reply_to_message.message_id)
     found = attachments(msg, with_reply=False)  # the replied-to message is our own prompt
     await rt.service.open_report(chat, actor(update), text, found, await rt.lang(chat))
+
+
+async def is_prompt_reply(update: Update, context: Context) -> bool:
+    """Whether the message replies to this person's report prompt (waiting or answered)."""
+    msg, user = update.effective_message, update.effective_user
+    if msg is None or msg.reply_to_message is None or user is None:
+        return False
+    key = f"{chat_key(update)}:{user.id}"
+    store = runtime(context).service.store
+    prompt = msg.reply_to_message.message_id
+    return prompt in (await store.kv_get(PROMPTS, key), await store.kv_get(ANSWERED, key))
 
 
 def handlers() -> list[CommandHandler[Context, None] | MessageHandler[Context, None]]:
@@ -108,8 +121,8 @@ def handlers() -> list[CommandHandler[Context, None] | MessageHandler[Context, N
     groups = filters.ChatType.GROUPS
     return [
         CommandHandler("report", report, filters=groups),
-        MessageHandler(groups & filters.CAPTION & filters.CaptionRegex(COMMAND), report),
+        MessageHandler(groups & CaptionCommand("report"), report),
         MessageHandler(
-            groups & filters.REPLY & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, described
+            groups & filters.REPLY & (filters.TEXT | filters.CAPTION) & ~ANY_COMMAND, described
         ),
     ]

@@ -147,7 +147,10 @@ class FakeTelegram:
         return self.send_message(chat, from_user, text, reply_to=to_message_id)
 
     def edit_message(self, chat: ChatRef, from_user: UserRef, message_id: int, text: str) -> JSON:
-        """The user edits their own message: queues an ``edited_message`` update."""
+        """The user edits their own message: queues an ``edited_message`` update.
+
+        ``text`` replaces the message's text, or its caption when it is a photo or document.
+        """
         stored = self.state.find(self._chat(chat).id, message_id)
         if (
             stored is None
@@ -155,11 +158,14 @@ class FakeTelegram:
             or stored.data["from"]["id"] != self._user(from_user).id
         ):
             raise AssertionError(f"user cannot edit message {message_id}")
+        field, entities = ("text", "entities")
+        if "photo" in stored.data or "document" in stored.data:
+            field, entities = ("caption", "caption_entities")
         with self.state.lock:
-            stored.data.update(text=text, edit_date=self.state.now())
-            stored.data.pop("entities", None)
+            stored.data.update({field: text, "edit_date": self.state.now()})
+            stored.data.pop(entities, None)
             if found := detect_entities(text):
-                stored.data["entities"] = found
+                stored.data[entities] = found
             data = copy.deepcopy(stored.data)
         self.state.enqueue("edited_message", data)
         return data

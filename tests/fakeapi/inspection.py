@@ -50,6 +50,11 @@ class Inspection:
             return self.state.view(stored)
 
     @property
+    def next_update_id(self) -> int:
+        """The update_id of the next update (to record it as processed before it comes)."""
+        return self.state.next_update_id()
+
+    @property
     def callback_answers(self) -> list[CallbackAnswer]:
         with self.state.lock:
             return list(self.state.answers)

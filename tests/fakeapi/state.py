@@ -187,6 +187,11 @@ class State:
             )
 
     # ---- updates ---------------------------------------------------------------------------
+    def next_update_id(self) -> int:
+        """The update_id the next queued update will carry."""
+        with self.lock:
+            return self._next_update_id
+
     def enqueue(self, kind: str, payload: JSON) -> JSON:
         with self.lock:
             update = {"update_id": self._next_update_id, kind: copy.deepcopy(payload)}
