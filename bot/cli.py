@@ -28,6 +28,9 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check-plan", help=t("cli.check_plan.help"))
     check.add_argument("paths", nargs="+", type=Path, metavar="PLAN")
+    check.add_argument(
+        "--database", type=Path, default=None, metavar="FILE", help=t("cli.check_plan.database")
+    )
     grade_cmd = commands.add_parser("grade", help=t("cli.grade.help"))
     grade_cmd.add_argument("plan", type=Path, metavar="PLAN")
     grade_cmd.add_argument("answers", nargs="*", metavar="QUESTION=OPTION")
@@ -79,6 +82,26 @@ def _check(t: Translator, paths: list[Path]) -> int:
                 continue
             print(t("cli.check_plan.ok", file=str(file)))
     return 1 if failed else 0
+
+
+async def _impact(t: Translator, paths: list[Path], database: Path) -> int:
+    """List the open incidents of ``database`` that the plans at ``paths`` change something for."""
+    from bot.render.impact import impact_line
+    from bot.service.impact import affected
+    from bot.service.plans import PlanBook
+
+    plans = PlanBook([load_plan(file) for path in paths for file in plan_files(path)])
+    if not database.exists():
+        print(t("error.no_database", path=str(database)), file=sys.stderr)
+        return 1
+    async with await SqliteStore.open(database, read_only=True) as store:
+        found = await affected(store, plans)
+        total = len(await store.list_incidents(states=LIVE_STATES))
+    key = N_("cli.check_plan.impact") if found else N_("cli.check_plan.impact_none")
+    print(t(key, path=str(database), count=len(found), open=total))
+    for item in found:
+        print(impact_line(item, t))
+    return 0
 
 
 def _print_plan_error(t: Translator, exc: PlanError) -> None:
@@ -270,7 +293,10 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     args = _parser(t).parse_args(argv)
     try:
         if args.command == "check-plan":
-            return _check(t, args.paths)
+            code = _check(t, args.paths)
+            if code == 0 and args.database is not None:
+                return asyncio.run(_impact(t, args.paths, args.database))
+            return code
         if args.command == "stats":
             return asyncio.run(_stats(t, settings, args))
         if args.command == "export":

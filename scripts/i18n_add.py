@@ -30,7 +30,12 @@ def main(source: str) -> None:
         for key, texts in entries.items():
             catalog.delete(key)
             catalog.add(key, texts[lang])
-        ordered = Catalog(locale=lang, project="yuqing-bot", domain="messages")
+        ordered = Catalog(  # the header keeps its date, so adding texts changes only them
+            locale=lang,
+            project="yuqing-bot",
+            domain="messages",
+            creation_date=catalog.creation_date,
+        )
         for message in sorted((m for m in catalog if m.id), key=lambda m: str(m.id)):
             ordered.add(message.id, message.string)
         path.parent.mkdir(parents=True, exist_ok=True)

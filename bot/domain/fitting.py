@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from bot.domain.errors import DomainError
 from bot.domain.incident import Incident
+from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID, spec_for
 from bot.domain.plan import Level, Obligation, Option, Person, Plan, Question, Role
@@ -62,6 +63,36 @@ class Fitted:
     def retired(self, kind: DriftKind, item: str) -> bool:
         """Whether ``item`` of ``kind`` is only in this plan because the incident refers to it."""
         return any(d.kind is kind and d.id == item for d in self.drift)
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What a plan edit means for one open incident."""
+
+    drift: tuple[Drift, ...] = ()  # what it refers to that the plan no longer has
+    gone: bool = False  # its plan is not loaded and its chat runs no other: no more reminders
+    asked_again: bool = False  # still being graded, and the questions changed: asked again
+
+    @property
+    def affected(self) -> bool:
+        """Whether the edit changes anything for the incident."""
+        return bool(self.drift) or self.gone or self.asked_again
+
+
+def answers_fit(plan: Plan, answers: dict[str, str]) -> bool:
+    """Whether answers given so far are the plan's first questions, each with one of its options."""
+    asked = plan.questions[: len(answers)]
+    if [question.id for question in asked] != list(answers):
+        return False
+    return all(answers[q.id] in {option.id for option in q.options} for q in asked)
+
+
+def impact(incident: Incident, fitted: Fitted, current: Plan | None) -> Impact:
+    """What an edit of the plan (``current``: the plan now loaded for it) means for ``incident``."""
+    if incident.state is State.REPORTED:  # nothing stored yet but the answers
+        again = current is not None and not answers_fit(current, incident.answers)
+        return Impact(gone=current is None, asked_again=again)
+    return Impact(fitted.drift, gone=current is None)
 
 
 def fit(current: Plan | None, stored: Plan | None, incident: Incident) -> Fitted:

@@ -6,11 +6,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from bot.domain.fitting import Drift, Fitted
+from bot.domain.fitting import Drift, Fitted, impact
 from bot.domain.incident import Incident
-from bot.domain.lifecycle import State
 from bot.domain.messages import N_
-from bot.domain.plan import Plan
 from bot.service.outbox import Kind, mentions, notice, send
 from bot.service.reporting import Reporting
 from bot.store import Tx
@@ -26,32 +24,23 @@ def drift_data(drift: Drift) -> dict[str, Any]:
     return {"kind": drift.kind.value, "id": drift.id, "name": name, "question": drift.question}
 
 
-def answers_fit(plan: Plan, answers: dict[str, str]) -> bool:
-    """Whether answers given so far are the plan's first questions, each with one of its options."""
-    asked = plan.questions[: len(answers)]
-    if [question.id for question in asked] != list(answers):
-        return False
-    return all(answers[q.id] in {option.id for option in q.options} for q in asked)
-
-
 class DriftNotices(Reporting):
     """What no longer maps after a plan edit: logged at every start, told to the group once."""
 
     async def tell_drift(self, incident: Incident, fitted: Fitted, now: datetime, tx: Tx) -> None:
         """Log the incident's drift; tell its group what is new since it was last told."""
         current = self.plans.current(incident.plan_id, incident.chat)
-        if incident.state is State.REPORTED and current is not None:
-            if not answers_fit(current, incident.answers):
-                await self._restart_grading(incident, now, tx)
-            return
-        if not fitted.drift:
+        found = impact(incident, fitted, current)
+        if found.asked_again:
+            await self._restart_grading(incident, now, tx)
+        if not found.drift:
             return
         log.warning(
             "incident #%s: the plan no longer has %s",
             incident.number,
-            ", ".join(f"{d.kind.value} {d.id!r}" for d in fitted.drift),
+            ", ".join(f"{d.kind.value} {d.id!r}" for d in found.drift),
         )
-        items = [drift_data(d) for d in fitted.drift]
+        items = [drift_data(d) for d in found.drift]
         told = await self.store.kv_get(TOLD, str(incident.id)) or []
         new = [item for item in items if item not in told]
         if not new:
