@@ -38,8 +38,8 @@ def advance(service: IncidentService, by: timedelta) -> None:
     clock.advance(by)
 
 
-async def report_high(service: IncidentService) -> int:
-    incident = await service.open_report(CHAT, EYE, "  某网帖称……  ")
+async def report_high(service: IncidentService, chat: str = CHAT) -> int:
+    incident = await service.open_report(chat, EYE, "  某网帖称……  ")
     for index, option in enumerate(["high", "yes", "no"]):
         await service.answer(incident.id, EYE, index, option)
     return incident.id

@@ -17,7 +17,7 @@ from bot.domain.messages import N_
 from bot.domain.plan import Plan
 from bot.service.clock import Clock
 from bot.service.plans import PlanBook
-from bot.service.resolve import PlanResolver
+from bot.service.resolve import PlanResolver, readable
 from bot.store import Store, Tx
 
 SQLITE_MAX_INT = 2**63 - 1  # a larger number cannot be an incident (nor be looked up)
@@ -54,23 +54,33 @@ class Editing:
 
     async def move(self, event: Event, **fields: Any) -> State:
         """Apply a lifecycle event (IllegalTransition if the table refuses) and save fields."""
-        try:
-            state = transition(self.incident.state, event)
-        except IllegalTransition as exc:
-            exc.params["number"] = self.incident.number
-            raise
+        state = self.allowed(event)
         await self.save(state=state, **fields)
         return state
 
+    def allowed(self, event: Event) -> State:
+        """The state ``event`` leads to; IllegalTransition (naming the incident) if none."""
+        try:
+            return transition(self.incident.state, event)
+        except IllegalTransition as exc:
+            exc.params["number"] = self.incident.number
+            raise
+
     async def keep_plan(self) -> None:
-        """Keep a copy of the plan the incident is scheduled with, so its names outlive edits."""
+        """Keep a copy of the plan the incident is scheduled with, so its names outlive edits.
+
+        After an edit, that is the loaded plan completed with what the incident still refers
+        to (unless that cannot be read back; the older copy then stays).
+        """
         current = self.plans.current(self.incident.plan_id, self.incident.chat)
         if current is None:
             return
-        digest, body = self.plans.snapshot(current)
-        if self.incident.plan_digest != digest:
-            await self.tx.save_plan(digest, current.id, body, self.now)
-            await self.save(plan_digest=digest)
+        plan = self.fitted.plan if self.fitted.drift else current
+        digest, body = self.plans.snapshot(plan)
+        if self.incident.plan_digest == digest or not (plan is current or readable(body)):
+            return
+        await self.tx.save_plan(digest, current.id, body, self.now)
+        await self.save(plan_digest=digest)
 
     async def save(self, **fields: Any) -> None:
         """Change incident fields (optimistically, against the version read)."""

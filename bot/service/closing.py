@@ -27,6 +27,7 @@ class Closing(Base):
         """Close now, with tasks still owed: they are frozen as unmet at close."""
         async with self.editing(incident_id) as edit:
             require_role(edit.plan, actor, edit.plan.review.approve)
+            edit.allowed(Event.CLOSE)
             if not closing_pending(edit.incident):
                 raise NotClosable(number=edit.incident.number)
             unmet = await self._freeze_and_close(edit, actor)

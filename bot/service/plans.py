@@ -74,12 +74,15 @@ class PlanBook:
         return self._plans.get(plan_id) or self._plans.get(self._chats.get(chat, ""))
 
     def snapshot(self, plan: Plan) -> tuple[str, dict[str, Any]]:
-        """A loaded plan's digest and JSON form, kept with the incidents it schedules."""
-        if plan.id not in self._snapshots or self._plans.get(plan.id) is not plan:
-            body = plan.model_dump(mode="json", by_alias=True)
-            digest = hashlib.sha256(to_json(body).encode()).hexdigest()[:16]
-            self._snapshots[plan.id] = (digest, body)
-        return self._snapshots[plan.id]
+        """A plan's digest and JSON form, kept with the incidents it schedules."""
+        loaded = self._plans.get(plan.id) is plan
+        if loaded and plan.id in self._snapshots:
+            return self._snapshots[plan.id]
+        body = plan.model_dump(mode="json", by_alias=True)
+        found = (hashlib.sha256(to_json(body).encode()).hexdigest()[:16], body)
+        if loaded:
+            self._snapshots[plan.id] = found
+        return found
 
     def for_chat(self, chat: str) -> Plan:
         """The plan bound to a chat; UnknownChat if none is."""

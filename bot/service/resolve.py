@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -56,3 +57,12 @@ def _revive(digest: str, body: dict[str, object] | None) -> Plan | None:
             "stored plan %s cannot be read (%d problems); ids are shown", digest, len(exc.errors())
         )
         return None
+
+
+def readable(body: dict[str, Any]) -> bool:
+    """Whether a plan's JSON form reads back as a valid plan."""
+    try:
+        Plan.model_validate(body)
+    except ValidationError:
+        return False
+    return True

@@ -112,24 +112,23 @@ class Ticking(DriftNotices):
             return None
         try:
             return what_is_due(incident.snapshot(), fitted.plan, now)
-        except Exception:
-            log.exception("incident #%s: cannot work out what is due; set aside", incident.number)
-            self.aside.add(incident.id)
+        except Exception as exc:
+            self._aside_once(incident.id, "incident #%s: %s; set aside", incident.number, exc)
             return None
 
     async def _set_aside(self, incident_id: int, exc: Exception) -> None:
         """Log a failed tick of one incident once and stop waking it until it changes."""
-        if incident_id not in self.aside:
-            log.error(
-                "tick of incident %s failed; set aside until it changes", incident_id, exc_info=exc
-            )
-        self.aside.add(incident_id)
         async with self.store.transaction() as tx:
             await tx.set_wakeups({incident_id: None})
+        found = await self.store.get_incident(incident_id)
+        number = found.number if found else incident_id
+        self._aside_once(incident_id, "incident #%s: tick failed (%s); set aside", number, exc)
 
     def _aside_once(self, incident_id: int, message: str, *args: object) -> None:
+        """Log why an incident is set aside, the first time only (traceback for a bug)."""
         if incident_id not in self.aside:
-            log.warning(message, *args)
+            error = next((a for a in args if isinstance(a, Exception)), None)
+            log.log(logging.ERROR if error else logging.WARNING, message, *args, exc_info=error)
         self.aside.add(incident_id)
 
     async def _apply(self, edit: Editing, due: Due) -> None:

@@ -1,0 +1,139 @@
+"""One incident that cannot be ticked, or a plan edited under open incidents, stops nothing."""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from support import PLAN_TEXT, T0, small_plan
+from test_service import BOSS, CLERK, H, M, report_high
+
+import bot.service.ticking as ticking
+from bot.domain.obligations import ObStatus
+from bot.domain.plan import Plan
+from bot.domain.timing import Due, Snapshot, what_is_due
+from bot.i18n import Translator
+from bot.render.messages import compose
+from bot.render.plain import to_plain
+from bot.service.clock import ManualClock
+from bot.service.incidents import IncidentService
+from bot.service.plans import PlanBook
+from bot.store import SqliteStore
+
+OTHER = PLAN_TEXT.replace("id: small", "id: other", 1).replace("-100500", "-100501")
+TASK_RENAMED = PLAN_TEXT.replace("{id: report, text: 上报", "{id: report_up, text: 上报")
+
+
+async def pending_texts(service: IncidentService) -> list[str]:
+    """The owed messages, drawn as the group reads them, then marked sent."""
+    texts = []
+    for item in await service.store.pending():
+        incident = await service.store.get_incident(item.incident_id or 0)
+        assert incident is not None
+        plan = await service.plan_for(incident)
+        doc = compose(item, incident, plan, Translator("zh_CN"), service.clock.now())
+        texts.append(to_plain(doc))
+        async with service.store.transaction() as tx:
+            await tx.mark_sent(item.id, service.clock.now())
+    return texts
+
+
+async def test_a_failing_incident_is_set_aside_once_and_the_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    plans = PlanBook([small_plan(PLAN_TEXT), small_plan(OTHER)])
+    async with await SqliteStore.open(tmp_path / "y.db") as store:
+        clock = ManualClock(T0)
+        service = IncidentService(store, plans, clock)
+        broken = await report_high(service)
+        await service.confirm(broken, BOSS)
+        fine = await report_high(service, chat="telegram:-100501")
+        await service.confirm(fine, BOSS)
+        calls = []
+
+        def failing(snapshot: Snapshot, plan: Plan, now: object) -> Due:
+            calls.append(plan.id)
+            if snapshot.reported_at == T0 and plan.id == "small":
+                raise RuntimeError("injected")
+            return what_is_due(snapshot, plan, now)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(ticking, "what_is_due", failing)
+        await pending_texts(service)
+        with caplog.at_level(logging.WARNING):
+            for _ in range(12):  # two hours of ticks: the other incident is reminded all along
+                clock.advance(10 * M)
+                await service.tick()
+        texts = await pending_texts(service)
+        assert any("#2「上报」已逾期" in text for text in texts)
+        assert not any(text.startswith("⏰ #1") or "#1「" in text for text in texts)
+        failed = [r for r in caplog.records if "set aside" in r.getMessage()]
+        assert len(failed) == 1 and "#1" in failed[0].getMessage()
+        assert calls.count("small") < 5  # set aside, not retried on every tick
+        await service.done(broken, CLERK, "report")  # a change wakes it again: tried once more
+        clock.advance(M)
+        await service.tick()
+        assert len([r for r in caplog.records if "set aside" in r.getMessage()]) == 1
+
+
+async def test_a_task_renamed_under_an_open_incident_across_restarts(tmp_path: Path) -> None:
+    db = tmp_path / "y.db"
+    async with await SqliteStore.open(db) as store:
+        first = IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
+        incident_id = await report_high(first)
+        await first.confirm(incident_id, BOSS)
+        await pending_texts(first)
+    told = []
+    for restart in range(2):  # the edited plan, started twice: the group is told once
+        async with await SqliteStore.open(db) as store:
+            clock = ManualClock(T0 + (70 + restart * 20) * M)
+            edited = IncidentService(store, PlanBook([small_plan(TASK_RENAMED)]), clock)
+            await edited.tick()
+            texts = await pending_texts(edited)
+            told += [text for text in texts if "预案已修改" in text]
+            assert any(text.startswith(("⏰ #1「上报」", "❗ #1「上报」")) for text in texts)
+    assert told == [
+        "#1：预案已修改（现行预案：测试预案）。本事件涉及的任务“上报”在现行预案中已不存在，"
+        "仍按原名称显示和提醒；如需按现行预案执行，请领导调整等级。\n@组长"
+    ]
+    async with await SqliteStore.open(db) as store:
+        edited = IncidentService(
+            store, PlanBook([small_plan(TASK_RENAMED)]), ManualClock(T0 + 2 * H)
+        )
+        done = await edited.done(incident_id, CLERK, "report")
+        assert done.obligation("report").status is ObStatus.MET
+        moved = await edited.regrade(incident_id, BOSS, "mid")
+        assert moved.obligation("report").status is ObStatus.MET
+        texts = await pending_texts(edited)
+        card_text = next(text for text in texts if "待办事项" in text)
+        assert "· 上报（办公室） 已于" in card_text and "report" not in card_text
+        assert "· 通稿：新等级不再要求" in texts[-1]
+
+
+async def test_a_removed_plan_stops_its_reminders_without_spinning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "y.db"
+    async with await SqliteStore.open(db) as store:
+        first = IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
+        incident_id = await report_high(first)
+        await first.confirm(incident_id, BOSS)
+        await pending_texts(first)
+    async with await SqliteStore.open(db) as store:
+        clock = ManualClock(T0 + 70 * M)
+        alone = IncidentService(store, PlanBook([small_plan(OTHER)]), clock)
+        with caplog.at_level(logging.WARNING):
+            next_at = await alone.tick()
+            for _ in range(5):
+                assert await alone.tick() == next_at  # nothing falls due: no hot loop
+        assert next_at is None
+        texts = await pending_texts(alone)
+        assert len(texts) == 1 and "不再发送提醒" in texts[0]
+        gone = [r for r in caplog.records if "no more reminders" in r.getMessage()]
+        assert len(gone) == 1
+        incident = await store.get_incident(incident_id)
+        assert incident is not None
+        plan = await alone.plan_for(incident)  # /status and /export still have its words
+        assert plan.id == "small" and plan.level("high").name.get("zh_CN") == "重大"
+        clock.advance(timedelta(days=1))
+        await alone.tick()
+        assert await pending_texts(alone) == []
