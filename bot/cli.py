@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
 import sys
@@ -11,15 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from bot.domain.errors import PlanError, UnknownAnswer, YuqingError
 from bot.domain.grading import grade, reason_text
 from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.plan import Plan
 from bot.i18n import N_, Translator
 from bot.planfile import PlanProblem, load_plan, plan_files
-from bot.settings import Settings
+from bot.settings import Settings, listen_error, load_settings
 from bot.store import SqliteStore
 
 
@@ -207,6 +206,18 @@ def _drill(t: Translator, args: argparse.Namespace) -> int:
     return 0
 
 
+def _can_listen(t: Translator, host: str, port: int) -> bool:
+    """Whether the webhook server can listen on ``host:port``; if not, say why in one line."""
+    problem = listen_error(host, port)
+    if problem is None:
+        return True
+    in_use = problem.errno == errno.EADDRINUSE
+    key = N_("error.webhook_in_use") if in_use else N_("error.webhook_listen")
+    detail = problem.strerror or str(problem)
+    print(t(key, listen=host, port=port, detail=detail), file=sys.stderr)
+    return False
+
+
 def _run_bot(t: Translator, settings: Settings) -> int:
     # imported here so that check-plan and grade start without loading the Telegram stack
     from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -221,6 +232,8 @@ def _run_bot(t: Translator, settings: Settings) -> int:
     if not plans.chats():
         print(t("error.no_chats", path=str(settings.plans)), file=sys.stderr)
         return 2
+    if settings.webhook_url and not _can_listen(t, settings.webhook_listen, settings.webhook_port):
+        return 1  # checked before Telegram is told to send updates to a server that cannot start
     try:  # before logging is on, so a bad token or URL is one line, not a traceback
         asyncio.run(check_token(settings))
     except InvalidToken:
@@ -260,11 +273,8 @@ def _run_bot(t: Translator, settings: Settings) -> int:
 
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Run the command line; return the exit status."""
-    try:
-        settings = settings or Settings()
-    except ValidationError as exc:
-        t = Translator()
-        print(t("error.settings", detail=str(exc)), file=sys.stderr)
+    settings = settings or load_settings()
+    if settings is None:
         return 2
     t = Translator(settings.locale)
     args = _parser(t).parse_args(argv)
