@@ -135,7 +135,7 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
         try:
             since = datetime.fromisoformat(args.since)
         except ValueError:
-            print(t("error.bad_start", value=args.since), file=sys.stderr)
+            print(t("error.bad_since", value=args.since), file=sys.stderr)
             return 2
     plans = PlanBook.load(settings.plans, settings.timezone)
     database = args.database or settings.database
@@ -147,9 +147,9 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
     now = SystemClock().now()
     report: dict[str, object] = {}
     for plan in plans:
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=plan.zone)
-        figures = compute([i for i in incidents if i.plan_id == plan.id], now, since)
+        # a date without a zone is read in each plan's own zone, not the first plan's
+        local = since.replace(tzinfo=plan.zone) if since and since.tzinfo is None else since
+        figures = compute([i for i in incidents if i.plan_id == plan.id], now, local)
         report[plan.id] = figures.as_json()
         if not args.json:
             print("\n".join(render(figures, plan, t)))
