@@ -186,7 +186,7 @@ async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -
 
 
 def _drill(t: Translator, args: argparse.Namespace) -> int:
-    from bot.drill.command import drill, parse_speed
+    from bot.drill.command import FIRST_YEAR, LAST_YEAR, drill, parse_speed, parse_start
 
     try:
         speed = parse_speed(args.speed)
@@ -196,14 +196,16 @@ def _drill(t: Translator, args: argparse.Namespace) -> int:
     start = None
     if args.start:
         try:
-            start = datetime.fromisoformat(args.start)
+            start = parse_start(args.start, load_plan(args.plan).zone)
         except ValueError:
-            print(t("error.bad_start", value=args.start), file=sys.stderr)
+            span = {"first": FIRST_YEAR, "last": LAST_YEAR}
+            print(t("error.bad_start", value=args.start, **span), file=sys.stderr)
             return 2
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=load_plan(args.plan).zone)
-    asyncio.run(drill(t, args.plan, args.script, speed, start, args.database))
-    return 0
+    try:
+        result = asyncio.run(drill(t, args.plan, args.script, speed, start, args.database))
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the drill began
+        return 130
+    return 130 if result.interrupted else 0
 
 
 def _can_listen(t: Translator, host: str, port: int) -> bool:
