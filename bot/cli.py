@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
 import sys
@@ -11,15 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from bot.domain.errors import PlanError, UnknownAnswer, YuqingError
 from bot.domain.grading import grade, reason_text
 from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.plan import Plan
 from bot.i18n import N_, Translator
 from bot.planfile import PlanProblem, load_plan, plan_files
-from bot.settings import Settings
+from bot.settings import Settings, listen_error, load_settings
 from bot.store import SqliteStore
 
 
@@ -159,7 +158,7 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
         try:
             since = datetime.fromisoformat(args.since)
         except ValueError:
-            print(t("error.bad_start", value=args.since), file=sys.stderr)
+            print(t("error.bad_since", value=args.since), file=sys.stderr)
             return 2
     plans = PlanBook.load(settings.plans, settings.timezone)
     database = args.database or settings.database
@@ -171,9 +170,9 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
     now = SystemClock().now()
     report: dict[str, object] = {}
     for plan in plans:
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=plan.zone)
-        figures = compute([i for i in incidents if i.plan_id == plan.id], now, since)
+        # a date without a zone is read in each plan's own zone, not the first plan's
+        local = since.replace(tzinfo=plan.zone) if since and since.tzinfo is None else since
+        figures = compute([i for i in incidents if i.plan_id == plan.id], now, local)
         report[plan.id] = figures.as_json()
         if not args.json:
             print("\n".join(render(figures, plan, t)))
@@ -210,7 +209,7 @@ async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -
 
 
 def _drill(t: Translator, args: argparse.Namespace) -> int:
-    from bot.drill.command import drill, parse_speed
+    from bot.drill.command import FIRST_YEAR, LAST_YEAR, drill, parse_speed, parse_start
 
     try:
         speed = parse_speed(args.speed)
@@ -220,14 +219,28 @@ def _drill(t: Translator, args: argparse.Namespace) -> int:
     start = None
     if args.start:
         try:
-            start = datetime.fromisoformat(args.start)
+            start = parse_start(args.start, load_plan(args.plan).zone)
         except ValueError:
-            print(t("error.bad_start", value=args.start), file=sys.stderr)
+            span = {"first": FIRST_YEAR, "last": LAST_YEAR}
+            print(t("error.bad_start", value=args.start, **span), file=sys.stderr)
             return 2
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=load_plan(args.plan).zone)
-    asyncio.run(drill(t, args.plan, args.script, speed, start, args.database))
-    return 0
+    try:
+        result = asyncio.run(drill(t, args.plan, args.script, speed, start, args.database))
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the drill began
+        return 130
+    return 130 if result.interrupted else 0
+
+
+def _can_listen(t: Translator, host: str, port: int) -> bool:
+    """Whether the webhook server can listen on ``host:port``; if not, say why in one line."""
+    problem = listen_error(host, port)
+    if problem is None:
+        return True
+    in_use = problem.errno == errno.EADDRINUSE
+    key = N_("error.webhook_in_use") if in_use else N_("error.webhook_listen")
+    detail = problem.strerror or str(problem)
+    print(t(key, listen=host, port=port, detail=detail), file=sys.stderr)
+    return False
 
 
 def _run_bot(t: Translator, settings: Settings) -> int:
@@ -244,6 +257,8 @@ def _run_bot(t: Translator, settings: Settings) -> int:
     if not plans.chats():
         print(t("error.no_chats", path=str(settings.plans)), file=sys.stderr)
         return 2
+    if settings.webhook_url and not _can_listen(t, settings.webhook_listen, settings.webhook_port):
+        return 1  # checked before Telegram is told to send updates to a server that cannot start
     try:  # before logging is on, so a bad token or URL is one line, not a traceback
         asyncio.run(check_token(settings))
     except InvalidToken:
@@ -283,11 +298,8 @@ def _run_bot(t: Translator, settings: Settings) -> int:
 
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Run the command line; return the exit status."""
-    try:
-        settings = settings or Settings()
-    except ValidationError as exc:
-        t = Translator()
-        print(t("error.settings", detail=str(exc)), file=sys.stderr)
+    settings = settings or load_settings()
+    if settings is None:
         return 2
     t = Translator(settings.locale)
     args = _parser(t).parse_args(argv)

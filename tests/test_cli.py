@@ -1,14 +1,21 @@
+import asyncio
 import json
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support import SMALL_PLAN
+from test_service import EYE
 
 from bot.cli import run
+from bot.service.clock import ManualClock
+from bot.service.incidents import IncidentService
+from bot.service.plans import PlanBook
 from bot.settings import Settings
-from bot.store import latest_version
+from bot.store import SqliteStore, latest_version
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "plans" / "county.yaml"
@@ -140,3 +147,50 @@ def test_init_db_bad_database(
     assert message in err and "Traceback" not in err
     if content is not None:
         assert db.read_bytes() == content  # nothing written over a file that is not ours
+
+
+async def incidents_in_two_zones(database: Path, plans: Path) -> None:
+    """Plans east (UTC+8) and west (UTC+1), each with one graded incident at 20:00 UTC, 1 March."""
+    for plan_id, zone in (("east", "Asia/Shanghai"), ("west", "Europe/Berlin")):
+        text = SMALL_PLAN.replace("id: small\n", f"id: {plan_id}\ntimezone: {zone}\n")
+        (plans / f"{plan_id}.yaml").write_text(text, encoding="utf-8")
+    book = PlanBook.load(plans)
+    book.bind("telegram:1", "east")
+    book.bind("telegram:2", "west")
+    async with await SqliteStore.open(database) as store:
+        service = IncidentService(store, book, ManualClock(datetime(2026, 3, 1, 20, 0, tzinfo=UTC)))
+        for chat in ("telegram:1", "telegram:2"):
+            incident = await service.open_report(chat, EYE, "网帖")
+            for index, option in enumerate(["high", "yes", "no"]):
+                await service.answer(incident.id, EYE, index, option)
+
+
+@pytest.mark.parametrize(
+    ("since", "east", "west"),
+    [
+        # midnight in Shanghai is 16:00 UTC (after 20:00 UTC counts); in Berlin 23:00 UTC (not)
+        ("2026-03-02T00:00", 1, 0),
+        ("2026-03-02", 1, 0),
+        ("2026-03-02T00:00+08:00", 1, 1),  # a zone given applies to every plan
+    ],
+)
+def test_stats_since_is_read_in_each_plans_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], since: str, east: int, west: int
+) -> None:
+    plans, database = tmp_path / "plans", tmp_path / "y.db"
+    plans.mkdir()
+    asyncio.run(incidents_in_two_zones(database, plans))
+    settings = Settings(plans=plans, _env_file=None)  # type: ignore[call-arg]
+    code = run(["stats", "--json", "--since", since, "--database", str(database)], settings)
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (data["east"]["incidents"], data["west"]["incidents"]) == (east, west)
+
+
+def test_stats_bad_since_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "stats", "--since", "last week", locale="en")
+    assert code == 2 and out == ""
+    assert err == (
+        "The --since date “last week” is not valid: use ISO format, "
+        "e.g. 2026-03-01 or 2026-03-01T09:00.\n"
+    )

@@ -1,6 +1,9 @@
 """Drills: scripted and interactive runs on a virtual clock, the report, and script errors."""
 
-from datetime import datetime
+import asyncio
+import io
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -8,10 +11,14 @@ import pytest
 
 from bot.cli import run
 from bot.drill.command import drill, parse_speed
+from bot.drill.interactive import LATEST, Terminal, _catch_up, _wait
+from bot.drill.runner import Drill, DrillStopped
 from bot.drill.script import DrillScriptError, load_script
 from bot.i18n import Translator
 from bot.planfile import load_plan
+from bot.service.clock import ManualClock
 from bot.settings import Settings
+from bot.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
@@ -142,3 +149,95 @@ async def test_a_refusal_names_the_roles_in_the_drills_language(
     out = capsys.readouterr().out  # the plan is in Chinese; the drill runs in English
     expected = "Only Leader, Deputy leader, Leading-group office (cyberspace office) may do this."
     assert f"[03-02 09:02:00 +0:02:00] ⚠️ {expected}\n" in out
+
+
+@pytest.mark.parametrize(
+    "raw", ["nan", "inf", "-inf", "1e308", "1000001", "0", "-1", "abc", "", "0x10"]
+)
+def test_every_bad_speed_is_one_line(raw: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(
+        ["drill", str(PLANS / "county.yaml"), f"--speed={raw}"],
+        Settings(locale="en", _env_file=None),  # type: ignore[call-arg]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == (
+        f"Speed “{raw}” is not valid: a number above 0 and at most 1000000 (e.g. 600), or max.\n"
+    )
+
+
+@pytest.mark.parametrize(("raw", "value"), [("1e6", 1e6), ("MAX", None), (" 0.001 ", 0.001)])
+def test_speeds_at_the_edges_are_taken(raw: str, value: float | None) -> None:
+    assert parse_speed(raw) == value
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["0001-01-01T00:00", "9999-12-30T00:00", "1969-12-31T23:59", "3000-01-01", "tomorrow"],
+)
+def test_every_bad_start_is_one_line(raw: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(
+        ["drill", str(PLANS / "county.yaml"), "--speed", "max", f"--start={raw}"],
+        Settings(locale="en", _env_file=None),  # type: ignore[call-arg]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == (
+        f"Start time “{raw}” is not valid: use an ISO time in the years 1970 to 2999, "
+        "e.g. 2026-03-01T09:00.\n"
+    )
+
+
+@pytest.mark.parametrize("raw", ["1970-01-01T00:00", "2999-12-31T23:59"])
+def test_a_drill_runs_at_either_end_of_the_start_range(
+    raw: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = str(PLANS / "drills" / "county.yaml")
+    code = run(
+        ["drill", str(PLANS / "county.yaml"), "--script", script, "--speed=max", f"--start={raw}"],
+        Settings(locale="en", _env_file=None),  # type: ignore[call-arg]
+    )
+    out = capsys.readouterr().out
+    assert code == 0 and "—— Drill report #1: Major" in out
+
+
+def test_the_terminal_asks_again_after_a_line_that_is_not_utf8(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ask = Terminal(Translator("en"), io.BytesIO(b"\xff\xfe\n\xe7\xbd\x91\xe5\xb8\x96\r\n"))
+    assert ask("Describe: ") == "网帖"
+    with pytest.raises(EOFError):
+        ask("> ")
+    assert capsys.readouterr().out == (
+        "Describe: That line could not be read (it is not UTF-8 text); please type it again.\n"
+        "Describe: > "
+    )
+
+
+async def test_waiting_stops_short_of_the_clocks_limit(tmp_path: Path) -> None:
+    plan = load_plan(PLANS / "county.yaml")
+    said: list[str] = []
+    answers = iter(["3650d", "30d"])
+    async with await SqliteStore.open(tmp_path / "d.db") as store:
+        session = Drill(plan, store, ManualClock(LATEST - timedelta(days=100)), Translator("en"))
+        session.out = said.append
+        await _wait(session, lambda _prompt: next(answers))
+        assert session.clock.now() == LATEST - timedelta(days=70)
+    assert said == ["The drill's clock cannot go past 3999-12-31; please enter a shorter time."]
+
+
+async def test_thinking_time_is_caught_up_at_once(tmp_path: Path) -> None:
+    plan = load_plan(PLANS / "county.yaml")
+    async with await SqliteStore.open(tmp_path / "d.db") as store:
+        session = Drill(plan, store, ManualClock(START), Translator("en"), 600, out=print)
+        # an hour of thinking at 600× is 25 virtual days; that hour has passed: no sleeping again
+        await asyncio.wait_for(_catch_up(session, 600, time.monotonic() - 3600), 20)
+        assert session.clock.now() >= START + timedelta(days=25)
+        assert session.speed == 600
+
+
+def test_a_ctrl_c_that_came_while_busy_stops_the_next_question() -> None:
+    stop = asyncio.Event()
+    stop.set()
+    with pytest.raises(DrillStopped):
+        Terminal(Translator("en"), io.BytesIO(b"1\n"), stop=stop)("> ")

@@ -186,12 +186,3 @@ async def test_webhook_mode_with_a_secret_token(tmp_path: Path) -> None:
             await tg.wait_for(lambda m: "#1 定级问题 1/2" in m.text, timeout=10)
         finally:
             await kill(bot)
-
-
-async def test_a_refused_webhook_url_stops_with_a_clear_line(tmp_path: Path) -> None:
-    async with FakeBotAPI() as tg:
-        extra = {"YUQING_WEBHOOK_URL": "http://not-https.example/", "YUQING_WEBHOOK_PORT": "0"}
-        bot = await start(tg, tmp_path / "y.db", extra=extra)
-        code, lines = await exit_lines(bot, 60)
-    assert code == 1
-    assert lines[-1].startswith("机器人无法启动，Telegram 返回：")

@@ -2,19 +2,74 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 from bot.domain.durations import parse_duration
 from bot.domain.lifecycle import State
 from bot.domain.obligations import REVIEW_ID, ObStatus, spec_for
-from bot.drill.runner import Drill
+from bot.drill.runner import Drill, DrillStopped
 from bot.drill.script import Step
 from bot.drill.scripted import perform
+from bot.i18n import Translator
 
 Ask = Callable[[str], str]  # prompt -> the user's line; EOFError ends the drill
+# the virtual clock stays far from datetime's limit: deadlines of years are added to it
+LATEST = datetime(3999, 12, 31, tzinfo=UTC)
+
+
+class Terminal:
+    """Asks at the terminal, reading stdin as bytes: a line that is not UTF-8 is asked again."""
+
+    def __init__(
+        self, t: Translator, stdin: BinaryIO | None = None, stop: asyncio.Event | None = None
+    ) -> None:
+        self.t = t
+        self.stdin = stdin
+        self.stop = stop  # set by a Ctrl-C that came while the drill was busy
+
+    def __call__(self, prompt: str) -> str:
+        """Show ``prompt`` and return the user's line; EOFError when the input is closed."""
+        if self.stop is not None and self.stop.is_set():
+            raise DrillStopped
+        with _ctrl_c_raises():
+            while True:
+                print(prompt, end="", flush=True)
+                raw = (self.stdin or sys.stdin.buffer).readline()
+                if not raw:
+                    raise EOFError
+                try:
+                    return raw.decode("utf-8").removesuffix("\n").removesuffix("\r")
+                except UnicodeDecodeError:
+                    print(self.t("drill.not_utf8"), flush=True)
+
+
+@contextmanager
+def _ctrl_c_raises() -> Iterator[None]:
+    """While the user is asked, Ctrl-C raises KeyboardInterrupt at once.
+
+    The drill's asyncio handler only cancels its task, which a blocking read never notices.
+    """
+    current = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or current in (
+        signal.SIG_IGN,  # nohup'd: leave it ignored
+        None,  # a handler installed outside Python could not be put back
+    ):
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, current)
 
 
 @dataclass(frozen=True)
@@ -43,8 +98,7 @@ async def play(drill: Drill, ask: Ask) -> None:
     real_start = time.monotonic()
     while (await drill.incident()).state not in (State.CLOSED, State.CANCELLED):
         if drill.speed:  # virtual time flows while the user thinks
-            elapsed = timedelta(seconds=(time.monotonic() - real_start) * drill.speed)
-            await drill.run_until(max(drill.clock.now(), drill.start + elapsed))
+            await _catch_up(drill, drill.speed, real_start)
         choices = await _choices(drill)
         labels = [c.label for c in choices]
         picked = choices[_pick(drill.out, ask, t("drill.ask.action"), labels)]
@@ -59,6 +113,16 @@ async def play(drill: Drill, ask: Ask) -> None:
         await _do(drill, picked.action, value)
 
 
+async def _catch_up(drill: Drill, speed: float, real_start: float) -> None:
+    """Bring the clock to where the thinking time took it, at once: that time has passed."""
+    elapsed = timedelta(seconds=(time.monotonic() - real_start) * speed)
+    drill.speed = None
+    try:
+        await drill.run_until(max(drill.clock.now(), drill.start + elapsed))
+    finally:
+        drill.speed = speed
+
+
 async def _do(drill: Drill, action: str, value: object) -> None:
     await perform(drill, Step(drill.clock.now() - drill.start, action, value, None, 0))
 
@@ -67,10 +131,15 @@ async def _wait(drill: Drill, ask: Ask) -> None:
     while True:
         raw = ask(drill.t("drill.ask.wait"))
         try:
-            await drill.run_until(drill.clock.now() + parse_duration(raw))
-            return
+            target = drill.clock.now() + parse_duration(raw)
         except ValueError:
             drill.out(drill.t("plan.bad_duration", value=raw))
+            continue
+        if target > LATEST:
+            drill.out(drill.t("drill.too_far", limit=f"{LATEST:%Y-%m-%d}"))
+            continue
+        await drill.run_until(target)
+        return
 
 
 def _pick(out: Callable[[str], None], ask: Ask, title: str, labels: list[str]) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,6 +36,10 @@ class Heard:
     text: str
 
 
+class DrillStopped(Exception):
+    """Ctrl-C: the drill stops at the next moment it waits, so the report can follow."""
+
+
 @dataclass
 class Drill:
     """One drill of one plan: a virtual chat, a manual clock, the real incident service."""
@@ -46,6 +52,7 @@ class Drill:
     out: Callable[[str], None] = print
     heard: list[Heard] = field(default_factory=list)
     cards: dict[int, list[str]] = field(default_factory=dict)  # last card shown, per incident
+    stop: asyncio.Event = field(default_factory=asyncio.Event)  # set by Ctrl-C
 
     def __post_init__(self) -> None:
         self.start = self.clock.now()
@@ -85,11 +92,21 @@ class Drill:
         await self._pass_to(target)
 
     async def _pass_to(self, moment: datetime) -> None:
+        """Let time pass, at ``speed``; DrillStopped (the clock where it got to) once stopped."""
+        if self.stop.is_set():
+            raise DrillStopped
         gap = moment - self.clock.now()
         if gap <= timedelta(0):
             return
         if self.speed:
-            await asyncio.sleep(gap.total_seconds() / self.speed)
+            began = time.monotonic()
+            # waiting for the stop, not sleeping: a store call is never cut off half-way
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), gap.total_seconds() / self.speed)
+            if self.stop.is_set():
+                passed = timedelta(seconds=(time.monotonic() - began) * self.speed)
+                self.clock.set(min(moment, self.clock.now() + passed))
+                raise DrillStopped
         self.clock.set(moment)
 
     async def act(self, action: Callable[[], object]) -> bool:
