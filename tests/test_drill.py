@@ -241,3 +241,23 @@ def test_a_ctrl_c_that_came_while_busy_stops_the_next_question() -> None:
     stop.set()
     with pytest.raises(DrillStopped):
         Terminal(Translator("en"), io.BytesIO(b"1\n"), stop=stop)("> ")
+
+
+async def test_a_drill_closes_with_a_task_owed_and_reports_it_unmet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "close.yaml"
+    script.write_text(
+        "- at: 0\n  report: 网帖说……\n- at: 1m\n  answer: {reach: under50, media: 'no',"
+        " key_subject: 'no', harm: 'no', category: inquiry}\n"
+        "- at: 2m\n  confirm: true\n- at: 1h\n  stabilise: true\n"
+        "- at: 2h\n  review: 总结\n- at: 3h\n  approve: review\n- at: 30h\n  close: true\n",
+        encoding="utf-8",
+    )
+    result = await drill(Translator("zh_CN"), PLANS / "county.yaml", script, None, START)
+    out = capsys.readouterr().out
+    assert "尚有" not in out and "但仍有任务未完成：涉事主体解决网民诉求、回应网民关切" in out
+    assert "已确认结案。未完成的涉事主体解决网民诉求、回应网民关切记为“结案时未完成”" in out
+    assert result.incident is not None and result.incident.state.value == "closed"
+    unmet = next(line for line in out.splitlines() if line.startswith("· 涉事主体解决网民诉求"))
+    assert unmet.endswith("时限 1天：未完成，已超时 6小时 ✗")  # counted up to the close

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from bot.domain.durations import parse_duration
 from bot.domain.lifecycle import State
 from bot.domain.obligations import REVIEW_ID, ObStatus, spec_for
+from bot.domain.verdicts import closing_pending
 from bot.drill.runner import Drill, DrillStopped
 from bot.drill.script import Step
 from bot.drill.scripted import perform
@@ -161,6 +162,8 @@ async def _choices(drill: Drill) -> list[Choice]:
         found.append(Choice(t("button.confirm"), "confirm", True))
     if incident.state is State.ACTIVE:
         found.append(Choice(t("button.stabilise"), "stabilise", True))
+    if closing_pending(incident):
+        found.append(Choice(t("button.close"), "close", True))
     ids = [level.id for level in drill.plan.levels]
     index = ids.index(incident.level_id) if incident.level_id in ids else 0
     for target in (

@@ -21,6 +21,7 @@ ACTIONS = (
     "regrade",
     "cancel",
     "stabilise",
+    "close",
     "done",
     "draft",
     "approve",

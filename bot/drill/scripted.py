@@ -69,6 +69,9 @@ async def _call(
 ) -> tuple[Actor, Callable[[Actor], Awaitable[object]]]:
     """Who acts for a step, and the use case they call."""
     service, value, action = drill.service, step.value, step.action
+    if action == "close":
+        who = drill.actor(_roles(drill, step, drill.plan.review.approve))
+        return who, lambda a: service.close(number, a)
     if action in ("confirm", "regrade", "cancel", "stabilise"):
         who = drill.actor(_roles(drill, step, await _approvers(drill)))
         calls: dict[str, Callable[[Actor], Awaitable[object]]] = {
