@@ -7,7 +7,7 @@ import asyncio
 import os
 import shutil
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import STORES
 from support import T0
 
 from bot.domain.errors import StoreError
@@ -54,6 +55,25 @@ async def new_incident(store: Store, **overrides: Any) -> Incident:
 async def write(store: Store, action: Callable[[Tx], Awaitable[Any]]) -> Any:
     async with store.transaction() as tx:
         return await action(tx)
+
+
+async def owe(store: Store, count: int) -> list[int]:
+    """Enqueue ``count`` messages to two Telegram chats; their outbox ids, oldest first."""
+    async with store.transaction() as tx:
+        return [
+            await tx.enqueue(f"telegram:-{100 + i % 2}", "notice", {"i": i}, T0 + i * H)
+            for i in range(count)
+        ]
+
+
+@pytest.fixture
+async def second(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Another connection to the ``store`` fixture's file, of the same implementation."""
+    opened = await STORES[request.node.callspec.params["store"]](tmp_path)
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 class TestStoreContract:
@@ -466,6 +486,56 @@ class TestStoreContract:
         with pytest.raises(NotFound):
             await write(store, lambda tx: tx.mark_sent(999, T0))
 
+    async def test_claims_are_kept_for_their_owner_until_released(self, store: Store) -> None:
+        ids = await owe(store, 8)
+        first = await store.claim("a", T0, limit=3, transport="telegram")
+        assert [i.id for i in first] == ids[:3] and {i.claimed_by for i in first} == {"a"}
+        assert [i.id for i in await store.claim("b", T0, limit=3)] == ids[3:6]
+        again = await store.claim("a", T0 + H, limit=4, transport="telegram")
+        assert [i.id for i in again] == [*ids[:3], ids[6]]  # its own first, then a new one
+        assert await store.claim("a", T0, transport="drill") == []
+        await write(store, lambda tx: tx.mark_sent(ids[0], T0))
+        assert await write(store, lambda tx: tx.release_claims()) == 6  # the sent one stays
+        assert [i.id for i in await store.claim("b", T0, limit=2)] == ids[1:3]
+        assert [i.id for i in await store.pending()] == ids[1:]  # whoever claimed them
+
+    async def test_a_parked_message_is_never_returned(self, store: Store) -> None:
+        ids = await owe(store, 3)
+        await store.claim("a", T0, limit=1)
+        await write(store, lambda tx: tx.park(ids[0], T0 + H, "KeyError: 'level'"))
+        await write(store, lambda tx: tx.park(ids[1], T0 + H, "ValueError"))
+        assert [i.id for i in await store.pending()] == [ids[2]]
+        assert [i.id for i in await store.claim("a", T0)] == [ids[2]]
+        assert [i.id for i in await store.claim("b", T0)] == []
+        await write(store, lambda tx: tx.release_claims())
+        assert [i.id for i in await store.claim("b", T0)] == [ids[2]]
+        parked = await store.parked()
+        assert [(i.id, i.park_reason, i.parked_at) for i in parked] == [
+            (ids[0], "KeyError: 'level'", T0 + H),
+            (ids[1], "ValueError", T0 + H),
+        ]
+        assert await store.parked(transport="drill") == []
+        with pytest.raises(NotFound):
+            await write(store, lambda tx: tx.park(999, T0, "gone"))
+
+    async def test_two_owners_claiming_at_once_never_share_a_message(
+        self, store: Store, second: Store
+    ) -> None:
+        ids = await owe(store, 120)
+        taken: dict[str, list[int]] = {"a": [], "b": []}
+
+        async def work(owner: str, on: Store) -> None:
+            while batch := await on.claim(owner, T0, limit=4, transport="telegram"):
+                taken[owner] += [item.id for item in batch]
+                async with on.transaction() as tx:
+                    for item in batch:
+                        await tx.mark_sent(item.id, T0)
+
+        await asyncio.gather(work("a", store), work("b", second))
+        assert not set(taken["a"]) & set(taken["b"])
+        assert sorted(taken["a"] + taken["b"]) == ids  # every message once, none twice
+        assert await store.pending() == []
+
     async def test_an_outbox_message_rolls_back_with_its_cause(self, store: Store) -> None:
         incident = await new_incident(store)
         with pytest.raises(Conflict):
@@ -585,6 +655,26 @@ class TestSqliteStore:
         async with await SqliteStore.open(path) as store:
             due = await store.wakeups_due(T0, states=list(State))
             assert [i.number for i in due] == [1]
+
+    async def test_the_claims_migration_keeps_owed_messages_owed(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "a.db"
+        with monkeypatch.context() as patch:
+            patch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
+            await (await SqliteStore.open(path)).close()
+        with sqlite3.connect(path) as raw:  # written by the version before claims
+            raw.execute(
+                "INSERT INTO outbox (chat, kind, payload, created_at)"
+                " VALUES ('telegram:-1', 'notice', '{}', ?)",
+                (T0.isoformat(),),
+            )
+        async with await SqliteStore.open(path) as store:
+            assert await store.pragma("user_version") >= 4
+            owed = await store.claim("a", T0)
+            assert [(i.chat, i.claimed_by, i.parked_at) for i in owed] == [
+                ("telegram:-1", "a", None)
+            ]
 
     async def test_a_failing_migration_changes_nothing(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -152,4 +152,7 @@ def outbox_from_row(row: sqlite3.Row) -> OutboxItem:
         incident_id=row["incident_id"],
         sent_at=from_text_or_none(row["sent_at"]),
         ref=row["ref"],
+        claimed_by=row["claimed_by"],
+        parked_at=from_text_or_none(row["parked_at"]),
+        park_reason=row["park_reason"],
     )

@@ -78,6 +78,9 @@ class OutboxItem:
     incident_id: int | None = None
     sent_at: datetime | None = None
     ref: str | None = None  # the transport's id for the sent message
+    claimed_by: str | None = None  # the sender that took it for delivery
+    parked_at: datetime | None = None  # set aside: it could not be drawn or sent
+    park_reason: str | None = None
 
 
 class Tx(Protocol):
@@ -207,6 +210,14 @@ class Tx(Protocol):
         """Record that an outbox message was delivered; NotFound if there is no such item."""
         ...
 
+    async def park(self, item_id: int, at: datetime, reason: str) -> None:
+        """Set an outbox message aside for good (it cannot be sent); NotFound if absent."""
+        ...
+
+    async def release_claims(self) -> int:
+        """Forget every sender's claim on unsent messages (their owners are gone); how many."""
+        ...
+
 
 class Store(Protocol):
     """Incident storage: reads here, writes inside ``transaction()``."""
@@ -283,7 +294,21 @@ class Store(Protocol):
         ...
 
     async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
-        """Unsent outbox messages, oldest first (only chats of ``transport``, if given)."""
+        """Unsent, unparked outbox messages, oldest first (only ``transport`` chats, if given)."""
+        ...
+
+    async def parked(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
+        """Unsent messages set aside with their reasons, oldest first."""
+        ...
+
+    async def claim(
+        self, owner: str, at: datetime, limit: int = 50, transport: str | None = None
+    ) -> list[OutboxItem]:
+        """Atomically take up to ``limit`` unsent, unparked messages for ``owner``, oldest first.
+
+        Only messages nobody claimed or ``owner`` already claimed are taken; one claimed by
+        another owner never is. Not for use inside a transaction (it is one).
+        """
         ...
 
     async def wakeups_due(

@@ -13,7 +13,7 @@ from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState
 from bot.store import codec
 from bot.store.db import Db, Params
-from bot.store.port import Approval, OutboxItem, Person
+from bot.store.port import Approval, Person
 
 
 async def incidents_where(db: Db, where: str = "1", params: Params = ()) -> list[Incident]:
@@ -168,13 +168,3 @@ async def stored_plan(db: Db, digest: str) -> dict[str, Any] | None:
     text = await db.scalar("SELECT body FROM plan_snapshots WHERE digest = ?", (digest,))
     found = None if text is None else codec.from_json(text)
     return found if isinstance(found, dict) else None
-
-
-async def pending(db: Db, limit: int, transport: str | None = None) -> list[OutboxItem]:
-    """Unsent outbox items, oldest first; only chats ``<transport>:…`` when given."""
-    prefix = "" if transport is None else f"{transport}:"
-    rows = await db.all(
-        "SELECT * FROM outbox WHERE sent_at IS NULL AND substr(chat, 1, ?) = ? ORDER BY id LIMIT ?",
-        (len(prefix), prefix, int(limit)),
-    )
-    return [codec.outbox_from_row(row) for row in rows]

@@ -152,6 +152,16 @@ SELECT id, CASE WHEN state IN ('closed', 'cancelled', 'abandoned') THEN NULL ELS
 FROM incidents;
 """
 
+# Delivery claims and parking (docs/delivery.md): a sender claims outbox rows before sending
+# them, so no row goes out through two senders; a row that cannot be drawn or sent for a reason
+# other than the network is parked with the reason instead of being retried forever.
+V4 = """
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
+ALTER TABLE outbox ADD COLUMN parked_at TEXT;
+ALTER TABLE outbox ADD COLUMN park_reason TEXT;
+"""
+
 # The plan each incident was last graded or scheduled with, so an incident keeps the names of
 # what a later edit of the plan removes (bot/domain/fitting.py). Snapshots are shared by digest.
 V5 = """
@@ -164,7 +174,7 @@ CREATE TABLE plan_snapshots (
 ALTER TABLE incidents ADD COLUMN plan_digest TEXT REFERENCES plan_snapshots (digest);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V5)
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 
 
 def latest_version() -> int:

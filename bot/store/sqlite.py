@@ -15,7 +15,7 @@ from bot.domain.errors import StoreError
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.messages import N_
-from bot.store import queries, schema, wakeups
+from bot.store import outbox, queries, schema, wakeups
 from bot.store.db import Db
 from bot.store.port import Approval, OutboxItem, Person, Store, Tx
 from bot.store.tx import SqliteTx
@@ -190,9 +190,25 @@ class SqliteStore:
             return await queries.stored_plan(db, digest)
 
     async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
-        """Unsent outbox messages, oldest first (only chats of ``transport``, if given)."""
+        """Unsent, unparked outbox messages, oldest first (only ``transport`` chats, if given)."""
         async with self._reading() as db:
-            return await queries.pending(db, limit, transport)
+            return await outbox.pending(db, limit, transport)
+
+    async def parked(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
+        """Unsent messages set aside with their reasons, oldest first."""
+        async with self._reading() as db:
+            return await outbox.parked(db, limit, transport)
+
+    async def claim(
+        self, owner: str, at: datetime, limit: int = 50, transport: str | None = None
+    ) -> list[OutboxItem]:
+        """Atomically take up to ``limit`` unsent, unparked messages for ``owner``, oldest first."""
+        async with self._reading() as db:  # most looks find nothing new: no write lock for them
+            seen = await outbox.claimable(db, owner, limit, transport)
+        if all(item.claimed_by == owner for item in seen):
+            return seen
+        async with self.transaction() as tx:
+            return await outbox.claim(tx.db, owner, at, limit, transport)
 
     async def wakeups_due(
         self, now: datetime, *, states: Collection[State], transport: str | None = None

@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
-from bot.store import codec, queries, wakeups
+from bot.store import codec, outbox, queries, wakeups
 from bot.store.codec import to_text, to_text_or_none
 from bot.store.db import Db
 from bot.store.port import Conflict, Decision, NotFound
@@ -309,3 +309,11 @@ class SqliteTx:
         )
         if changed != 1:
             raise NotFound(item=f"outbox {item_id}")
+
+    async def park(self, item_id: int, at: datetime, reason: str) -> None:
+        """Set an outbox message aside for good (it cannot be sent); NotFound if absent."""
+        await outbox.park(self.db, item_id, at, reason)
+
+    async def release_claims(self) -> int:
+        """Forget every sender's claim on unsent messages (their owners are gone); how many."""
+        return await outbox.release(self.db)

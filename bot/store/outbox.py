@@ -1,0 +1,85 @@
+"""The outbox's reads and writes: what is owed, who claimed it for sending, what is parked.
+
+A row is owed while ``sent_at`` and ``parked_at`` are NULL. A sender claims owed rows (writes
+its owner id into ``claimed_by``) before sending them; rows claimed by another owner are left
+alone until a new ``yuqing-bot run``, holding the database's run lock, releases every claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from bot.store import codec
+from bot.store.codec import to_text
+from bot.store.db import Db
+from bot.store.port import NotFound, OutboxItem
+
+OWED = "sent_at IS NULL AND parked_at IS NULL AND substr(chat, 1, ?) = ?"
+
+
+def _transport(transport: str | None) -> list[Any]:
+    """The parameters of OWED for chats ``<transport>:…`` (every chat when None)."""
+    prefix = "" if transport is None else f"{transport}:"
+    return [len(prefix), prefix]
+
+
+async def pending(db: Db, limit: int, transport: str | None) -> list[OutboxItem]:
+    """Owed items, oldest first, whoever claimed them."""
+    rows = await db.all(
+        f"SELECT * FROM outbox WHERE {OWED} ORDER BY id LIMIT ?",
+        [*_transport(transport), int(limit)],
+    )
+    return [codec.outbox_from_row(row) for row in rows]
+
+
+async def parked(db: Db, limit: int, transport: str | None) -> list[OutboxItem]:
+    """Unsent items set aside, oldest first."""
+    rows = await db.all(
+        "SELECT * FROM outbox WHERE sent_at IS NULL AND parked_at IS NOT NULL"
+        " AND substr(chat, 1, ?) = ? ORDER BY id LIMIT ?",
+        [*_transport(transport), int(limit)],
+    )
+    return [codec.outbox_from_row(row) for row in rows]
+
+
+async def claimable(db: Db, owner: str, limit: int, transport: str | None) -> list[OutboxItem]:
+    """Owed items nobody or ``owner`` claimed, oldest first."""
+    rows = await db.all(
+        f"SELECT * FROM outbox WHERE {OWED} AND (claimed_by IS NULL OR claimed_by = ?)"
+        " ORDER BY id LIMIT ?",
+        [*_transport(transport), owner, int(limit)],
+    )
+    return [codec.outbox_from_row(row) for row in rows]
+
+
+async def claim(
+    db: Db, owner: str, at: datetime, limit: int, transport: str | None
+) -> list[OutboxItem]:
+    """Inside a write transaction: take the claimable items for ``owner`` and return them."""
+    found = await claimable(db, owner, limit, transport)
+    fresh = [item.id for item in found if item.claimed_by != owner]
+    await db.executemany(
+        "UPDATE outbox SET claimed_by = ?, claimed_at = ? WHERE id = ? AND claimed_by IS NULL",
+        [(owner, to_text(at), item_id) for item_id in fresh],
+    )
+    return [replace(item, claimed_by=owner) for item in found]
+
+
+async def park(db: Db, item_id: int, at: datetime, reason: str) -> None:
+    """Set an item aside with the reason; NotFound if there is no such item."""
+    changed = await db.execute(
+        "UPDATE outbox SET parked_at = ?, park_reason = ? WHERE id = ?",
+        (to_text(at), reason, item_id),
+    )
+    if changed != 1:
+        raise NotFound(item=f"outbox {item_id}")
+
+
+async def release(db: Db) -> int:
+    """Forget every claim on unsent items; return how many there were."""
+    return await db.execute(
+        "UPDATE outbox SET claimed_by = NULL, claimed_at = NULL"
+        " WHERE sent_at IS NULL AND claimed_by IS NOT NULL"
+    )
