@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -66,12 +69,21 @@ def ref_key(item: OutboxItem) -> str | None:
     return None
 
 
-class Sender:
-    """Sends owed messages oldest first; a failure stops the queue until it can go on.
+def new_owner() -> str:
+    """An owner id for outbox claims, unique to one sender: host, process and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
-    Chats the bot was removed from are skipped (their messages dropped) until it is back. A
-    database that cannot be written is logged once and retried; a message Telegram accepted
-    but that could not be recorded as sent is remembered here, so it is not sent twice.
+
+class Sender:
+    """Sends owed messages oldest first; an outage stops the queue until it can go on.
+
+    Each message is claimed (under this sender's ``owner`` id) before it is sent, so no other
+    sender on the database sends it too. Chats the bot was removed from are skipped (their
+    messages dropped) until it is back. A message that cannot be drawn or sent for any other
+    reason than the network, a flood limit, a lost chat or the database is parked and logged
+    once, and the queue goes on. A database that cannot be written is logged once and retried;
+    a message Telegram accepted but that could not be recorded as sent is remembered here, so
+    it is not sent twice.
     """
 
     def __init__(
@@ -81,8 +93,10 @@ class Sender:
         plans: PlanResolver,
         clock: Clock,
         lang: Callable[[str], Awaitable[str]],
+        owner: str | None = None,
     ) -> None:
         self.bot, self.store, self.plans, self.clock = bot, store, plans, clock
+        self.owner = owner or new_owner()
         self._lang = lang  # async (chat key) -> language code
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -124,12 +138,12 @@ class Sender:
         return done
 
     async def drain(self) -> bool:
-        """Deliver everything pending; False if the API was unreachable (try again later)."""
+        """Deliver everything owed; False if the API was unreachable (try again later)."""
         async with self._lock:
-            while items := await self.store.pending(limit=50, transport="telegram"):
+            while items := await self.store.claim(self.owner, self.clock.now(), 50, "telegram"):
                 for item in await self._skip_gone(items):
                     try:
-                        ref = await self._deliver_once(item)
+                        await self._record(item, await self._deliver_once(item))
                     except RetryAfter as exc:
                         wait = retry_seconds(exc)
                         log.warning("flood limit: waiting %s s before resending", wait)
@@ -143,7 +157,10 @@ class Sender:
                     except ChatGone as exc:
                         await self._forget_chat(item, exc)
                         break  # read the queue again: the chat's other messages are skipped
-                    await self._record(item, ref)
+                    except StoreError:
+                        raise  # the whole queue waits for the database (see _attempt)
+                    except Exception as exc:  # a bug, or a plan the message cannot be drawn by
+                        await self._park(item, exc)
             return True
 
     async def _deliver_once(self, item: OutboxItem) -> str | None:
@@ -163,6 +180,37 @@ class Sender:
                 await tx.kv_set(REFS, key, ref)
         self._unrecorded.pop(item.id, None)
         self._slow.discard(item.id)
+
+    async def _park(self, item: OutboxItem, exc: Exception) -> None:
+        """Set aside an item that cannot be drawn or sent, with one log record of its context."""
+        number = await self._number(item)
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        async with self.store.transaction() as tx:
+            await tx.park(item.id, self.clock.now(), reason)
+        self._unrecorded.pop(item.id, None)
+        self._slow.discard(item.id)
+        log.error(
+            "outbox message %s (%s for chat %s, incident %s #%s) cannot be sent: parked (%s)",
+            item.id,
+            item.kind,
+            item.chat,
+            item.incident_id,
+            number,
+            reason,
+            exc_info=exc,
+        )
+
+    async def _number(self, item: OutboxItem) -> int | None:
+        """The number of the item's incident, for the log; None if it has none or is unreadable."""
+        if item.incident_id is None:
+            return None
+        try:
+            incident = await self.store.get_incident(item.incident_id)
+        except StoreError:
+            raise
+        except Exception:  # the incident may be what cannot be read; the log says so anyway
+            return None
+        return incident.number if incident else None
 
     async def _skip_gone(self, items: list[OutboxItem]) -> list[OutboxItem]:
         """Drop (mark sent, one log line per chat) the items owed to chats the bot left."""
