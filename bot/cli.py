@@ -247,8 +247,10 @@ def _run_bot(t: Translator, settings: Settings) -> int:
     # imported here so that check-plan and grade start without loading the Telegram stack
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
+    from bot.runlock import acquire
     from bot.service.plans import PlanBook
     from bot.telegram.app import ALLOWED_UPDATES, build, check_store, check_token
+    from bot.telegram.guard import sender_failed
 
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         print(t("error.no_token"), file=sys.stderr)
@@ -257,6 +259,7 @@ def _run_bot(t: Translator, settings: Settings) -> int:
     if not plans.chats():
         print(t("error.no_chats", path=str(settings.plans)), file=sys.stderr)
         return 2
+    acquire(settings.database)  # one `run` per database: a second one stops here, status 1
     if settings.webhook_url and not _can_listen(t, settings.webhook_listen, settings.webhook_port):
         return 1  # checked before Telegram is told to send updates to a server that cannot start
     try:  # before logging is on, so a bad token or URL is one line, not a traceback
@@ -293,7 +296,7 @@ def _run_bot(t: Translator, settings: Settings) -> int:
     except TelegramError as exc:  # e.g. Telegram refusing the webhook URL
         print(t("error.telegram_start", detail=str(exc)), file=sys.stderr)
         return 1
-    return 0
+    return 1 if sender_failed(application) else 0  # the service manager restarts it
 
 
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:

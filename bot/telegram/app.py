@@ -27,7 +27,7 @@ from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.store import SqliteStore
-from bot.telegram import buttons, commands, intake, members, presence, report, ticker
+from bot.telegram import buttons, commands, guard, intake, members, presence, report, ticker
 from bot.telegram.common import not_saved, say
 from bot.telegram.runtime import Context, Runtime, chat_language, install, runtime
 from bot.telegram.sender import Sender
@@ -125,6 +125,7 @@ async def _start(application: App, settings: Settings, plans: PlanBook, clock: C
     store = await SqliteStore.open(settings.database)
     try:
         await _prove_writable(store, clock)
+        await guard.release_claims(store)  # `run` holds the database's run lock by now
     except BaseException:
         await store.close()
         raise
@@ -135,7 +136,8 @@ async def _start(application: App, settings: Settings, plans: PlanBook, clock: C
     rt = Runtime(service, sender)
     install(application, rt)
     await _register_commands(application)
-    application.bot_data[SENDER_TASK] = asyncio.create_task(sender.run(), name=SENDER_TASK)
+    application.bot_data[SENDER_TASK] = task = asyncio.create_task(sender.run(), name=SENDER_TASK)
+    guard.watch_sender(application, task)
     await ticker.tick(application, rt)
     log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), settings.database)
 
@@ -184,6 +186,8 @@ async def _once(update: Update, context: Context) -> None:
 
 async def _on_error(update: object, context: Context) -> None:
     """Log unexpected errors with their context and tell the chat something went wrong."""
+    if guard.polling_conflict(context.application, context.error):
+        return
     if isinstance(context.error, StoreUnavailable):  # expected: one line, not a traceback
         await not_saved(update, context, context.error)
         return
