@@ -97,21 +97,27 @@ class SqliteStore:
             raise RuntimeError("transactions do not nest; use the open one")
         async with self._lock:
             self._check_open()
-            self._owner = task
+            async with self._begun(task) as tx:
+                yield tx
+
+    @asynccontextmanager
+    async def _begun(self, task: asyncio.Task[Any] | None) -> AsyncIterator[SqliteTx]:
+        """BEGIN IMMEDIATE … COMMIT for ``task``; the caller holds the lock."""
+        self._owner = task
+        try:
+            await self._db.rollback_quietly()  # never inherit a half-finished transaction
+            await self._db.execute("BEGIN IMMEDIATE")
+            tx = SqliteTx(self._db)
             try:
-                await self._db.rollback_quietly()  # never inherit a half-finished transaction
-                await self._db.execute("BEGIN IMMEDIATE")
-                tx = SqliteTx(self._db)
-                try:
-                    yield tx
-                    await self._db.execute("COMMIT")
-                except BaseException:
-                    await self._db.rollback_quietly()
-                    raise
-                finally:
-                    tx.end()
+                yield tx
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.rollback_quietly()
+                raise
             finally:
-                self._owner = None
+                tx.end()
+        finally:
+            self._owner = None
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[Db]:
@@ -121,12 +127,18 @@ class SqliteStore:
             return
         async with self._lock:
             self._check_open()
+            async with self._snapshot() as db:
+                yield db
+
+    @asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[Db]:
+        """A read transaction; the caller holds the lock."""
+        await self._db.rollback_quietly()
+        await self._db.execute("BEGIN")
+        try:
+            yield self._db
+        finally:
             await self._db.rollback_quietly()
-            await self._db.execute("BEGIN")
-            try:
-                yield self._db
-            finally:
-                await self._db.rollback_quietly()
 
     async def get_incident(self, incident_id: int) -> Incident | None:
         """The incident with answers, obligations and attachments, or None."""
@@ -203,12 +215,17 @@ class SqliteStore:
         self, owner: str, at: datetime, limit: int = 50, transport: str | None = None
     ) -> list[OutboxItem]:
         """Atomically take up to ``limit`` unsent, unparked messages for ``owner``, oldest first."""
-        async with self._reading() as db:  # most looks find nothing new: no write lock for them
-            seen = await outbox.claimable(db, owner, limit, transport)
-        if all(item.claimed_by == owner for item in seen):
-            return seen
-        async with self.transaction() as tx:
-            return await outbox.claim(tx.db, owner, at, limit, transport)
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            raise RuntimeError("claim() is a transaction of its own; call it outside one")
+        async with self._lock:  # one turn, like a read: the look and the claim are not split
+            self._check_open()
+            async with self._snapshot() as db:  # most looks find nothing new: no write lock
+                seen = await outbox.claimable(db, owner, limit, transport)
+            if all(item.claimed_by == owner for item in seen):
+                return seen
+            async with self._begun(task) as tx:
+                return await outbox.claim(tx.db, owner, at, limit, transport)
 
     async def wakeups_due(
         self, now: datetime, *, states: Collection[State], transport: str | None = None
