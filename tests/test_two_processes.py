@@ -37,7 +37,7 @@ def refusal(db: Path, pid: int) -> re.Pattern[str]:
     return re.compile(
         rf"数据库 {re.escape(str(db))} 已由另一个 yuqing-bot 使用（主机 {host} 上的进程 {pid}，"
         r"自 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC 起运行）；"
-        "同一数据库只能运行一个机器人，请先停止那一个。"
+        "同一数据库只能运行一个机器人，请您先停止正在运行的那一个。"
     )
 
 
@@ -130,7 +130,7 @@ def test_the_refusal_names_the_holder_in_one_line(
     err = capsys.readouterr().err
     assert err == (
         f"数据库 {db} 已由另一个 yuqing-bot 使用（主机 bot-host 上的进程 4242，自 2026-03-01"
-        " 08:00:05 UTC 起运行）；同一数据库只能运行一个机器人，请先停止那一个。\n"
+        " 08:00:05 UTC 起运行）；同一数据库只能运行一个机器人，请您先停止正在运行的那一个。\n"
     )
 
 
@@ -141,7 +141,8 @@ def test_a_holder_that_wrote_nothing_is_still_refused_in_one_line(
     assert run(["run"], settings(db)) == 1
     err = capsys.readouterr().err
     assert err == (
-        f"数据库 {db} 已由另一个 yuqing-bot 使用；同一数据库只能运行一个机器人，请先停止那一个。\n"
+        f"数据库 {db} 已由另一个 yuqing-bot 使用；"
+        "同一数据库只能运行一个机器人，请您先停止正在运行的那一个。\n"
     )
 
 
@@ -149,3 +150,17 @@ def test_the_lock_file_is_next_to_the_database_under_a_name_sqlite_does_not_use(
     path = runlock.lock_path(Path("/srv/bot/yuqing.db"))
     assert path == Path("/srv/bot/yuqing.db.run.lock")
     assert not any(path.name.endswith(s) for s in ("-wal", "-shm", "-journal", "db.lock"))
+
+
+def test_a_lock_file_that_cannot_be_opened_beside_a_writable_database_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "y.db"
+    db.touch()
+    runlock.lock_path(db).mkdir()  # in the way of the lock file
+    assert run(["run"], settings(db)) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"无法创建或打开锁文件 {runlock.lock_path(db)}：Is a directory。"
+        "数据库所在的文件夹须可写入。\n"
+    )
