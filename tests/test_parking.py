@@ -119,7 +119,7 @@ async def test_two_senders_on_one_database_send_every_message_once(tmp_path: Pat
                 chat = GROUP if n % 2 else OTHER
                 await reporting.open_report(f"telegram:{chat}", Actor(EYE), f"网帖 {n}")
             senders = [
-                Sender(telegram, store, plans, clock, partial(chat_language, service))
+                Sender(telegram, store, service.resolver, clock, partial(chat_language, service))
                 for store in (one, two)
                 for service in [IncidentService(store, plans, clock)]
             ]
