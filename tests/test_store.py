@@ -4,6 +4,7 @@ Everything runs against a real database file under tmp_path, never a mock.
 """
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -575,6 +576,29 @@ class TestStoreContract:
             assert await store.next_wakeup(states=live) is None
         await write(store, lambda tx: tx.update_incident(a.id, 1, state=State.CLOSED))
         assert await store.wakeups_due(T0, states=list(State)) == []  # over: never again
+
+    async def test_a_transaction_cancelled_half_way_leaves_the_store_usable(
+        self, store: Store
+    ) -> None:
+        # A task cancelled while a statement is queued (at shutdown, or a caller giving up):
+        # the statement still runs afterwards; the next transaction must not trip over it.
+        for spins in range(40):
+
+            async def work(spins: int = spins) -> None:
+                async with store.transaction() as tx:
+                    await tx.kv_set("n", "a", spins, T0)
+                    await asyncio.sleep(0)
+                    await tx.kv_set("n", "b", spins, T0)
+
+            task = asyncio.create_task(work())
+            for _ in range(spins):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await write(store, lambda tx, spins=spins: tx.kv_set("n", "ok", spins, T0))
+            assert await store.kv_get("n", "ok") == spins
+            assert await store.kv_get("n", "b") in (None, *range(spins + 1))
 
 
 class TestSqliteStore:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterable, Sequence
-from contextlib import suppress
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,7 @@ class Db:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self.unsettled = False  # a call was cancelled while its statement was still queued
 
     @classmethod
     async def connect(cls, path: Path, *, busy_timeout: float, read_only: bool) -> Db:
@@ -93,39 +94,44 @@ class Db:
         conn.row_factory = sqlite3.Row
         return cls(conn, path)
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; return the number of rows it changed."""
+    @contextmanager
+    def _call(self) -> Iterator[None]:
+        """Translate sqlite3 errors; note a call given up half-way (its statement still runs)."""
         try:
-            async with self.conn.execute(sql, params) as cursor:
-                return cursor.rowcount
+            yield
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from exc
+        except asyncio.CancelledError:
+            # aiosqlite's worker runs the statement anyway, after the caller stopped waiting:
+            # the next rollback must be queued behind it rather than judged by in_transaction.
+            self.unsettled = True
+            raise
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+        with self._call():
+            async with self.conn.execute(sql, params) as cursor:
+                return cursor.rowcount
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row id."""
-        try:
+        with self._call():
             async with self.conn.execute(sql, params) as cursor:
                 rowid = cursor.lastrowid
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
         if rowid is None:  # pragma: no cover - an INSERT always sets it
             raise StoreError(path=str(self.path), detail="no row id after INSERT")
         return rowid
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement once per parameter row."""
-        try:
+        with self._call():
             async with self.conn.executemany(sql, rows):
                 pass
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
 
     async def all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Every row of a query."""
-        try:
+        with self._call():
             return list(await self.conn.execute_fetchall(sql, params))
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
 
     async def one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
@@ -143,8 +149,9 @@ class Db:
         return self.conn.in_transaction
 
     async def rollback_quietly(self) -> None:
-        """Roll back if a transaction is open, ignoring errors (the cause is already raised)."""
-        if self.conn.in_transaction:
+        """Roll back if a transaction is (or may be) open, ignoring errors (the cause is raised)."""
+        if self.conn.in_transaction or self.unsettled:
+            self.unsettled = False
             with suppress(StoreError):
                 await self.execute("ROLLBACK")
 
