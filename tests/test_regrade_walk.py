@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from support import T0
-from walk_support import SHIPPED, actor, shipped, walk
+from walk_support import SHIPPED, actor, drawn, shipped, walk
 
 from bot.domain.incident import Incident
 from bot.domain.obligations import REVIEW_ID, ObStatus, obligation_specs
@@ -14,8 +14,6 @@ from bot.domain.verdicts import COUNTED, Verdict, standing
 from bot.export.gather import gather
 from bot.export.model import build
 from bot.i18n import Translator
-from bot.render.messages import compose
-from bot.render.plain import to_plain
 from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
@@ -29,22 +27,7 @@ STEP = timedelta(minutes=47)  # between regrades: reminders fall due on the way
 
 async def shown(service: IncidentService) -> list[str]:
     """Every owed message drawn in both languages, then marked sent (as a transport would)."""
-    texts = []
-    for item in await service.store.pending():
-        incident = await service.store.get_incident(item.incident_id or 0)
-        assert incident is not None
-        plan = await service.plan_for(incident)
-        content = None
-        if "obligation" in item.payload:
-            content = await service.store.obligation_content(
-                incident.id, item.payload["obligation"]
-            )
-        for lang in ("zh_CN", "en"):
-            doc = compose(item, incident, plan, Translator(lang), service.clock.now(), content)
-            texts.append(to_plain(doc))
-        async with service.store.transaction() as tx:
-            await tx.mark_sent(item.id, service.clock.now())
-    return texts
+    return await drawn(service, ("zh_CN", "en"))
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -7,14 +7,12 @@ from pathlib import Path
 import pytest
 from support import PLAN_TEXT, T0, small_plan
 from test_service import BOSS, CLERK, H, M, report_high
+from walk_support import drawn as pending_texts
 
 import bot.service.ticking as ticking
 from bot.domain.obligations import ObStatus
 from bot.domain.plan import Plan
 from bot.domain.timing import Due, Snapshot, what_is_due
-from bot.i18n import Translator
-from bot.render.messages import compose
-from bot.render.plain import to_plain
 from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
@@ -24,18 +22,14 @@ OTHER = PLAN_TEXT.replace("id: small", "id: other", 1).replace("-100500", "-1005
 TASK_RENAMED = PLAN_TEXT.replace("{id: report, text: 上报", "{id: report_up, text: 上报")
 
 
-async def pending_texts(service: IncidentService) -> list[str]:
-    """The owed messages, drawn as the group reads them, then marked sent."""
-    texts = []
-    for item in await service.store.pending():
-        incident = await service.store.get_incident(item.incident_id or 0)
-        assert incident is not None
-        plan = await service.plan_for(incident)
-        doc = compose(item, incident, plan, Translator("zh_CN"), service.clock.now())
-        texts.append(to_plain(doc))
-        async with service.store.transaction() as tx:
-            await tx.mark_sent(item.id, service.clock.now())
-    return texts
+async def confirmed(db: Path) -> int:
+    """A 重大 incident of the small plan, confirmed and announced, in the database ``db``."""
+    async with await SqliteStore.open(db) as store:
+        first = IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
+        incident_id = await report_high(first)
+        await first.confirm(incident_id, BOSS)
+        await pending_texts(first)
+    return incident_id
 
 
 async def test_a_failing_incident_is_set_aside_once_and_the_others_go_on(
@@ -77,11 +71,7 @@ async def test_a_failing_incident_is_set_aside_once_and_the_others_go_on(
 
 async def test_a_task_renamed_under_an_open_incident_across_restarts(tmp_path: Path) -> None:
     db = tmp_path / "y.db"
-    async with await SqliteStore.open(db) as store:
-        first = IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
-        incident_id = await report_high(first)
-        await first.confirm(incident_id, BOSS)
-        await pending_texts(first)
+    incident_id = await confirmed(db)
     told = []
     for restart in range(2):  # the edited plan, started twice: the group is told once
         async with await SqliteStore.open(db) as store:
@@ -113,11 +103,7 @@ async def test_a_removed_plan_stops_its_reminders_without_spinning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     db = tmp_path / "y.db"
-    async with await SqliteStore.open(db) as store:
-        first = IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
-        incident_id = await report_high(first)
-        await first.confirm(incident_id, BOSS)
-        await pending_texts(first)
+    incident_id = await confirmed(db)
     async with await SqliteStore.open(db) as store:
         clock = ManualClock(T0 + 70 * M)
         alone = IncidentService(store, PlanBook([small_plan(OTHER)]), clock)

@@ -6,7 +6,11 @@ from pathlib import Path
 
 from bot.domain.access import Actor
 from bot.domain.plan import Chats, Plan
+from bot.i18n import Translator
 from bot.planfile import load_plan
+from bot.render.messages import compose
+from bot.render.plain import to_plain
+from bot.service.incidents import IncidentService
 
 SHIPPED = sorted((Path(__file__).parent.parent / "plans").glob("*.yaml"))
 
@@ -31,3 +35,22 @@ def walk(levels: list[str], start: str) -> list[str]:
     route = [*levels[levels.index(start) + 1 :], *reversed(levels[:-1]), *levels[1:]]
     assert route[-1] == top and bottom in route
     return route
+
+
+async def drawn(service: IncidentService, langs: tuple[str, ...] = ("zh_CN",)) -> list[str]:
+    """Every owed message drawn as the group reads it (in each of ``langs``), then marked sent."""
+    texts = []
+    for item in await service.store.pending():
+        incident = await service.store.get_incident(item.incident_id or 0)
+        assert incident is not None
+        plan = await service.plan_for(incident)
+        content = None
+        if "obligation" in item.payload:
+            obligation = item.payload["obligation"]
+            content = await service.store.obligation_content(incident.id, obligation)
+        for lang in langs:
+            doc = compose(item, incident, plan, Translator(lang), service.clock.now(), content)
+            texts.append(to_plain(doc))
+        async with service.store.transaction() as tx:
+            await tx.mark_sent(item.id, service.clock.now())
+    return texts
