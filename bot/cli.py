@@ -17,7 +17,8 @@ from bot.domain.grading import grade, reason_text
 from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.plan import Plan
 from bot.i18n import N_, Translator
-from bot.planfile import PlanProblem, load_plan, plan_files
+from bot.plancheck import check_plans, impact, print_plan_error
+from bot.planfile import load_plan
 from bot.settings import Settings, listen_error, load_settings
 from bot.store import SqliteStore
 
@@ -58,58 +59,6 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     db = commands.add_parser("init-db", help=t("cli.init_db.help"))
     db.add_argument("--database", type=Path, default=None, metavar="FILE")
     return parser
-
-
-def _problem_line(t: Translator, problem: PlanProblem) -> str:
-    where = f"{problem.file}:{problem.line}" if problem.line else problem.file
-    return f"{where}: {problem.field}: {t(problem.key, **problem.params)}"
-
-
-def _check(t: Translator, paths: list[Path]) -> int:
-    failed = 0
-    for path in paths:
-        files = plan_files(path)
-        if not files:
-            print(t("cli.check_plan.no_files", path=str(path)), file=sys.stderr)
-            failed += 1
-        for file in files:
-            try:
-                load_plan(file)
-            except PlanError as exc:
-                failed += 1
-                _print_plan_error(t, exc)
-                continue
-            print(t("cli.check_plan.ok", file=str(file)))
-    return 1 if failed else 0
-
-
-async def _impact(t: Translator, paths: list[Path], database: Path) -> int:
-    """List the open incidents of ``database`` that the plans at ``paths`` change something for."""
-    from bot.render.impact import impact_line
-    from bot.service.impact import affected
-    from bot.service.plans import PlanBook
-
-    plans = PlanBook([load_plan(file) for path in paths for file in plan_files(path)])
-    if not database.exists():
-        print(t("error.no_database", path=str(database)), file=sys.stderr)
-        return 1
-    async with await SqliteStore.open(database, read_only=True) as store:
-        found = await affected(store, plans)
-        total = len(await store.list_incidents(states=LIVE_STATES))
-    key = N_("cli.check_plan.impact") if found else N_("cli.check_plan.impact_none")
-    print(t(key, path=str(database), count=len(found), open=total))
-    for item in found:
-        print(impact_line(item, t))
-    return 0
-
-
-def _print_plan_error(t: Translator, exc: PlanError) -> None:
-    if exc.problems:
-        for problem in exc.problems:
-            print(_problem_line(t, problem), file=sys.stderr)
-        print(t("cli.check_plan.failed", **exc.params), file=sys.stderr)
-    else:
-        print(t(exc.key, **exc.params), file=sys.stderr)
 
 
 def _parse_answers(items: Sequence[str]) -> dict[str, str]:
@@ -308,9 +257,9 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     args = _parser(t).parse_args(argv)
     try:
         if args.command == "check-plan":
-            code = _check(t, args.paths)
+            code = check_plans(t, args.paths)
             if code == 0 and args.database is not None:
-                return asyncio.run(_impact(t, args.paths, args.database))
+                return asyncio.run(impact(t, args.paths, args.database))
             return code
         if args.command == "stats":
             return asyncio.run(_stats(t, settings, args))
@@ -327,7 +276,7 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
             return 0
         return _grade(t, load_plan(args.plan), args.answers, args.json)
     except PlanError as exc:
-        _print_plan_error(t, exc)
+        print_plan_error(t, exc)
         return 1
     except YuqingError as exc:
         params = dict(exc.params)
