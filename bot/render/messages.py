@@ -161,8 +161,8 @@ def _regrade_lines(
         if state.id in moved and state.due_at is not None:
             task = task_name(plan, incident.level_id, state.id, t.lang)
             doc.line("· ", t("card.due_task", task=task, due=when(state.due_at, plan)))
-    for dropped in params.get("dropped", []):
-        task = task_name(plan, incident.level_id, dropped, t.lang)
+    for dropped in params.get("dropped", []):  # in the words of the level it was dropped from
+        task = task_name(plan, params.get("old") or incident.level_id, dropped, t.lang)
         doc.line("· ", t("notice.regraded_dropped", task=task))
 
 

@@ -16,9 +16,9 @@ log = logging.getLogger(__name__)
 
 JOB = "yuqing-tick"
 FAILURES = "yuqing-tick-failures"  # bot_data: ticks in a row that could not use the database
+LOCK = "yuqing-tick-lock"  # bot_data: one tick at a time per application
 SAFETY = timedelta(minutes=5)  # look again at least this often, whatever the plans say
 MAX_RETRY = timedelta(seconds=30)
-_lock = asyncio.Lock()
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -30,7 +30,7 @@ async def tick(application: App, rt: Runtime) -> None:
     once it works, records and sends what fell due meanwhile (the latest reminder, once).
     """
     try:
-        async with _lock:
+        async with _lock(application):
             next_at = await rt.service.tick("telegram")
     except StoreError as exc:
         next_at = _retry_at(application, rt, exc)
@@ -41,6 +41,14 @@ async def tick(application: App, rt: Runtime) -> None:
         _recovered(application)
     rt.sender.poke()
     book(application, rt, next_at)
+
+
+def _lock(application: App) -> asyncio.Lock:
+    """The application's tick lock, made in its own event loop (a lock binds to one loop)."""
+    lock = application.bot_data.get(LOCK)
+    if not isinstance(lock, asyncio.Lock):
+        lock = application.bot_data[LOCK] = asyncio.Lock()
+    return lock
 
 
 def _retry_at(application: App, rt: Runtime, exc: StoreError | None) -> datetime:
