@@ -97,7 +97,7 @@ EDITS = {
         .replace("owner: office", "owner: leader")
         .replace("notify: [leader, office]", "notify: [leader]")
         .replace("notify: [office]", "notify: [leader]"),
-        (("drift.role", "办公室"),),
+        (),  # every task of the role went to another: nothing refers to the role any more
         ("office",),
         card=("#1 重大舆情", "向上级报告（组长）"),  # the task goes to the role the plan names now
     ),

@@ -9,7 +9,7 @@ from bot.domain.fitting import Drift, DriftKind, PlanGone, fit
 from bot.domain.grading import Reason, reason_text, reasons_for
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import State
-from bot.domain.obligations import Anchors, ObStatus, schedule, spec_for
+from bot.domain.obligations import Anchors, ObStatus, schedule, spec_for, task_spec
 from bot.domain.text import LText
 from bot.domain.timing import what_is_due
 
@@ -43,6 +43,19 @@ HURT_QUESTION = """\
 """
 assert HURT_QUESTION in SMALL_PLAN
 
+ROLE_REMOVED = (  # the office role gone, everything it did given to the leader
+    SMALL_PLAN.replace("owner: office", "owner: leader")
+    .replace("  office: {title: 办公室, members: [clerk]}\n", "")
+    .replace("notify: [office]", "notify: [leader]")
+    .replace("notify: [leader, office]", "notify: [leader]")
+    .replace("approve: [office]", "approve: [leader]")
+    .replace(
+        "follow_up: {every: 4h, for: 12h, owner: office}",
+        "follow_up: {every: 4h, for: 12h, owner: leader}",
+    )
+    .replace("review: {within: 3d, owner: office", "review: {within: 3d, owner: leader")
+)
+
 EDITS = {
     # kind of edit: (the edited plan text, the drift expected with its stored name)
     "option renamed": (
@@ -65,17 +78,9 @@ EDITS = {
         SMALL_PLAN.replace("{id: report, text: 上报", "{id: report_up, text: 上报"),
         Drift(DriftKind.TASK, "report", LText("上报")),
     ),
-    "role removed": (
-        SMALL_PLAN.replace("owner: office", "owner: leader")
-        .replace("  office: {title: 办公室, members: [clerk]}\n", "")
-        .replace("notify: [office]", "notify: [leader]")
-        .replace("notify: [leader, office]", "notify: [leader]")
-        .replace("approve: [office]", "approve: [leader]")
-        .replace(
-            "follow_up: {every: 4h, for: 12h, owner: office}",
-            "follow_up: {every: 4h, for: 12h, owner: leader}",
-        )
-        .replace("review: {within: 3d, owner: office", "review: {within: 3d, owner: leader"),
+    # a role removed with a task it owned: the task keeps the role, by its stored title
+    "role removed with a task": (
+        ROLE_REMOVED.replace("{id: report, text: 上报", "{id: report_up, text: 上报"),
         Drift(DriftKind.ROLE, "office", LText("办公室")),
     ),
 }
@@ -152,3 +157,28 @@ def test_met_and_dropped_tasks_of_other_levels_keep_their_words() -> None:
     fitted = fit(STORED, STORED, incident)
     assert fitted.drift == ()
     assert spec_for(fitted.plan, "high", "verify").text.get("zh_CN") == "核实"
+
+
+def test_a_role_whose_tasks_went_to_another_is_no_drift() -> None:
+    fitted = fit(small_plan(ROLE_REMOVED), STORED, graded())
+    assert fitted.drift == ()
+    assert spec_for(fitted.plan, "high", "report").owner == "leader"  # done by its new owner
+
+
+def test_a_task_met_before_a_regrade_keeps_its_own_levels_words() -> None:
+    worded = small_plan(
+        SMALL_PLAN.replace(
+            "{id: reply, text: 回复, owner: office, within: 1h}",
+            "{id: reply, text: 一小时内回复, owner: office, within: 1h}",
+        )
+    )
+    incident = graded("mid")
+    met = tuple(
+        replace(ob, status=ObStatus.MET, met_at=T0) if ob.id == "reply" else ob
+        for ob in incident.obligations
+    )
+    moved = schedule(worded, "low", Anchors(T0), met)
+    reply = next(ob for ob in moved.states if ob.id == "reply")
+    assert (reply.level, reply.status) == ("mid", ObStatus.MET)
+    assert task_spec(worded, "low", reply).text.get("zh_CN") == "一小时内回复"
+    assert spec_for(worded, "low", "reply").text.get("zh_CN") == "回复"

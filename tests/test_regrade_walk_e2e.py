@@ -185,10 +185,12 @@ def check_card(card: BotMessage, plan: Plan, old: str, new: str, met: dict[str, 
     """The card lists the new level's tasks by name, met ones still met, the dropped dropped."""
     no_ids(card.text, plan)
     wanted = names(plan, new)
-    for name in wanted.values():
+    for task, name in wanted.items():
+        if task in met:
+            continue  # met under an earlier level: it keeps that level's words (below)
         assert any(line.startswith(f"· {name}（") for line in card.text.splitlines()), card.text
         assert not shows(card, name, DROPPED), card.text
-    for task in met:  # met in one level, it keeps the words some level of the plan has for it
-        assert any(shows(card, name, DONE) for name in every_name(plan, task)), card.text
+    for name in met.values():  # met in one level, it keeps the words of the level it was met in
+        assert shows(card, name, DONE), card.text
     for task in set(names(plan, old)) - set(wanted) - set(met):
         assert any(shows(card, name, DROPPED) for name in every_name(plan, task)), card.text

@@ -8,7 +8,6 @@ the stored id, and listed as drift so the group can be told once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -172,7 +171,7 @@ class _Work:
         present = {spec.id for spec in level.obligations}
         added = []
         for ob in (ob for ob in incident.obligations if ob.id not in known):
-            spec = _stored_task(self.stored, level_id, ob.id)
+            spec = _stored_task(self.stored, ob.level or level_id, ob.id)
             self.note(DriftKind.TASK, ob.id, spec.text if spec else None)
             if ob.id in present:
                 continue
@@ -211,15 +210,15 @@ class _Work:
             self.note(DriftKind.OPTION, option_id, stored, question_id)
 
     def roles(self, incident: Incident) -> None:
-        """Roles the plan lost that the incident's tasks or level name: titled, with nobody."""
-        level_roles: Iterable[str] = ()
-        if incident.level_id is not None:
-            level = next(lv for lv in self.levels if lv.id == incident.level_id)
-            level_roles = [*level.approve, *level.notify]
-            owners = [spec.owner for spec in level.obligations]
-            level_roles = [*level_roles, *owners]
-        wanted = [*(ob.owner for ob in incident.obligations), *level_roles]
-        for role_id in dict.fromkeys(wanted):
+        """Roles the plan lost that the incident's level or its lost tasks name: titled, empty.
+
+        A task the plan still has is done by the role the plan now gives it.
+        """
+        if incident.level_id is None:
+            return
+        level = next(lv for lv in self.levels if lv.id == incident.level_id)
+        owners = [spec.owner for spec in level.obligations]
+        for role_id in dict.fromkeys([*level.approve, *level.notify, *owners]):
             if role_id in self.roles_:
                 continue
             old = self.stored.roles.get(role_id) if self.stored else None

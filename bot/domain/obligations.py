@@ -50,6 +50,7 @@ class ObligationState:
     status: ObStatus = ObStatus.OPEN
     sent: int = 0
     met_at: datetime | None = None
+    level: str | None = None  # the level that set it (one task id may read differently per level)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,11 @@ def spec_for(plan: Plan, level_id: str, obligation_id: str) -> Obligation:
     raise KeyError(obligation_id)
 
 
+def task_spec(plan: Plan, level_id: str | None, state: ObligationState) -> Obligation:
+    """A task's spec in the words of the level that set it (KeyError if the plan has none)."""
+    return spec_for(plan, state.level or level_id or "", state.id)
+
+
 def due_time(spec: Obligation, anchors: Anchors) -> datetime | None:
     """When the obligation falls due, or None while its anchor has not happened."""
     start = anchors.reported_at if spec.after == "reported" else anchors.stabilised_at
@@ -145,13 +151,17 @@ def schedule(
         if before is None:
             added.append(spec.id)
             status = ObStatus.OPEN if due is not None else ObStatus.WAITING
-            states.append(ObligationState(spec.id, spec.owner, due, status))
-        elif before.status is ObStatus.MET or before.due_at == due:
-            states.append(replace(before, owner=spec.owner))
+            states.append(ObligationState(spec.id, spec.owner, due, status, level=level_id))
+        elif before.status is ObStatus.MET:
+            states.append(before)  # met as its level required: owner and words stay
+        elif before.due_at == due:
+            states.append(replace(before, owner=spec.owner, level=level_id))
         else:
             changed.append(Change(spec.id, before.due_at, due))
             status = before.status if before.status is ObStatus.SUBMITTED else ObStatus.OPEN
-            states.append(replace(before, owner=spec.owner, due_at=due, status=status, sent=0))
+            states.append(
+                replace(before, owner=spec.owner, due_at=due, status=status, sent=0, level=level_id)
+            )
     dropped = [state.id for state in old.values() if state.status is not ObStatus.MET]
     states.extend(
         state if state.status is ObStatus.MET else replace(state, status=ObStatus.DROPPED)

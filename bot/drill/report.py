@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.incident import Incident
 from bot.domain.messages import N_
-from bot.domain.obligations import spec_for
+from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
 from bot.domain.verdicts import Verdict, standing
 from bot.i18n import Translator
@@ -58,9 +58,8 @@ def report_lines(incident: Incident, plan: Plan, t: Translator, end: datetime) -
         )
     ]
     results = outcomes(incident, end)
-    for result in results:
-        assert incident.level_id is not None
-        spec = spec_for(plan, incident.level_id, result.obligation)
+    for ob, result in zip(incident.obligations, results, strict=True):
+        spec = task_spec(plan, incident.level_id, ob)
         owner = role_title(plan, spec.owner, t.lang)
         due = duration(t, spec.within)
         margin = duration(t, result.margin) if result.margin is not None else ""

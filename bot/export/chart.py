@@ -15,7 +15,7 @@ from matplotlib import font_manager
 from matplotlib import pyplot as plt
 
 from bot.domain.incident import Incident
-from bot.domain.obligations import ObStatus, spec_for
+from bot.domain.obligations import ObStatus, task_spec
 from bot.domain.plan import Plan
 from bot.domain.verdicts import Verdict, end_of, standing
 from bot.i18n import Translator
@@ -55,7 +55,7 @@ def timeline_chart(incident: Incident, plan: Plan, t: Translator, now: datetime)
             late = standing(incident, ob, now).verdict in (Verdict.LATE, Verdict.BREACHED)
             marker = "o" if done else "X"
             ax.plot([end], [y], marker=marker, color="#c0392b" if late else "#27ae60", markersize=9)
-        labels = [spec_for(plan, incident.level_id, ob.id).text.get(t.lang)[:24] for ob in rows]
+        labels = [task_spec(plan, incident.level_id, ob).text.get(t.lang)[:24] for ob in rows]
         ax.set_yticks(range(len(rows)), labels, fontfamily=family)
         ax.invert_yaxis()
         ax.set_xlabel(t("chart.hours_after_report"), fontfamily=family)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
-from bot.domain.obligations import spec_for
+from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
 from bot.domain.verdicts import Standing, Verdict, standing
 from bot.i18n import Translator
@@ -126,7 +126,7 @@ def _obligations(facts: Facts, t: Translator) -> Section:
     for ob in incident.obligations:
         if incident.level_id is None:
             continue
-        spec = spec_for(plan, incident.level_id, ob.id)
+        spec = task_spec(plan, incident.level_id, ob)
         section.table.append(
             [
                 spec.text.get(t.lang),

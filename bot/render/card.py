@@ -8,7 +8,7 @@ from bot.domain.grading import guidance, reason_text, reasons_for
 from bot.domain.incident import Attachment, Incident
 from bot.domain.lifecycle import FINAL_STATES, State
 from bot.domain.messages import N_
-from bot.domain.obligations import ObligationState, ObStatus, spec_for
+from bot.domain.obligations import ObligationState, ObStatus, task_spec
 from bot.domain.plan import Plan
 from bot.domain.verdicts import Verdict, closing_pending, standing
 from bot.i18n import Translator
@@ -101,7 +101,7 @@ def _obligation(
 ) -> list[Seg | str] | None:
     if incident.level_id is None:
         return None
-    spec = spec_for(plan, incident.level_id, ob.id)
+    spec = task_spec(plan, incident.level_id, ob)
     owner = role_title(plan, spec.owner, t.lang)
     head: list[Seg | str] = [
         "· ",

@@ -62,6 +62,7 @@ def obligation_from_row(row: sqlite3.Row) -> ObligationState:
         status=ObStatus(row["status"]),
         sent=row["sent"],
         met_at=from_text_or_none(row["met_at"]),
+        level=row["level_id"],
     )
 
 

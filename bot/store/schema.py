@@ -164,6 +164,8 @@ ALTER TABLE outbox ADD COLUMN park_reason TEXT;
 
 # The plan each incident was last graded or scheduled with, so an incident keeps the names of
 # what a later edit of the plan removes (bot/domain/fitting.py). Snapshots are shared by digest.
+# Each obligation remembers the level it was set by, so a task met or dropped before a regrade
+# keeps that level's words (levels may word one task id differently).
 V5 = """
 CREATE TABLE plan_snapshots (
     digest TEXT PRIMARY KEY,
@@ -172,6 +174,7 @@ CREATE TABLE plan_snapshots (
     saved_at TEXT NOT NULL
 );
 ALTER TABLE incidents ADD COLUMN plan_digest TEXT REFERENCES plan_snapshots (digest);
+ALTER TABLE obligations ADD COLUMN level_id TEXT;
 """
 
 MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)

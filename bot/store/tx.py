@@ -24,7 +24,17 @@ def _obligation_row(incident_id: int, position: int, state: ObligationState) -> 
     """The obligations columns written by save_obligations."""
     due_at, met_at = to_text_or_none(state.due_at), to_text_or_none(state.met_at)
     status = ObStatus(state.status).value
-    return (incident_id, state.id, position, state.owner, due_at, status, state.sent, met_at)
+    return (
+        incident_id,
+        state.id,
+        position,
+        state.owner,
+        due_at,
+        status,
+        state.sent,
+        met_at,
+        state.level,
+    )
 
 
 # The incident columns update_incident may change, each with its encoder.
@@ -159,10 +169,10 @@ class SqliteTx:
         rows = [_obligation_row(incident_id, base + i, state) for i, state in enumerate(states)]
         await self.db.executemany(
             "INSERT INTO obligations (incident_id, obligation_id, position, owner, due_at,"
-            " status, sent, met_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " status, sent, met_at, level_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (incident_id, obligation_id) DO UPDATE SET owner = excluded.owner,"
             " due_at = excluded.due_at, status = excluded.status, sent = excluded.sent,"
-            " met_at = excluded.met_at",
+            " met_at = excluded.met_at, level_id = excluded.level_id",
             rows,
         )
         await wakeups.forget(self.db, incident_id)

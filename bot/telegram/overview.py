@@ -7,7 +7,7 @@ from html import escape
 
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import LIVE_STATES
-from bot.domain.obligations import ACTIVE_STATUSES, obligation_specs, spec_for
+from bot.domain.obligations import ACTIVE_STATUSES, obligation_specs, task_spec
 from bot.domain.plan import Plan
 from bot.i18n import Translator
 from bot.render.doc import Doc, bold
@@ -37,7 +37,7 @@ def _next_deadline(incident: Incident, plan: Plan, t: Translator) -> str:
         return ""
     first = min(open_ones, key=lambda o: o.due_at or incident.reported_at)
     assert first.due_at is not None
-    task = spec_for(plan, incident.level_id, first.id).text.get(t.lang)
+    task = task_spec(plan, incident.level_id, first).text.get(t.lang)
     return t("list.next", task=task, due=when(first.due_at, plan))
 
 
