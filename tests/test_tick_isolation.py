@@ -10,6 +10,8 @@ from test_service import BOSS, CLERK, H, M, report_high
 from walk_support import drawn as pending_texts
 
 import bot.service.ticking as ticking
+from bot.domain.fitting import Fitted
+from bot.domain.incident import Incident
 from bot.domain.obligations import ObStatus
 from bot.domain.plan import Plan
 from bot.domain.timing import Due, Snapshot, what_is_due
@@ -123,3 +125,36 @@ async def test_a_removed_plan_stops_its_reminders_without_spinning(
         clock.advance(timedelta(days=1))
         await alone.tick()
         assert await pending_texts(alone) == []
+
+
+async def test_a_plan_that_cannot_be_fitted_to_one_incident_stops_only_that_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    plans = PlanBook([small_plan(PLAN_TEXT), small_plan(OTHER)])
+    async with await SqliteStore.open(tmp_path / "y.db") as store:
+        clock = ManualClock(T0)
+        service = IncidentService(store, plans, clock)
+        broken = await report_high(service)
+        await service.confirm(broken, BOSS)
+        fine = await report_high(service, chat="telegram:-100501")
+        await service.confirm(fine, BOSS)
+        await pending_texts(service)
+        real = service.resolver.fitted
+
+        async def failing(incident: Incident) -> Fitted:
+            if incident.id == broken:
+                raise RuntimeError("injected into fitting")
+            return await real(incident)
+
+        monkeypatch.setattr(service.resolver, "fitted", failing)
+        restarted = IncidentService(store, plans, clock)  # a first look at every incident
+        monkeypatch.setattr(restarted.resolver, "fitted", failing)
+        clock.advance(70 * M)
+        with caplog.at_level(logging.WARNING):
+            await restarted.tick()
+            await restarted.tick()
+        texts = await pending_texts(service)
+        assert any(text.startswith(("⏰ #2「上报」", "❗ #2「上报」")) for text in texts)
+        assert not any("#1「" in text for text in texts)
+        aside = [r for r in caplog.records if "set aside" in r.getMessage()]
+        assert len(aside) == 1 and "injected into fitting" in aside[0].getMessage()

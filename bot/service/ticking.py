@@ -96,6 +96,9 @@ class Ticking(DriftNotices):
                 incident.plan_id,
             )
             return None
+        except Exception as exc:  # a bug meeting this incident's data: it alone waits
+            self._aside_once(incident.id, "incident #%s: %s; set aside", incident.number, exc)
+            return None
         if self.plans.current(incident.plan_id, incident.chat) is None:
             self._aside_once(
                 incident.id,
