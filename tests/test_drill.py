@@ -257,7 +257,9 @@ async def test_a_drill_closes_with_a_task_owed_and_reports_it_unmet(
     result = await drill(Translator("zh_CN"), PLANS / "county.yaml", script, None, START)
     out = capsys.readouterr().out
     assert "尚有" not in out and "但仍有任务未完成：涉事主体解决网民诉求、回应网民关切" in out
-    assert "已确认结案。尚未完成的任务（涉事主体解决网民诉求、回应网民关切）记为“结案时未完成”" in out
+    assert (
+        "已确认结案。尚未完成的任务（涉事主体解决网民诉求、回应网民关切）记为“结案时未完成”" in out
+    )
     assert result.incident is not None and result.incident.state.value == "closed"
     unmet = next(line for line in out.splitlines() if line.startswith("· 涉事主体解决网民诉求"))
     assert unmet.endswith("时限 1天：未完成，已超时 6小时 ✗")  # counted up to the close

@@ -34,17 +34,25 @@ async def confirmed(db: Path) -> int:
     return incident_id
 
 
+PLANS = PlanBook([small_plan(PLAN_TEXT), small_plan(OTHER)])
+
+
+async def two_groups(service: IncidentService) -> int:
+    """A confirmed 重大 incident in each of two groups; the first one's id."""
+    first = await report_high(service)
+    await service.confirm(first, BOSS)
+    other = await report_high(service, chat="telegram:-100501")
+    await service.confirm(other, BOSS)
+    return first
+
+
 async def test_a_failing_incident_is_set_aside_once_and_the_others_go_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    plans = PlanBook([small_plan(PLAN_TEXT), small_plan(OTHER)])
     async with await SqliteStore.open(tmp_path / "y.db") as store:
         clock = ManualClock(T0)
-        service = IncidentService(store, plans, clock)
-        broken = await report_high(service)
-        await service.confirm(broken, BOSS)
-        fine = await report_high(service, chat="telegram:-100501")
-        await service.confirm(fine, BOSS)
+        service = IncidentService(store, PLANS, clock)
+        broken = await two_groups(service)
         calls = []
 
         def failing(snapshot: Snapshot, plan: Plan, now: object) -> Due:
@@ -130,14 +138,10 @@ async def test_a_removed_plan_stops_its_reminders_without_spinning(
 async def test_a_plan_that_cannot_be_fitted_to_one_incident_stops_only_that_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    plans = PlanBook([small_plan(PLAN_TEXT), small_plan(OTHER)])
     async with await SqliteStore.open(tmp_path / "y.db") as store:
         clock = ManualClock(T0)
-        service = IncidentService(store, plans, clock)
-        broken = await report_high(service)
-        await service.confirm(broken, BOSS)
-        fine = await report_high(service, chat="telegram:-100501")
-        await service.confirm(fine, BOSS)
+        service = IncidentService(store, PLANS, clock)
+        broken = await two_groups(service)
         await pending_texts(service)
         real = service.resolver.fitted
 
@@ -147,7 +151,7 @@ async def test_a_plan_that_cannot_be_fitted_to_one_incident_stops_only_that_one(
             return await real(incident)
 
         monkeypatch.setattr(service.resolver, "fitted", failing)
-        restarted = IncidentService(store, plans, clock)  # a first look at every incident
+        restarted = IncidentService(store, PLANS, clock)  # a first look at every incident
         monkeypatch.setattr(restarted.resolver, "fitted", failing)
         clock.advance(70 * M)
         with caplog.at_level(logging.WARNING):
