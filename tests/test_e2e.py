@@ -100,14 +100,19 @@ async def test_draft_approval_stabilise_follow_up_review_close(tmp_path: Path) -
             )
 
             tg.send_message(GROUP, CLERK, "/draft 1 release 关于网帖反映问题的情况通报\n第二段")
-            draft = await tg.wait_for(lambda m: "稿件待审批" in m.text, chat_id=GROUP)
+            # the approval message itself, not the card (whose task line says so too)
+            draft = await tg.wait_for(
+                lambda m: m.message_id != card and "稿件待审批" in m.text, chat_id=GROUP
+            )
             assert "关于网帖反映问题的情况通报\n第二段" in draft.text and BOSS in mentioned(draft)
             tg.press_button(GROUP, CLERK, draft.message_id, "批准")  # not an approver
             await tg.wait_until(lambda: [a for a in tg.callback_answers if a.show_alert] or None)
             tg.press_button(GROUP, BOSS, draft.message_id, "退回修改")
             await tg.wait_for(lambda m: "退回了“发布通稿”的稿件" in m.text, chat_id=GROUP)
             tg.send_message(GROUP, CLERK, "/draft 1 release 第二稿")
-            second = await tg.wait_for(lambda m: "稿件待审批" in m.text and "第二稿" in m.text)
+            second = await tg.wait_for(
+                lambda m: m.message_id != card and "稿件待审批" in m.text and "第二稿" in m.text
+            )
             tg.press_button(GROUP, BOSS, second.message_id, "批准")
             await tg.wait_for(
                 lambda m: m.message_id == card and "发布通稿（办公室） 已于" in m.text
@@ -119,7 +124,9 @@ async def test_draft_approval_stabilise_follow_up_review_close(tmp_path: Path) -
             assert "@li_clerk" in prompt.text
             tg.send_message(GROUP, CLERK, "/update 1 网上讨论已明显减少")
             tg.send_message(GROUP, CLERK, "/review 1 一、基本情况……二、处置经过……")
-            review = await tg.wait_for(lambda m: "书面总结" in m.text and "稿件待审批" in m.text)
+            review = await tg.wait_for(
+                lambda m: m.message_id != card and "书面总结" in m.text and "稿件待审批" in m.text
+            )
             tg.press_button(GROUP, BOSS, review.message_id, "批准")
             await tg.wait_for(lambda m: "已批准书面总结，事件结案" in m.text, chat_id=GROUP)
             closed = await tg.wait_for(lambda m: m.message_id == card and "已结案" in m.text)
