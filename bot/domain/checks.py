@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.messages import N_
+from bot.domain.obligations import review_spec
 from bot.domain.plan import Obligation, Plan, ReminderRules
 from bot.domain.rules import Path, conditions
 
@@ -131,10 +132,7 @@ def _timing(plan: Plan) -> Iterator[Problem]:
                 yield from _warnings_fit((*here, "reminders", "before"), ob, ob.reminders)
             else:
                 yield from _warnings_fit(("reminders", "before"), ob, plan.reminders)
-    review = Obligation(
-        id="review", text=plan.title, owner=plan.review.owner, within=plan.review.within
-    )
-    yield from _warnings_fit(("reminders", "before"), review, plan.reminders)
+    yield from _warnings_fit(("reminders", "before"), review_spec(plan), plan.reminders)
     if plan.follow_up and plan.follow_up.every > plan.follow_up.for_:
         yield Problem(("follow_up", "every"), N_("plan.follow_up_every_too_long"), {})
     elif plan.follow_up and plan.follow_up.for_ / plan.follow_up.every > MAX_FOLLOW_UPS:

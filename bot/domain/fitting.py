@@ -229,9 +229,8 @@ class _Work:
 def _stored_task(stored: Plan | None, level_id: str, obligation_id: str) -> Obligation | None:
     if stored is None:
         return None
-    level = level_id if level_id in stored.level_ids else stored.levels[0].id
     try:
-        return spec_for(stored, level, obligation_id)
+        return spec_for(stored, level_id, obligation_id)  # any level, if stored has not this one
     except KeyError:
         return None
 

@@ -95,9 +95,9 @@ class Reminder:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def obligation_specs(plan: Plan, level_id: str) -> list[Obligation]:
-    """The level's obligations plus the written review, which every incident owes."""
-    review = Obligation(
+def review_spec(plan: Plan) -> Obligation:
+    """The written review as an obligation: every incident owes it, whatever its level."""
+    return Obligation(
         id=REVIEW_ID,
         text=plan.review.text or plan.title,
         owner=plan.review.owner,
@@ -105,7 +105,11 @@ def obligation_specs(plan: Plan, level_id: str) -> list[Obligation]:
         after="stabilised",
         approval=list(plan.review.approve),
     )
-    return [*plan.level(level_id).obligations, review]
+
+
+def obligation_specs(plan: Plan, level_id: str) -> list[Obligation]:
+    """The level's obligations plus the written review, which every incident owes."""
+    return [*plan.level(level_id).obligations, review_spec(plan)]
 
 
 def spec_for(plan: Plan, level_id: str, obligation_id: str) -> Obligation:
@@ -117,7 +121,7 @@ def spec_for(plan: Plan, level_id: str, obligation_id: str) -> Obligation:
         if spec.id == obligation_id:
             return spec
     if obligation_id == REVIEW_ID:
-        return obligation_specs(plan, plan.levels[0].id)[-1]
+        return review_spec(plan)
     for level in plan.levels:
         for spec in level.obligations:
             if spec.id == obligation_id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.fitting import DriftKind
 from bot.domain.messages import N_
 from bot.domain.text import listed
 from bot.i18n import Translator
@@ -28,7 +29,7 @@ def impact_line(item: Affected, t: Translator) -> str:
         parts.append(t(N_("cli.check_plan.gone")))
     if item.impact.asked_again:
         parts.append(t(N_("cli.check_plan.asked_again")))
-    drift = [d for d in item.impact.drift if not (item.impact.gone and d.kind == "plan")]
+    drift = [d for d in item.impact.drift if not (item.impact.gone and d.kind is DriftKind.PLAN)]
     if drift:
         items = listed((drift_item(drift_data(d), t) for d in drift), t.lang)
         parts.append(t(N_("cli.check_plan.drift"), items=items))

@@ -46,23 +46,24 @@ class PlanResolver:
         return self._stored[digest]
 
 
-def _revive(digest: str, body: dict[str, object] | None) -> Plan | None:
+def _revive(digest: str, body: dict[str, Any] | None) -> Plan | None:
     """A stored plan copy as a Plan (None, logged, if this version cannot read it)."""
     if body is None:
         return None
+    found = _read(body)
+    if found is None:
+        log.warning("stored plan %s cannot be read; ids are shown", digest)
+    return found
+
+
+def _read(body: dict[str, Any]) -> Plan | None:
+    """A plan's JSON form as a Plan, or None when it is not a valid plan."""
     try:
         return Plan.model_validate(body)
-    except ValidationError as exc:
-        log.warning(
-            "stored plan %s cannot be read (%d problems); ids are shown", digest, len(exc.errors())
-        )
+    except ValidationError:
         return None
 
 
 def readable(body: dict[str, Any]) -> bool:
     """Whether a plan's JSON form reads back as a valid plan."""
-    try:
-        Plan.model_validate(body)
-    except ValidationError:
-        return False
-    return True
+    return _read(body) is not None
