@@ -157,12 +157,13 @@ def _regrade_lines(
 ) -> None:
     """Under a regrade notice: each task added or moved with its deadline, each one dropped."""
     moved = [*params.get("added", []), *params.get("changed", [])]
+    states = {state.id: state for state in incident.obligations}
     for state in incident.obligations:
         if state.id in moved and state.due_at is not None:
-            task = task_name(plan, incident.level_id, state.id, t.lang)
+            task = task_name(plan, incident.level_id, state, t.lang)
             doc.line("· ", t("card.due_task", task=task, due=when(state.due_at, plan)))
     for dropped in params.get("dropped", []):  # in the words of the level it was dropped from
-        task = task_name(plan, params.get("old") or incident.level_id, dropped, t.lang)
+        task = task_name(plan, params.get("old"), states.get(dropped) or dropped, t.lang)
         doc.line("· ", t("notice.regraded_dropped", task=task))
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.lifecycle import State
 from bot.domain.messages import N_
-from bot.domain.obligations import spec_for
+from bot.domain.obligations import ObligationState, spec_for, task_spec
 from bot.domain.plan import Plan
 from bot.i18n import Translator
 from bot.render.doc import Seg, Style
@@ -78,9 +78,13 @@ def role_title(plan: Plan, role_id: str, lang: str) -> str:
     return role.title.get(lang) if role is not None else role_id
 
 
-def task_name(plan: Plan, level_id: str | None, obligation_id: str, lang: str) -> str:
-    """A task in the plan's words (looked up in any level), or its id if the plan lost it."""
+def task_name(
+    plan: Plan, level_id: str | None, obligation: str | ObligationState, lang: str
+) -> str:
+    """A task in the plan's words (a stored task: its own level's), else its id."""
     try:
-        return spec_for(plan, level_id or "", obligation_id).text.get(lang)
+        if isinstance(obligation, ObligationState):
+            return task_spec(plan, level_id, obligation).text.get(lang)
+        return spec_for(plan, level_id or "", obligation).text.get(lang)
     except KeyError:
-        return obligation_id
+        return obligation if isinstance(obligation, str) else obligation.id
