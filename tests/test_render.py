@@ -9,11 +9,11 @@ from test_service import BOSS, CLERK, EYE, report_high
 from bot.i18n import Translator
 from bot.render.card import titled
 from bot.render.doc import Doc, Seg, Style
-from bot.render.html import to_html
 from bot.render.messages import compose
 from bot.render.words import duration
 from bot.service.buttons import MAX_BYTES, unpack
 from bot.service.incidents import IncidentService
+from bot.telegram.html import to_html
 
 M, H = timedelta(minutes=1), timedelta(hours=1)
 

@@ -18,13 +18,12 @@ from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID
 from bot.i18n import normalize_language
 from bot.render.card import card
-from bot.render.html import to_html
 from bot.service.plans import UnknownChat
 from bot.telegram.addressing import CaptionCommand
 from bot.telegram.common import message, say, use_case
+from bot.telegram.html import markup, to_html
 from bot.telegram.overview import incident_list, plan_summary
 from bot.telegram.runtime import LANG_NAMESPACE, Context, actor, chat_key, runtime
-from bot.telegram.sender import markup
 
 MAX_STATS_DAYS = 36500  # a century: any longer span is a typing mistake (and overflows dates)
 

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
@@ -22,12 +22,12 @@ from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
 from bot.i18n import Translator
 from bot.render.doc import Doc
-from bot.render.html import to_html
 from bot.render.messages import compose
 from bot.service.clock import Clock
 from bot.service.outbox import Kind
 from bot.service.resolve import PlanResolver
 from bot.store import OutboxItem, Store
+from bot.telegram.html import markup, to_html
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +37,6 @@ IDLE_SECONDS = 5.0  # how often the sender looks at the outbox without being pok
 # A send whose answer timed out may have been delivered all the same; its retry waits this long,
 # so a slow API gets the message twice at most rather than once per retry.
 SLOW_READ_TIMEOUT = 60.0
-
-
-def markup(doc: Doc) -> InlineKeyboardMarkup | None:
-    """The document's buttons as an inline keyboard."""
-    if not doc.buttons:
-        return None
-    rows = [
-        [InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in doc.buttons
-    ]
-    return InlineKeyboardMarkup(rows)
 
 
 class ChatGone(Exception):

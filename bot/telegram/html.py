@@ -1,8 +1,10 @@
-"""Telegram HTML from a Doc: everything escaped, mentions as user links, split at 4096."""
+"""A Doc as Telegram renders it: HTML (escaped, mentions as user links, split at 4096), buttons."""
 
 from __future__ import annotations
 
 from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.doc import Doc, Seg, Style
 
@@ -69,3 +71,13 @@ def to_html(doc: Doc, limit: int = LIMIT) -> list[str]:
     if current:
         messages.append("\n".join(current))
     return messages or [""]
+
+
+def markup(doc: Doc) -> InlineKeyboardMarkup | None:
+    """The document's buttons as an inline keyboard."""
+    if not doc.buttons:
+        return None
+    rows = [
+        [InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in doc.buttons
+    ]
+    return InlineKeyboardMarkup(rows)
