@@ -23,15 +23,16 @@ from fakeapi import FakeBotAPI
 from process_support import BotProcess, confirm, report_major
 from telegram import Bot
 
-import bot.telegram.sender as sender_module
+import bot.service.delivery as delivery_module
 from bot.domain.access import Actor
 from bot.render.messages import compose
 from bot.service.clock import SystemClock
+from bot.service.delivery import Delivery
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.store import OutboxItem, SqliteStore
 from bot.telegram.runtime import chat_language
-from bot.telegram.sender import Sender
+from bot.telegram.transport import TelegramTransport
 
 OTHER = -100888
 TWO_GROUPS = PLANS / "two-groups.yaml"
@@ -70,7 +71,7 @@ async def test_a_card_that_cannot_be_drawn_is_parked_and_every_group_keeps_its_m
             raise KeyError("level")
         return compose(item, *args, **kwargs)
 
-    monkeypatch.setattr(sender_module, "compose", broken)
+    monkeypatch.setattr(delivery_module, "compose", broken)
     async with FakeBotAPI() as tg:
         people(tg)
         tg.group(OTHER, "第二工作群")
@@ -94,7 +95,9 @@ async def test_a_card_that_cannot_be_drawn_is_parked_and_every_group_keeps_its_m
     assert parked.park_reason == "KeyError: 'level'" and parked.parked_at is not None
     assert attempts == {parked.id: 1}  # drawn once, never again
     assert not [m for m in tg.sent(OTHER) if "#1 重大舆情" in m.text]
-    records = [r for r in caplog.records if r.name == sender_module.__name__ and "parked" in r.msg]
+    records = [
+        r for r in caplog.records if r.name == delivery_module.__name__ and "parked" in r.msg
+    ]
     assert len(records) == 1 and records[0].levelno == logging.ERROR
     line = records[0].getMessage()
     assert f"outbox message {parked.id} (card for chat telegram:{OTHER}, incident" in line
@@ -119,7 +122,13 @@ async def test_two_senders_on_one_database_send_every_message_once(tmp_path: Pat
                 chat = GROUP if n % 2 else OTHER
                 await reporting.open_report(f"telegram:{chat}", Actor(EYE), f"网帖 {n}")
             senders = [
-                Sender(telegram, store, service.resolver, clock, partial(chat_language, service))
+                Delivery(
+                    TelegramTransport(telegram),
+                    store,
+                    service.resolver,
+                    clock,
+                    partial(chat_language, service),
+                )
                 for store in (one, two)
                 for service in [IncidentService(store, plans, clock)]
             ]
@@ -136,11 +145,11 @@ async def test_two_senders_on_one_database_send_every_message_once(tmp_path: Pat
 CRASHING = """
 import sys
 
-from bot.telegram.sender import Sender
+from bot.service.delivery import Delivery
 
 BREAK_AT = int(sys.argv.pop())
 calls = []
-works = Sender.drain
+works = Delivery.drain
 
 
 async def drain(self):
@@ -150,7 +159,7 @@ async def drain(self):
     return await works(self)
 
 
-Sender.drain = drain
+Delivery.drain = drain
 
 from bot.cli import main
 

@@ -13,17 +13,16 @@ from bot.domain.access import Actor
 from bot.domain.errors import YuqingError
 from bot.domain.incident import Incident
 from bot.domain.plan import Plan
+from bot.drill.transport import NAME as TRANSPORT
+from bot.drill.transport import Terminal
 from bot.i18n import Translator
 from bot.render.errors import shown_params
-from bot.render.messages import compose
-from bot.render.plain import to_plain
 from bot.service.clock import ManualClock
+from bot.service.delivery import Delivery
 from bot.service.incidents import IncidentService
-from bot.service.outbox import Kind
 from bot.service.plans import PlanBook
+from bot.service.transport import Outgoing
 from bot.store import Store
-
-TRANSPORT = "drill"
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,6 @@ class Drill:
     speed: float | None = None  # virtual seconds per real second; None = jump ("max")
     out: Callable[[str], None] = print
     heard: list[Heard] = field(default_factory=list)
-    cards: dict[int, list[str]] = field(default_factory=dict)  # last card shown, per incident
     stop: asyncio.Event = field(default_factory=asyncio.Event)  # set by Ctrl-C
 
     def __post_init__(self) -> None:
@@ -60,8 +58,14 @@ class Drill:
         plans = PlanBook([self.plan])
         plans.bind(self.chat, self.plan.id)
         self.service = IncidentService(self.store, plans, self.clock)
+        self.delivery = Delivery(
+            Terminal(self._hear), self.store, self.service.resolver, self.clock, self._lang
+        )
         self.incident_id: int | None = None
         self.reporter = Actor(None)
+
+    async def _lang(self, chat: str) -> str:
+        return self.t.lang
 
     def actor(self, roles: list[str]) -> Actor:
         """Someone holding the first of ``roles`` that has a member, as the plan names them."""
@@ -124,37 +128,14 @@ class Drill:
         return True
 
     async def flush(self) -> None:
-        """Print every message owed to the drill chat, as sent."""
-        for item in await self.store.pending(transport=TRANSPORT):
-            if item.incident_id is not None:
-                incident = await self.store.get_incident(item.incident_id)
-                assert incident is not None
-                content = None
-                if "obligation" in item.payload:
-                    obligation = str(item.payload["obligation"])
-                    content = await self.store.obligation_content(incident.id, obligation)
-                doc = compose(item, incident, self.plan, self.t, self.clock.now(), content)
-                text = self._condensed(incident.id, item.kind, item.payload, to_plain(doc))
-                self.heard.append(
-                    Heard(self.clock.now() - self.start, item.kind, dict(item.payload), text)
-                )
-                self._print(text)
-            async with self.store.transaction() as tx:
-                await tx.mark_sent(item.id, self.clock.now())
+        """Deliver every message owed to the drill chat: printed, as the group would see it."""
+        await self.delivery.drain()
 
-    def _condensed(self, incident_id: int, kind: str, payload: dict[str, object], text: str) -> str:
-        """In a terminal, an edit shows what changed: the answer given, the card's changed lines."""
-        lines = text.splitlines()
-        if kind == Kind.ANSWERED:
-            return lines[-1]
-        if kind != Kind.CARD:
-            return text
-        before = self.cards.get(incident_id)
-        self.cards[incident_id] = lines
-        if payload.get("announce") or before is None:
-            return text
-        changed = [line for line in lines[1:] if line not in before and not line.startswith("[")]
-        return "\n".join([lines[0], *changed])
+    def _hear(self, out: Outgoing, text: str) -> None:
+        """Keep and print one message the group received."""
+        offset = self.clock.now() - self.start
+        self.heard.append(Heard(offset, out.item.kind, dict(out.item.payload), text))
+        self._print(text)
 
     def _print(self, text: str) -> None:
         now = self.clock.now()

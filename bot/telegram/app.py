@@ -1,4 +1,4 @@
-"""The composition root: settings -> plans, store, service, sender, handlers, Application."""
+"""The composition root: settings -> plans, store, service, delivery, clock, Application."""
 
 from __future__ import annotations
 
@@ -23,19 +23,21 @@ from bot.domain.errors import StoreUnavailable
 from bot.domain.messages import N_
 from bot.i18n import Translator
 from bot.service.clock import Clock, SystemClock
+from bot.service.clockwork import Clockwork
+from bot.service.delivery import Delivery, release_claims
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.store import SqliteStore
-from bot.telegram import buttons, commands, guard, intake, members, presence, report, ticker
+from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
 from bot.telegram.runtime import Context, Runtime, chat_language, install, runtime
-from bot.telegram.sender import Sender
+from bot.telegram.transport import NAME, TelegramTransport
 
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
-SENDER_TASK = "yuqing-sender"
+TASKS = "yuqing-tasks"  # bot_data: the background tasks (delivery, clock)
 UPDATE_WINDOW = "yuqing-updates"  # bot_data: the intake.Window of processed update ids
 # Asked for explicitly: chat_member is not sent unless asked, my_chat_member says the bot left;
 # edited messages run nothing, but an edited command is told so (see _once).
@@ -95,7 +97,7 @@ def build(
 
     ``request`` replaces the HTTP transport (tests run handlers offline with a stub).
     """
-    # Time periods as timedelta, PTB v23's behaviour (the sender reads both); PTB 22 warns
+    # Time periods as timedelta, PTB v23's behaviour (the transport reads both); PTB 22 warns
     # on every RetryAfter otherwise.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     assert settings.telegram_token is not None
@@ -125,29 +127,37 @@ async def _start(application: App, settings: Settings, plans: PlanBook, clock: C
     store = await SqliteStore.open(settings.database)
     try:
         await _prove_writable(store, clock)
-        await guard.release_claims(store)  # `run` holds the database's run lock by now
+        await release_claims(store)  # `run` holds the database's run lock by now
     except BaseException:
         await store.close()
         raise
     service = IncidentService(store, plans, clock)
-    sender = Sender(
-        application.bot, store, service.resolver, clock, partial(chat_language, service)
+    delivery = Delivery(
+        TelegramTransport(application.bot),
+        store,
+        service.resolver,
+        clock,
+        partial(chat_language, service),
     )
-    rt = Runtime(service, sender)
+    clockwork = Clockwork(service, [NAME], delivery.poke)
+    rt = Runtime(service, delivery, clockwork)
     install(application, rt)
     await _register_commands(application)
-    application.bot_data[SENDER_TASK] = task = asyncio.create_task(sender.run(), name=SENDER_TASK)
-    guard.watch_sender(application, task)
-    await ticker.tick(application, rt)
+    tasks = {"sender": delivery.run(), "clock": clockwork.run()}
+    application.bot_data[TASKS] = running = []
+    for role, work in tasks.items():
+        running.append(task := asyncio.create_task(work, name=f"yuqing-{role}"))
+        guard.watch(application, task, role)
+    await clockwork.tick()
     log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), settings.database)
 
 
 async def _stop(application: App) -> None:
-    """Stop delivering and close the store."""
-    task = application.bot_data.pop(SENDER_TASK, None)
-    if task is not None:
+    """Stop delivering and ticking, and close the store."""
+    tasks = application.bot_data.pop(TASKS, [])
+    for task in tasks:
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    await asyncio.gather(*tasks, return_exceptions=True)
     rt = application.bot_data.get("yuqing")
     if isinstance(rt, Runtime):
         await rt.service.store.close()

@@ -16,7 +16,6 @@ from bot.domain.errors import StoreError, StoreUnavailable, YuqingError
 from bot.i18n import Translator
 from bot.render.errors import shown_params
 from bot.service.plans import UnknownChat
-from bot.telegram import ticker
 from bot.telegram.runtime import Context, Runtime, chat_key, runtime
 
 log = logging.getLogger(__name__)
@@ -82,6 +81,6 @@ def use_case(handler: Handler) -> Handler:
         except YuqingError as exc:
             await say(update, context, exc.key, **await _in_chat_language(update, rt, exc))
             return
-        await ticker.tick(context.application, rt)
+        await rt.changed()
 
     return wrapped

@@ -1,4 +1,4 @@
-"""Guards of a running bot: a dead run's claims freed, a dying sender loud, a Conflict quiet."""
+"""Guards of a running bot: a dying sender or clock loud, a Conflict quiet."""
 
 from __future__ import annotations
 
@@ -10,42 +10,40 @@ from typing import Any
 from telegram.error import Conflict as PollingConflict
 from telegram.ext import Application
 
-from bot.store import Store
-
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
-FAILED = "yuqing-sender-failed"  # bot_data: set once the sender task has died
+FAILED = "yuqing-sender-failed"  # bot_data: set once a background task has died
 LAST_CONFLICT = "yuqing-last-conflict"  # bot_data: when the last Conflict warning was logged
 CONFLICT_EVERY = 60.0  # seconds between two Conflict warnings
 STOP_RETRY = 0.5  # seconds: how often a stop is tried again while the application starts
 
 
-async def release_claims(store: Store) -> None:
-    """Free the outbox claims of earlier runs; only for a process holding the run lock."""
-    async with store.transaction() as tx:
-        released = await tx.release_claims()
-    if released:
-        log.info("%d message(s) claimed by an earlier run are owed again", released)
+# What the bot stops doing when each of its background tasks dies, for the CRITICAL line.
+WHAT_STOPS = {
+    "sender": "no message would be delivered any more",
+    "clock": "no reminder would be sent any more",
+}
 
 
-def watch_sender(application: App, task: asyncio.Task[Any]) -> None:
-    """Log at CRITICAL and stop the application if the sender task ends other than cancelled."""
-    task.add_done_callback(lambda done: _sender_ended(application, done))
+def watch(application: App, task: asyncio.Task[Any], role: str) -> None:
+    """Log at CRITICAL and stop the application if the task ends other than cancelled."""
+    task.add_done_callback(lambda done: _task_ended(application, done, role))
 
 
 def sender_failed(application: App) -> bool:
-    """Whether the sender task died (the run should end with a non-zero status)."""
+    """Whether a background task died (the run should end with a non-zero status)."""
     return bool(application.bot_data.get(FAILED))
 
 
-def _sender_ended(application: App, task: asyncio.Task[Any]) -> None:
+def _task_ended(application: App, task: asyncio.Task[Any], role: str) -> None:
     if task.cancelled():
         return  # stopped on purpose (shutdown)
-    error = task.exception() or RuntimeError("the sender task returned")
+    error = task.exception() or RuntimeError(f"the {role} task returned")
     log.critical(
-        "the sender task died: no message would be delivered any more; stopping the bot so"
-        " that it is restarted",
+        "the %s task died: %s; stopping the bot so that it is restarted",
+        role,
+        WHAT_STOPS[role],
         exc_info=error,
     )
     application.bot_data[FAILED] = True

@@ -16,15 +16,16 @@ from telegram.ext import ChatMemberHandler
 from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.messages import N_
 from bot.domain.text import listed
+from bot.service.delivery import gone_namespace
 from bot.service.plans import UnknownChat
-from bot.telegram import ticker
 from bot.telegram.common import message
 from bot.telegram.members import OUT
 from bot.telegram.runtime import Context, Runtime, chat_key, runtime
-from bot.telegram.sender import GONE
+from bot.telegram.transport import NAME
 
 log = logging.getLogger(__name__)
 
+GONE = gone_namespace(NAME)
 GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 
 
@@ -56,7 +57,7 @@ async def changed(update: Update, context: Context) -> None:
         await tx.kv_delete(GONE, chat)
     log.info("added back to chat %s by user %s: sending there again", chat, by)
     await _welcome_back(context, rt, change)
-    await ticker.tick(context.application, rt)
+    await rt.changed()
 
 
 async def _welcome_back(context: Context, rt: Runtime, change: ChatMemberUpdated) -> None:

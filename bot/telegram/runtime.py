@@ -1,20 +1,19 @@
-"""What every handler reaches through the Application: the service, the sender, languages."""
+"""What every handler reaches through the Application: the service, delivery, clock, languages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.domain.access import Actor
 from bot.i18n import Translator, normalize_language
+from bot.service.clockwork import Clockwork
+from bot.service.delivery import Delivery
 from bot.service.incidents import IncidentService
 from bot.service.plans import UnknownChat
-
-if TYPE_CHECKING:
-    from bot.telegram.sender import Sender
 
 LANG_NAMESPACE = "chat_lang"
 RUNTIME_KEY = "yuqing"
@@ -25,7 +24,12 @@ class Runtime:
     """The live parts of a running bot."""
 
     service: IncidentService
-    sender: Sender
+    delivery: Delivery
+    clockwork: Clockwork
+
+    async def changed(self) -> None:
+        """After a change: tick (what falls due now, the next wake-up), then deliver."""
+        await self.clockwork.tick()
 
     async def lang(self, chat: str) -> str:
         """The chat's language."""

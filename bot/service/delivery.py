@@ -1,4 +1,13 @@
-"""Delivers the outbox to Telegram in order, keeping message ids so cards are edited in place."""
+"""The delivery engine: the outbox, in order, through any Transport, each message once.
+
+Each message is claimed (under this engine's ``owner`` id) before it is sent, so no other
+engine on the database sends it too. Chats the bot was removed from are skipped (their
+messages dropped) until it is back. A message that cannot be drawn or sent for any other
+reason than the network, a flood limit, a lost chat or the database is parked and logged
+once, and the queue goes on. A database that cannot be written is logged once and retried;
+a message the messenger accepted but that could not be recorded as sent is remembered here,
+so it is not sent twice.
+"""
 
 from __future__ import annotations
 
@@ -7,50 +16,39 @@ import logging
 import os
 import secrets
 import socket
-import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from typing import Any
-
-from telegram import Bot, Message
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
 from bot.i18n import Translator
-from bot.render.doc import Doc
 from bot.render.messages import compose
 from bot.service.clock import Clock
 from bot.service.outbox import Kind
 from bot.service.resolve import PlanResolver
+from bot.service.transport import CannotEdit, ChatGone, Outgoing, Refused, RetryLater, Transport
 from bot.store import OutboxItem, Store
-from bot.telegram.html import markup, to_html
 
 log = logging.getLogger(__name__)
 
-REFS = "telegram_messages"  # kv namespace: card and question message ids
-GONE = "telegram_gone_chats"  # kv namespace: chats the bot was removed from -> when and why
-IDLE_SECONDS = 5.0  # how often the sender looks at the outbox without being poked
-# A send whose answer timed out may have been delivered all the same; its retry waits this long,
-# so a slow API gets the message twice at most rather than once per retry.
-SLOW_READ_TIMEOUT = 60.0
+IDLE_SECONDS = 5.0  # how often the engine looks at the outbox without being poked
+BATCH = 50  # messages claimed at a time
+MAX_BACKOFF = 60.0
 
 
-class ChatGone(Exception):
-    """Telegram says the bot is no longer in the chat (removed, or it left)."""
+def refs_namespace(transport: str) -> str:
+    """The kv namespace of a transport's card and question message refs."""
+    return f"{transport}_messages"
 
 
-def removed(exc: Forbidden) -> bool:
-    """Whether a 403 means the bot is out of the group (not e.g. a user who blocked it)."""
-    text = str(exc).lower()
-    return "kicked" in text or "not a member" in text
+def gone_namespace(transport: str) -> str:
+    """The kv namespace of the chats a transport's bot was removed from."""
+    return f"{transport}_gone_chats"
 
 
 def ref_key(item: OutboxItem) -> str | None:
-    """Where the message id of an item's target message is kept (cards, questions)."""
+    """Where the ref of an item's target message is kept (cards, questions)."""
     kind = Kind(item.kind)
     if kind is Kind.CARD:
         return f"card:{item.incident_id}"
@@ -59,33 +57,38 @@ def ref_key(item: OutboxItem) -> str | None:
     return None
 
 
+def replaces(item: OutboxItem) -> bool:
+    """Whether the item edits the message it refers to rather than posting a new one."""
+    kind = Kind(item.kind)
+    return kind is Kind.ANSWERED or (kind is Kind.CARD and not item.payload.get("announce"))
+
+
+async def release_claims(store: Store) -> None:
+    """Free the outbox claims of earlier runs; only for a process holding the run lock."""
+    async with store.transaction() as tx:
+        released = await tx.release_claims()
+    if released:
+        log.info("%d message(s) claimed by an earlier run are owed again", released)
+
+
 def new_owner() -> str:
-    """An owner id for outbox claims, unique to one sender: host, process and a random part."""
+    """An owner id for outbox claims, unique to one engine: host, process and a random part."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-class Sender:
-    """Sends owed messages oldest first; an outage stops the queue until it can go on.
-
-    Each message is claimed (under this sender's ``owner`` id) before it is sent, so no other
-    sender on the database sends it too. Chats the bot was removed from are skipped (their
-    messages dropped) until it is back. A message that cannot be drawn or sent for any other
-    reason than the network, a flood limit, a lost chat or the database is parked and logged
-    once, and the queue goes on. A database that cannot be written is logged once and retried;
-    a message Telegram accepted but that could not be recorded as sent is remembered here, so
-    it is not sent twice.
-    """
+class Delivery:
+    """Sends one transport's owed messages oldest first; an outage holds the queue."""
 
     def __init__(
         self,
-        bot: Bot,
+        transport: Transport,
         store: Store,
         plans: PlanResolver,
         clock: Clock,
         lang: Callable[[str], Awaitable[str]],
         owner: str | None = None,
     ) -> None:
-        self.bot, self.store, self.plans, self.clock = bot, store, plans, clock
+        self.transport, self.store, self.plans, self.clock = transport, store, plans, clock
         self.owner = owner or new_owner()
         self._lang = lang  # async (chat key) -> language code
         self._wake = asyncio.Event()
@@ -94,6 +97,8 @@ class Sender:
         self._slow: set[int] = set()  # outbox ids whose last send timed out
         self._store_down = False
         self.backoff = 1.0
+        self.refs = refs_namespace(transport.name)
+        self.gone = gone_namespace(transport.name)
 
     def poke(self) -> None:
         """Something was enqueued: deliver soon."""
@@ -107,7 +112,7 @@ class Sender:
             self._wake.clear()
             if not await self._attempt():
                 await asyncio.sleep(self.backoff)
-                self.backoff = min(self.backoff * 2, 60.0)
+                self.backoff = min(self.backoff * 2, MAX_BACKOFF)
                 self._wake.set()  # try again right after the backoff, not at the next poke
             else:
                 self.backoff = 1.0
@@ -128,21 +133,15 @@ class Sender:
         return done
 
     async def drain(self) -> bool:
-        """Deliver everything owed; False if the API was unreachable (try again later)."""
+        """Deliver everything owed; False if the messenger asked to wait (try again later)."""
+        name = self.transport.name
         async with self._lock:
-            while items := await self.store.claim(self.owner, self.clock.now(), 50, "telegram"):
+            while items := await self.store.claim(self.owner, self.clock.now(), BATCH, name):
                 for item in await self._skip_gone(items):
                     try:
                         await self._record(item, await self._deliver_once(item))
-                    except RetryAfter as exc:
-                        wait = retry_seconds(exc)
-                        log.warning("flood limit: waiting %s s before resending", wait)
-                        await asyncio.sleep(wait)
-                        return False
-                    except NetworkError as exc:  # refusals were handled in deliver()
-                        if isinstance(exc, TimedOut):
-                            self._slow.add(item.id)
-                        log.warning("Telegram unreachable (%s); will retry", exc)
+                    except RetryLater as exc:
+                        await self._wait(item, exc)
                         return False
                     except ChatGone as exc:
                         await self._forget_chat(item, exc)
@@ -153,6 +152,16 @@ class Sender:
                         await self._park(item, exc)
             return True
 
+    async def _wait(self, item: OutboxItem, exc: RetryLater) -> None:
+        """Log why the queue stops; wait as long as the messenger asked, if it said."""
+        if exc.seconds is not None:
+            log.warning("flood limit: waiting %s s before resending", exc.seconds)
+            await asyncio.sleep(exc.seconds)
+            return
+        if exc.timed_out:
+            self._slow.add(item.id)
+        log.warning("%s unreachable (%s); will retry", self.transport.name, exc)
+
     async def _deliver_once(self, item: OutboxItem) -> str | None:
         """Deliver an item unless an earlier attempt did and only its recording failed."""
         if item.id in self._unrecorded:
@@ -162,12 +171,15 @@ class Sender:
         return ref
 
     async def _record(self, item: OutboxItem, ref: str | None) -> None:
-        """Mark an item sent (with the message id it lives in, for later edits)."""
+        """Mark an item sent (with the message ref it lives in, for later edits)."""
         async with self.store.transaction() as tx:
             await tx.mark_sent(item.id, self.clock.now(), ref)
             key = ref_key(item)
             if key and ref and Kind(item.kind) in (Kind.CARD, Kind.QUESTION):
-                await tx.kv_set(REFS, key, ref)
+                await tx.kv_set(self.refs, key, ref)
+        self._forget(item)
+
+    def _forget(self, item: OutboxItem) -> None:
         self._unrecorded.pop(item.id, None)
         self._slow.discard(item.id)
 
@@ -177,8 +189,7 @@ class Sender:
         reason = f"{type(exc).__name__}: {exc}"[:1000]
         async with self.store.transaction() as tx:
             await tx.park(item.id, self.clock.now(), reason)
-        self._unrecorded.pop(item.id, None)
-        self._slow.discard(item.id)
+        self._forget(item)
         log.error(
             "outbox message %s (%s for chat %s, incident %s #%s) cannot be sent: parked (%s)",
             item.id,
@@ -204,7 +215,7 @@ class Sender:
 
     async def _skip_gone(self, items: list[OutboxItem]) -> list[OutboxItem]:
         """Drop (mark sent, one log line per chat) the items owed to chats the bot left."""
-        gone = await self.store.kv_items(GONE)
+        gone = await self.store.kv_items(self.gone)
         dropped = [item for item in items if item.chat in gone]
         if not dropped:
             return items
@@ -220,9 +231,9 @@ class Sender:
         """Record that the bot is out of the item's chat, and drop the item."""
         now = self.clock.now()
         async with self.store.transaction() as tx:
-            await tx.kv_set(GONE, item.chat, {"at": now.isoformat(), "why": str(exc)}, now)
+            await tx.kv_set(self.gone, item.chat, {"at": now.isoformat(), "why": str(exc)}, now)
             await tx.mark_sent(item.id, now, None)
-        self._unrecorded.pop(item.id, None)
+        self._forget(item)
         log.warning(
             "removed from chat %s (%s): message %s dropped; nothing is sent there until the"
             " bot is added back",
@@ -232,74 +243,41 @@ class Sender:
         )
 
     async def deliver(self, item: OutboxItem) -> str | None:
-        """Send or edit one item; return the Telegram message id it lives in."""
+        """Send or edit one item; return the ref of the message it lives in."""
         incident = await self.store.get_incident(item.incident_id) if item.incident_id else None
         if incident is None:
             log.error("outbox item %s refers to no incident; dropped", item.id)
             return None
-        doc = await self._compose(item, incident)
-        chat_id = int(item.chat.split(":", 1)[1])
+        out = await self._outgoing(item, incident)
         try:
-            return await self._send(item, doc, chat_id)
-        except Forbidden as exc:
-            if removed(exc):
-                raise ChatGone(str(exc)) from exc
-            log.error("cannot send to chat %s (%s); message %s dropped", chat_id, exc, item.id)
-            return None
-        except BadRequest as exc:
-            log.error("Telegram refused message %s for chat %s: %s", item.id, chat_id, exc)
+            return await self._send(item, out)
+        except Refused as exc:
+            log.error(
+                "%s refused message %s for chat %s: %s", self.transport.name, item.id, out.chat, exc
+            )
             return None
 
-    async def _compose(self, item: OutboxItem, incident: Incident) -> Doc:
+    async def _outgoing(self, item: OutboxItem, incident: Incident) -> Outgoing:
+        """The item drawn for its chat in the chat's language, against the incident as it is."""
         plan = await self.plans.plan(incident)
         t = Translator(await self._lang(item.chat))
         obligation = item.payload.get("obligation")
         content = None
         if Kind(item.kind) is Kind.APPROVAL and obligation:
             content = await self.store.obligation_content(incident.id, obligation)
-        return compose(item, incident, plan, t, self.clock.now(), content)
+        doc = compose(item, incident, plan, t, self.clock.now(), content)
+        chat = item.chat.split(":", 1)[1]
+        return Outgoing(chat, doc, plan.people, item, slow=item.id in self._slow)
 
-    async def _send(self, item: OutboxItem, doc: Doc, chat_id: int) -> str | None:
-        kind = Kind(item.kind)
+    async def _send(self, item: OutboxItem, out: Outgoing) -> str | None:
+        """Edit the message the item replaces when there is one and it can be; else post."""
         key = ref_key(item)
-        existing = await self.store.kv_get(REFS, key) if key else None
-        edit = (kind is Kind.ANSWERED) or (kind is Kind.CARD and not item.payload.get("announce"))
-        texts = to_html(doc)
-        wait: dict[str, Any] = {"read_timeout": SLOW_READ_TIMEOUT} if item.id in self._slow else {}
-        if edit and existing and len(texts) == 1:
+        existing = await self.store.kv_get(self.refs, key) if key else None
+        if replaces(item) and existing and self.transport.capabilities.edits:
             try:
-                await self.bot.edit_message_text(
-                    texts[0],
-                    chat_id=chat_id,
-                    message_id=int(existing),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup(doc),
-                    **wait,
-                )
-                return str(existing)
-            except BadRequest as exc:
-                if "not modified" in str(exc).lower():
-                    return str(existing)
+                return await self.transport.edit(str(existing), out)
+            except CannotEdit as exc:
                 log.warning("could not edit message %s (%s); sending anew", existing, exc)
-        if kind is Kind.ANSWERED:
+        if Kind(item.kind) is Kind.ANSWERED:
             return None  # nothing to edit and nothing new to say
-        sent: Message | None = None
-        for index, text in enumerate(texts):
-            last = index == len(texts) - 1
-            sent = await self.bot.send_message(
-                chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup(doc) if last else None,
-                **wait,
-            )
-        return str(sent.message_id) if sent else None
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """How long Telegram asked to wait, in seconds."""
-    # PTB 22 warns on reading retry_after that it becomes a timedelta in v23; both are handled.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: Any = exc.retry_after
-    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
+        return await self.transport.send(out)

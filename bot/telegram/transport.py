@@ -1,0 +1,129 @@
+"""Telegram as a Transport: HTML messages with inline keyboards, Bot API errors as the port's."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Bot, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.service.transport import (
+    CannotEdit,
+    Capabilities,
+    ChatGone,
+    Outgoing,
+    Refused,
+    RetryLater,
+)
+from bot.telegram.html import LIMIT, markup, to_html
+
+NAME = "telegram"
+# A send whose answer timed out may have been delivered all the same; its retry waits this long,
+# so a slow API gets the message twice at most rather than once per retry.
+SLOW_READ_TIMEOUT = 60.0
+CAPABILITIES = Capabilities(
+    edits=True,
+    edit_window=None,  # bots edit their own messages in groups without a time limit
+    push=True,
+    mentions=True,  # tg://user links notify; @username shows the handle
+    text_limit=LIMIT,
+    buttons=None,  # up to 100 inline buttons, far more than a card holds
+    button_label=None,
+    per_chat_per_minute=20,  # AIORateLimiter paces groups to this
+)
+
+
+def removed(exc: Forbidden) -> bool:
+    """Whether a 403 means the bot is out of the group (not e.g. a user who blocked it)."""
+    text = str(exc).lower()
+    return "kicked" in text or "not a member" in text
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds."""
+    # PTB 22 warns on reading retry_after that it becomes a timedelta in v23; both are handled.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
+    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
+
+
+@asynccontextmanager
+async def _as_port_errors() -> AsyncIterator[None]:
+    """Bot API errors as the port's: refused, chat gone, retry later; others pass through."""
+    try:
+        yield
+    except Forbidden as exc:
+        if removed(exc):
+            raise ChatGone(str(exc)) from exc
+        raise Refused(str(exc)) from exc
+    except BadRequest as exc:  # a NetworkError in PTB's tree, but never worth retrying
+        raise Refused(str(exc)) from exc
+    except RetryAfter as exc:
+        raise RetryLater(str(exc), seconds=retry_seconds(exc)) from exc
+    except NetworkError as exc:
+        raise RetryLater(str(exc), timed_out=isinstance(exc, TimedOut)) from exc
+
+
+class TelegramTransport:
+    """The Bot API behind the Transport port."""
+
+    name = NAME
+    capabilities = CAPABILITIES
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    @staticmethod
+    def _wait(out: Outgoing) -> dict[str, Any]:
+        return {"read_timeout": SLOW_READ_TIMEOUT} if out.slow else {}
+
+    async def send(self, out: Outgoing) -> str | None:
+        """Post the document (split at 4096 characters, buttons on the last part)."""
+        texts = to_html(out.doc)
+        sent: Message | None = None
+        async with _as_port_errors():
+            for index, text in enumerate(texts):
+                last = index == len(texts) - 1
+                sent = await self.bot.send_message(
+                    int(out.chat),
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup(out.doc) if last else None,
+                    **self._wait(out),
+                )
+        return str(sent.message_id) if sent else None
+
+    async def edit(self, ref: str, out: Outgoing) -> str:
+        """Edit the message in place; a document that needs two messages is sent anew."""
+        texts = to_html(out.doc)
+        if len(texts) != 1:
+            raise CannotEdit("too long for one message")
+        async with _as_port_errors():
+            try:
+                await self.bot.edit_message_text(
+                    texts[0],
+                    chat_id=int(out.chat),
+                    message_id=int(ref),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup(out.doc),
+                    **self._wait(out),
+                )
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return ref
+                raise CannotEdit(str(exc)) from exc
+        return ref
+
+    async def answer(self, press: str, text: str | None = None) -> None:
+        """Answer a callback query; a text shows as an alert (at most 200 characters)."""
+        async with _as_port_errors():
+            if text is None:
+                await self.bot.answer_callback_query(press)
+            else:
+                await self.bot.answer_callback_query(press, text[:200], show_alert=True)
