@@ -25,6 +25,7 @@ from bot.domain.incident import Incident
 from bot.i18n import Translator
 from bot.render.messages import compose
 from bot.service.clock import Clock
+from bot.service.membership import gone_chats, mark_gone
 from bot.service.outbox import Kind
 from bot.service.resolve import PlanResolver
 from bot.service.transport import CannotEdit, ChatGone, Outgoing, Refused, RetryLater, Transport
@@ -40,11 +41,6 @@ MAX_BACKOFF = 60.0
 def refs_namespace(transport: str) -> str:
     """The kv namespace of a transport's card and question message refs."""
     return f"{transport}_messages"
-
-
-def gone_namespace(transport: str) -> str:
-    """The kv namespace of the chats a transport's bot was removed from."""
-    return f"{transport}_gone_chats"
 
 
 def ref_key(item: OutboxItem) -> str | None:
@@ -98,7 +94,6 @@ class Delivery:
         self._store_down = False
         self.backoff = 1.0
         self.refs = refs_namespace(transport.name)
-        self.gone = gone_namespace(transport.name)
 
     def poke(self) -> None:
         """Something was enqueued: deliver soon."""
@@ -215,7 +210,7 @@ class Delivery:
 
     async def _skip_gone(self, items: list[OutboxItem]) -> list[OutboxItem]:
         """Drop (mark sent, one log line per chat) the items owed to chats the bot left."""
-        gone = await self.store.kv_items(self.gone)
+        gone = await gone_chats(self.store, self.transport.name)
         dropped = [item for item in items if item.chat in gone]
         if not dropped:
             return items
@@ -231,7 +226,7 @@ class Delivery:
         """Record that the bot is out of the item's chat, and drop the item."""
         now = self.clock.now()
         async with self.store.transaction() as tx:
-            await tx.kv_set(self.gone, item.chat, {"at": now.isoformat(), "why": str(exc)}, now)
+            await mark_gone(tx, item.chat, str(exc), now)
             await tx.mark_sent(item.id, now, None)
         self._forget(item)
         log.warning(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import timedelta
 from html import escape
 
@@ -10,7 +9,6 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.domain.access import require_role
 from bot.domain.errors import DomainError
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import LIVE_STATES
@@ -18,12 +16,12 @@ from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID
 from bot.i18n import normalize_language
 from bot.render.card import card
-from bot.service.plans import UnknownChat
+from bot.service.languages import set_language
 from bot.telegram.addressing import CaptionCommand
 from bot.telegram.common import message, say, use_case
 from bot.telegram.html import markup, to_html
 from bot.telegram.overview import incident_list, plan_summary
-from bot.telegram.runtime import LANG_NAMESPACE, Context, actor, chat_key, runtime
+from bot.telegram.runtime import Context, actor, chat_key, runtime
 
 MAX_STATS_DAYS = 36500  # a century: any longer span is a typing mistake (and overflows dates)
 
@@ -204,12 +202,7 @@ async def lang(update: Update, context: Context) -> None:
     if wanted.lower() not in ("zh", "zh_cn", "zh-cn", "cn", "en", "english", "中文"):
         raise Usage(usage="/lang zh|en")
     code = normalize_language("zh_CN" if wanted in ("中文", "cn") else wanted)
-    rt = runtime(context)
-    with suppress(UnknownChat):  # an unbound chat has no plan, and nothing at stake
-        plan = rt.service.plans.for_chat(chat_key(update))
-        require_role(plan, actor(update), list(plan.roles))
-    async with rt.service.store.transaction() as tx:
-        await tx.kv_set(LANG_NAMESPACE, chat_key(update), code)
+    await set_language(runtime(context).service, chat_key(update), actor(update), code)
     await say(update, context, N_("lang.set"))
 
 

@@ -1,26 +1,23 @@
-"""Group membership: someone who left the group may no longer act on its incidents.
+"""Group membership on Telegram: the updates that say someone left or came back, and the gate.
 
-The plan names people; the group is where they act. When a person leaves (a service message,
-or a ``chat_member`` update where the bot is an administrator), their buttons and commands in
-that group are refused until they are back, and the group is told if the plan still names them.
+A person leaves by a service message, or by a ``chat_member`` update where the bot is an
+administrator; the rule (refused until back, the group told once) is bot/service/membership.py.
 """
 
 from __future__ import annotations
-
-from contextlib import suppress
 
 from telegram import ChatMember, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, ChatMemberHandler, MessageHandler, TypeHandler
 from telegram.ext import filters as f
 
-from bot.domain.access import Actor, role_titles, roles_of
+from bot.domain.access import Actor
 from bot.domain.messages import N_
-from bot.service.plans import UnknownChat
-from bot.telegram.common import message, say
-from bot.telegram.runtime import Context, chat_key, runtime
+from bot.service import membership
+from bot.telegram.common import say
+from bot.telegram.html import to_html
+from bot.telegram.runtime import Context, actor, chat_key, runtime
 
-LEFT = "telegram_left_members"  # kv: "<chat>:<user id>" -> when they left (UTC, ISO 8601)
 OUT = frozenset({ChatMember.LEFT, ChatMember.BANNED})  # member statuses of someone not in it
 
 
@@ -34,7 +31,7 @@ async def gate(update: Update, context: Context) -> None:
         msg is None or msg.left_chat_member or msg.new_chat_members
     ):
         return
-    if await runtime(context).service.store.kv_get(LEFT, f"{chat_key(update)}:{user.id}"):
+    if await membership.is_gone(runtime(context).service, chat_key(update), actor(update).key):
         await say(update, context, N_("error.left_group"))
         raise ApplicationHandlerStop
 
@@ -61,40 +58,22 @@ async def changed(update: Update, context: Context) -> None:
         await _record(update, context, member.user, gone=member.status in OUT)
 
 
+def person(user: User) -> Actor:
+    """The person a Telegram user is."""
+    return Actor(user.id, user.username, user.full_name)
+
+
 async def _record(update: Update, context: Context, user: User, gone: bool) -> None:
-    """Keep who is gone; tell the group once when the plan still names them."""
+    """Tell the service who left or came back; pass on what it says to the group."""
     if user.is_bot:
         return
-    rt = runtime(context)
-    chat = chat_key(update)
-    key = f"{chat}:{user.id}"
-    if bool(await rt.service.store.kv_get(LEFT, key)) == gone:
-        return  # the service message and the chat_member update say the same thing
-    async with rt.service.store.transaction() as tx:
-        if gone:
-            await tx.kv_set(LEFT, key, rt.service.clock.now().isoformat())
-        else:
-            await tx.kv_delete(LEFT, key)
-    if gone:
-        await _warn(update, context, Actor(user.id, user.username, user.full_name))
-
-
-async def _warn(update: Update, context: Context, person: Actor) -> None:
-    """Tell the group that a person the plan names has left it."""
-    rt = runtime(context)
-    chat = chat_key(update)
-    with suppress(UnknownChat):
-        plan = rt.service.plans.for_chat(chat)
-        t = await rt.translator(chat)
-        roles = sorted(roles_of(plan, person))
-        if roles and update.effective_chat is not None:
-            text = message(
-                N_("members.left"),
-                t,
-                name=person.display,
-                roles=role_titles(plan, roles, t.lang),
-                plan=plan.title.get(t.lang),
-            )
+    service, chat = runtime(context).service, chat_key(update)
+    if not gone:
+        await membership.person_back(service, chat, person(user).key)
+        return
+    warning = await membership.person_left(service, chat, person(user))
+    if warning is not None and update.effective_chat is not None:
+        for text in to_html(warning):
             await context.bot.send_message(
                 update.effective_chat.id, text, parse_mode=ParseMode.HTML
             )

@@ -1,31 +1,25 @@
-"""The bot's own membership: removed from a group it stops sending there; back, it says so.
+"""The bot's own membership on Telegram: out of a group it stops sending there; back, it says so.
 
 Telegram sends a ``my_chat_member`` update when the bot is removed from a group or added back
-(a 403 "bot was kicked" while sending is recorded the same way, by the sender). The incidents
-stay as they are; while the bot is out, what it owes that group is dropped, not queued.
+(a 403 "bot was kicked" while sending is recorded the same way, by the sender). The rule and
+what is kept are bot/service/membership.py; this parses the update and sends the welcome back.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, ChatMemberUpdated, Update
+from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ChatMemberHandler
 
-from bot.domain.lifecycle import LIVE_STATES
-from bot.domain.messages import N_
-from bot.domain.text import listed
-from bot.service.delivery import gone_namespace
-from bot.service.plans import UnknownChat
-from bot.telegram.common import message
+from bot.service import membership
+from bot.telegram.html import to_html
 from bot.telegram.members import OUT
-from bot.telegram.runtime import Context, Runtime, chat_key, runtime
-from bot.telegram.transport import NAME
+from bot.telegram.runtime import Context, chat_key, runtime
 
 log = logging.getLogger(__name__)
 
-GONE = gone_namespace(NAME)
 GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 
 
@@ -38,11 +32,8 @@ async def changed(update: Update, context: Context) -> None:
     chat = chat_key(update)
     member = change.new_chat_member
     by = change.from_user.id if change.from_user else None
-    now = rt.service.clock.now()
     if member.status in OUT:
-        async with rt.service.store.transaction() as tx:
-            reason = f"{member.status} by user {by}"
-            await tx.kv_set(GONE, chat, {"at": now.isoformat(), "why": reason}, now)
+        await membership.bot_removed(rt.service, chat, f"{member.status} by user {by}")
         log.warning(
             "removed from chat %s by user %s: nothing is sent there until the bot is added back",
             chat,
@@ -51,30 +42,13 @@ async def changed(update: Update, context: Context) -> None:
         return
     if member.status == ChatMember.RESTRICTED and not getattr(member, "is_member", True):
         return
-    if await rt.service.store.kv_get(GONE, chat) is None:
+    back = await membership.bot_back(rt.service, chat)
+    if back is None:
         return  # joined for the first time, or a change of rights
-    async with rt.service.store.transaction() as tx:
-        await tx.kv_delete(GONE, chat)
     log.info("added back to chat %s by user %s: sending there again", chat, by)
-    await _welcome_back(context, rt, change)
+    for text in to_html(back.welcome) if back.welcome else ():
+        await context.bot.send_message(change.chat.id, text, parse_mode=ParseMode.HTML)
     await rt.changed()
-
-
-async def _welcome_back(context: Context, rt: Runtime, change: ChatMemberUpdated) -> None:
-    """Tell the group the bot is back and which incidents are still open there."""
-    chat = f"telegram:{change.chat.id}"
-    try:
-        rt.service.plans.for_chat(chat)
-    except UnknownChat:
-        return
-    t = await rt.translator(chat)
-    live = await rt.service.store.list_incidents(states=LIVE_STATES, chat=chat)
-    if live:
-        numbers = listed((f"#{i.number}" for i in live), t.lang)
-        text = message(N_("presence.back"), t, count=len(live), numbers=numbers)
-    else:
-        text = message(N_("presence.back_none"), t)
-    await context.bot.send_message(change.chat.id, text, parse_mode=ParseMode.HTML)
 
 
 def handlers() -> list[ChatMemberHandler[Context, None]]:

@@ -9,13 +9,13 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.domain.access import Actor
-from bot.i18n import Translator, normalize_language
+from bot.i18n import Translator
+from bot.service import languages
 from bot.service.clockwork import Clockwork
 from bot.service.delivery import Delivery
 from bot.service.incidents import IncidentService
-from bot.service.plans import UnknownChat
 
-LANG_NAMESPACE = "chat_lang"
+LANG_NAMESPACE = languages.NAMESPACE
 RUNTIME_KEY = "yuqing"
 
 
@@ -42,13 +42,7 @@ class Runtime:
 
 async def chat_language(service: IncidentService, chat: str) -> str:
     """The chat's language: chosen with /lang, else its plan's, else the default."""
-    chosen = await service.store.kv_get(LANG_NAMESPACE, chat)
-    if chosen:
-        return normalize_language(str(chosen))
-    try:
-        return service.plans.for_chat(chat).language
-    except UnknownChat:
-        return normalize_language(None)
+    return await languages.chat_language(service, chat)
 
 
 Context = ContextTypes.DEFAULT_TYPE
