@@ -134,7 +134,7 @@ async def feed(application: App, raw: dict[str, Any]) -> None:
     await application.process_update(Update.de_json(raw, application.bot))
     runtime = application.bot_data["yuqing"]
     assert isinstance(runtime, Runtime)
-    await runtime.delivery.drain()
+    await runtime.deliveries["telegram"].drain()
 
 
 async def incidents(application: App) -> list[Any]:

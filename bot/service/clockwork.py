@@ -29,7 +29,7 @@ class Clockwork:
         self, service: Ticking, transports: Sequence[str], ticked: Callable[[], None]
     ) -> None:
         self.service, self.transports = service, list(transports)
-        self._ticked = ticked  # after each tick: messages may be owed (poke the deliveries)
+        self.ticked = ticked  # after each tick: messages may be owed (poke the deliveries)
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._failures = 0
@@ -47,7 +47,7 @@ class Clockwork:
             raise
         else:
             self._recovered()
-        self._ticked()
+        self.ticked()
         self._book(next_at)
 
     async def _tick_all(self) -> datetime | None:

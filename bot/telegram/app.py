@@ -23,16 +23,15 @@ from bot.domain.errors import StoreUnavailable
 from bot.domain.messages import N_
 from bot.i18n import Translator
 from bot.service.clock import Clock, SystemClock
-from bot.service.clockwork import Clockwork
-from bot.service.delivery import Delivery, release_claims
-from bot.service.incidents import IncidentService
+from bot.service.delivery import release_claims
 from bot.service.plans import PlanBook
+from bot.service.running import Running
 from bot.settings import Settings
 from bot.store import SqliteStore
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
-from bot.telegram.runtime import Context, Runtime, chat_language, install, runtime
-from bot.telegram.transport import NAME, TelegramTransport
+from bot.telegram.runtime import Context, Runtime, install, runtime
+from bot.telegram.transport import TelegramTransport
 
 log = logging.getLogger(__name__)
 
@@ -131,24 +130,14 @@ async def _start(application: App, settings: Settings, plans: PlanBook, clock: C
     except BaseException:
         await store.close()
         raise
-    service = IncidentService(store, plans, clock)
-    delivery = Delivery(
-        TelegramTransport(application.bot),
-        store,
-        service.resolver,
-        clock,
-        partial(chat_language, service),
-    )
-    clockwork = Clockwork(service, [NAME], delivery.poke)
-    rt = Runtime(service, delivery, clockwork)
+    rt = Running.of(store, plans, clock, [TelegramTransport(application.bot)])
     install(application, rt)
     await _register_commands(application)
-    tasks = {"sender": delivery.run(), "clock": clockwork.run()}
     application.bot_data[TASKS] = running = []
-    for role, work in tasks.items():
-        running.append(task := asyncio.create_task(work, name=f"yuqing-{role}"))
+    for role, loop in rt.loops().items():
+        running.append(task := asyncio.create_task(loop, name=f"yuqing-{role}"))
         guard.watch(application, task, role)
-    await clockwork.tick()
+    await rt.changed()
     log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), settings.database)
 
 

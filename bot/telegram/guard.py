@@ -31,6 +31,11 @@ def watch(application: App, task: asyncio.Task[Any], role: str) -> None:
     task.add_done_callback(lambda done: _task_ended(application, done, role))
 
 
+def _stops(role: str) -> str:
+    """What the bot stops doing when the task of ``role`` dies."""
+    return WHAT_STOPS["clock" if role == "clock" else "sender"]
+
+
 def sender_failed(application: App) -> bool:
     """Whether a background task died (the run should end with a non-zero status)."""
     return bool(application.bot_data.get(FAILED))
@@ -43,7 +48,7 @@ def _task_ended(application: App, task: asyncio.Task[Any], role: str) -> None:
     log.critical(
         "the %s task died: %s; stopping the bot so that it is restarted",
         role,
-        WHAT_STOPS[role],
+        _stops(role),
         exc_info=error,
     )
     application.bot_data[FAILED] = True

@@ -1,43 +1,22 @@
-"""What every handler reaches through the Application: the service, delivery, clock, languages."""
+"""What every handler reaches through the Application: the running bot, the chat, the sender."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.domain.access import Actor
-from bot.i18n import Translator
 from bot.service import languages
-from bot.service.clockwork import Clockwork
-from bot.service.delivery import Delivery
 from bot.service.incidents import IncidentService
+from bot.service.running import Running
 
 LANG_NAMESPACE = languages.NAMESPACE
 RUNTIME_KEY = "yuqing"
 
 
-@dataclass
-class Runtime:
-    """The live parts of a running bot."""
-
-    service: IncidentService
-    delivery: Delivery
-    clockwork: Clockwork
-
-    async def changed(self) -> None:
-        """After a change: tick (what falls due now, the next wake-up), then deliver."""
-        await self.clockwork.tick()
-
-    async def lang(self, chat: str) -> str:
-        """The chat's language."""
-        return await chat_language(self.service, chat)
-
-    async def translator(self, chat: str) -> Translator:
-        """A translator in the chat's language."""
-        return Translator(await self.lang(chat))
+Runtime = Running  # the name the handlers know it by
 
 
 async def chat_language(service: IncidentService, chat: str) -> str:

@@ -1,0 +1,66 @@
+"""A running bot's live parts: one service, one delivery engine per messenger, one clock."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from bot.i18n import Translator
+from bot.service import languages
+from bot.service.clock import Clock
+from bot.service.clockwork import Clockwork
+from bot.service.delivery import Delivery
+from bot.service.incidents import IncidentService
+from bot.service.plans import PlanBook
+from bot.service.transport import Transport
+from bot.store import Store
+
+
+@dataclass
+class Running:
+    """What every face reaches: the service, the deliveries, the clock, chat languages."""
+
+    service: IncidentService
+    deliveries: dict[str, Delivery]  # by transport name
+    clockwork: Clockwork
+
+    @classmethod
+    def of(
+        cls, store: Store, plans: PlanBook, clock: Clock, transports: Sequence[Transport]
+    ) -> Running:
+        """The service on ``store``, delivering through each of ``transports``."""
+        service = IncidentService(store, plans, clock)
+        lang = partial(languages.chat_language, service)
+        deliveries = {
+            transport.name: Delivery(transport, store, service.resolver, clock, lang)
+            for transport in transports
+        }
+        running = cls(service, deliveries, Clockwork(service, list(deliveries), lambda: None))
+        running.clockwork.ticked = running.poke
+        return running
+
+    def poke(self) -> None:
+        """Messages may be owed: every delivery looks at the outbox soon."""
+        for delivery in self.deliveries.values():
+            delivery.poke()
+
+    async def changed(self) -> None:
+        """After a change: tick (what falls due now, the next wake-up), then deliver."""
+        await self.clockwork.tick()
+
+    def loops(self) -> dict[str, Coroutine[Any, Any, None]]:
+        """The background loops to run, by role: each delivery ("sender"), the clock."""
+        found: dict[str, Coroutine[Any, Any, None]] = {"clock": self.clockwork.run()}
+        for name, delivery in self.deliveries.items():
+            found["sender" if len(self.deliveries) == 1 else f"{name} sender"] = delivery.run()
+        return found
+
+    async def lang(self, chat: str) -> str:
+        """The chat's language."""
+        return await languages.chat_language(self.service, chat)
+
+    async def translator(self, chat: str) -> Translator:
+        """A translator in the chat's language."""
+        return Translator(await self.lang(chat))
