@@ -27,9 +27,9 @@ class Incident:
     id: int
     number: int  # the short per-deployment "#N"
     plan_id: str
-    chat: str  # transport-qualified chat key, e.g. "telegram:-100123"
+    chat: str  # transport-qualified chat key, "<messenger>:<its chat id>"
     state: State
-    reporter: str  # transport-qualified person key, e.g. "telegram:42"
+    reporter: str  # transport-qualified person key, "<messenger>:<its user id>"
     description: str
     reported_at: datetime
     level_id: str | None = None

@@ -57,7 +57,7 @@ class Approval:
 
 @dataclass(frozen=True)
 class Person:
-    """Someone the bot has seen, keyed by transport-qualified id like ``telegram:42``."""
+    """Someone the bot has seen, keyed by transport-qualified id ``<messenger>:<user id>``."""
 
     key: str
     username: str | None
