@@ -20,12 +20,12 @@ def shipped(path: Path, chat: int) -> Plan:
     return load_plan(path).model_copy(update={"chats": Chats(telegram=[chat])})
 
 
-def actor(plan: Plan, roles: list[str], transport: str = "telegram") -> Actor:
+def actor(plan: Plan, roles: list[str]) -> Actor:
     """A person of the plan holding one of ``roles``, acting by their Telegram id."""
     for person_id in plan.members(roles):
         ref = plan.people[person_id].telegram
         if isinstance(ref, int):
-            return Actor(ref, None, plan.people[person_id].name, transport)
+            return Actor("telegram", str(ref), None, plan.people[person_id].name)
     raise AssertionError(f"nobody with a numeric id holds {roles} in {plan.id}")
 
 

@@ -76,7 +76,7 @@ async def _record(update: Update, context: Context, user: User, gone: bool) -> N
         else:
             await tx.kv_delete(LEFT, key)
     if gone:
-        await _warn(update, context, Actor(user.id, user.username, user.full_name))
+        await _warn(update, context, Actor("telegram", str(user.id), user.username, user.full_name))
 
 
 async def _warn(update: Update, context: Context, person: Actor) -> None:
