@@ -50,7 +50,7 @@ async def drawn(service: IncidentService, langs: tuple[str, ...] = ("zh_CN",)) -
             content = await service.store.obligation_content(incident.id, obligation)
         for lang in langs:
             doc = compose(item, incident, plan, Translator(lang), service.clock.now(), content)
-            texts.append(to_plain(doc))
+            texts.append(to_plain(doc, plan.people))
         async with service.store.transaction() as tx:
             await tx.mark_sent(item.id, service.clock.now())
     return texts

@@ -130,7 +130,9 @@ class Drill:
                     obligation = str(item.payload["obligation"])
                     content = await self.store.obligation_content(incident.id, obligation)
                 doc = compose(item, incident, self.plan, self.t, self.clock.now(), content)
-                text = self._condensed(incident.id, item.kind, item.payload, to_plain(doc))
+                text = self._condensed(
+                    incident.id, item.kind, item.payload, to_plain(doc, self.plan.people)
+                )
                 self.heard.append(
                     Heard(self.clock.now() - self.start, item.kind, dict(item.payload), text)
                 )

@@ -9,7 +9,7 @@ import secrets
 import socket
 import warnings
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from typing import Any
 
@@ -20,6 +20,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
+from bot.domain.plan import Person, Plan
 from bot.i18n import Translator
 from bot.render.doc import Doc
 from bot.render.messages import compose
@@ -237,10 +238,11 @@ class Sender:
         if incident is None:
             log.error("outbox item %s refers to no incident; dropped", item.id)
             return None
-        doc = await self._compose(item, incident)
+        plan = await self.plans.plan(incident)
+        doc = await self._compose(item, incident, plan)
         chat_id = int(item.chat.split(":", 1)[1])
         try:
-            return await self._send(item, doc, chat_id)
+            return await self._send(item, doc, chat_id, plan.people)
         except Forbidden as exc:
             if removed(exc):
                 raise ChatGone(str(exc)) from exc
@@ -250,8 +252,7 @@ class Sender:
             log.error("Telegram refused message %s for chat %s: %s", item.id, chat_id, exc)
             return None
 
-    async def _compose(self, item: OutboxItem, incident: Incident) -> Doc:
-        plan = await self.plans.plan(incident)
+    async def _compose(self, item: OutboxItem, incident: Incident, plan: Plan) -> Doc:
         t = Translator(await self._lang(item.chat))
         obligation = item.payload.get("obligation")
         content = None
@@ -259,12 +260,14 @@ class Sender:
             content = await self.store.obligation_content(incident.id, obligation)
         return compose(item, incident, plan, t, self.clock.now(), content)
 
-    async def _send(self, item: OutboxItem, doc: Doc, chat_id: int) -> str | None:
+    async def _send(
+        self, item: OutboxItem, doc: Doc, chat_id: int, people: Mapping[str, Person]
+    ) -> str | None:
         kind = Kind(item.kind)
         key = ref_key(item)
         existing = await self.store.kv_get(REFS, key) if key else None
         edit = (kind is Kind.ANSWERED) or (kind is Kind.CARD and not item.payload.get("announce"))
-        texts = to_html(doc)
+        texts = to_html(doc, people)
         wait: dict[str, Any] = {"read_timeout": SLOW_READ_TIMEOUT} if item.id in self._slow else {}
         if edit and existing and len(texts) == 1:
             try:
