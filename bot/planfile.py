@@ -50,6 +50,7 @@ _ERROR_KEYS = {
     "yq_rule": N_("plan.bad_rule"),
     "yq_timezone": N_("plan.bad_timezone"),
     "yq_telegram_ref": N_("plan.bad_telegram_ref"),
+    "yq_messenger_id": N_("plan.bad_messenger_id"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.domain.access import Actor
 from bot.domain.plan import Plan
 from bot.planfile import parse_plan_text
 
@@ -75,6 +76,11 @@ review: {within: 3d, owner: office, approve: [leader]}
 def small_plan(text: str = SMALL_PLAN) -> Plan:
     """The small test plan (or a variant of its text), validated."""
     return parse_plan_text(text, "small.yaml")
+
+
+def tg_actor(user_id: int | None, username: str | None = None, name: str | None = None) -> Actor:
+    """A Telegram user acting, as bot/telegram builds them: the numeric id as a string."""
+    return Actor("telegram", None if user_id is None else str(user_id), username, name)
 
 
 CHAT = "telegram:-100500"

@@ -4,17 +4,16 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from support import CHAT, PLAN_TEXT, T0, small_plan
+from support import CHAT, PLAN_TEXT, T0, small_plan, tg_actor
 
 from bot.cli import run
-from bot.domain.access import Actor
 from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.store import SqliteStore
 
-BOSS, EYE = Actor(1, None, "组长"), Actor(3)
+BOSS, EYE = tg_actor(1, None, "组长"), tg_actor(3)
 
 
 async def incidents(db: Path) -> None:
@@ -30,7 +29,7 @@ async def incidents(db: Path) -> None:
         third = await service.open_report(CHAT, EYE, "误报")
         for index, option in enumerate(["low", "no", "no"]):
             await service.answer(third.id, EYE, index, option)
-        await service.cancel(third.id, Actor(2, "clerk"))
+        await service.cancel(third.id, tg_actor(2, "clerk"))
 
 
 def check(capsys: pytest.CaptureFixture[str], plan: Path, db: Path, lang: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 import asyncio
 import io
+import re
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -263,3 +264,30 @@ async def test_a_drill_closes_with_a_task_owed_and_reports_it_unmet(
     assert result.incident is not None and result.incident.state.value == "closed"
     unmet = next(line for line in out.splitlines() if line.startswith("· 涉事主体解决网民诉求"))
     assert unmet.endswith("时限 1天：未完成，已超时 6小时 ✗")  # counted up to the close
+
+
+async def test_the_drill_acts_as_plan_people_whatever_their_handles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same drill with and without Telegram handles: the same run, mentions aside."""
+    from bot.drill.report import outcomes
+
+    script, runs, printed = PLANS / "drills" / "township.yaml", [], []
+    text = (PLANS / "township.yaml").read_text(encoding="utf-8")
+    for name, body in (("with", text), ("without", re.sub(r", telegram: \d+", "", text))):
+        (tmp_path / f"{name}.yaml").write_text(body, encoding="utf-8")
+        runs.append(
+            await drill(Translator("zh_CN"), tmp_path / f"{name}.yaml", script, None, START)
+        )
+        printed.append(capsys.readouterr().out)
+    plan = load_plan(tmp_path / "without.yaml")
+    assert not any(person.handles() for person in plan.people.values())
+    verdicts = [[o.verdict for o in outcomes(r.incident, r.end)] for r in runs if r.incident]
+    assert len(verdicts) == 2 and verdicts[0] == verdicts[1]
+    assert runs[1].incident is not None
+    assert runs[1].incident.reporter == f"drill:{plan.members(['monitor'])[0]}"
+    refused = Translator("zh_CN")("drill.refused", message="")
+    assert [out.count(f"] {refused}") for out in printed] == [0, 0]
+    leader = plan.people[plan.members(["leader"])[0]].name
+    assert f"@{leader}" in printed[0]  # a mention of someone a messenger can reach
+    assert leader in printed[1] and f"@{leader}" not in printed[1]  # named, not mentioned

@@ -3,16 +3,16 @@
 from pathlib import Path
 
 import pytest
-from support import CHAT, PLAN_TEXT, T0, small_plan
+from support import CHAT, PLAN_TEXT, T0, small_plan, tg_actor
 
-from bot.domain.access import Actor, NotAllowed
+from bot.domain.access import NotAllowed
 from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
 from bot.service.languages import NAMESPACE, chat_language, set_language, translator
 from bot.service.plans import PlanBook
 from bot.store import SqliteStore
 
-BOSS, CLERK, STRANGER = Actor(1, None, "组长"), Actor(2, "clerk"), Actor(99)
+BOSS, CLERK, STRANGER = tg_actor(1, None, "组长"), tg_actor(2, "clerk"), tg_actor(99)
 ENGLISH = "telegram:-100700"  # bound to a plan written in English
 UNBOUND = "telegram:-100600"
 

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from support import CHAT, PLAN_TEXT, T0, small_plan
+from support import CHAT, PLAN_TEXT, T0, small_plan, tg_actor
 
 from bot.domain.access import Actor
 from bot.render.doc import Doc
@@ -15,7 +15,8 @@ from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.store import SqliteStore
 
-BOSS, CLERK, EYE, STRANGER = Actor(1, None, "王 组长"), Actor(2, "clerk"), Actor(3), Actor(99)
+BOSS, CLERK, EYE = tg_actor(1, None, "王 组长"), tg_actor(2, "clerk"), tg_actor(3)
+STRANGER = tg_actor(99)
 OTHER = "telegram:-100600"  # a group no plan lists
 LEFT_BOSS = "⚠️ 王 组长（组长）已离开本群，但预案《测试预案》仍指定其职责"
 BACK = "机器人已重新加入本群，恢复发送提醒。"
@@ -92,7 +93,7 @@ async def test_what_older_versions_stored_is_read_the_same(tmp_path: Path) -> No
 
 async def test_each_messenger_keeps_its_own(tmp_path: Path) -> None:
     group = "wecom:wrGroup"
-    zhang = Actor(user_id="zhangsan", transport="wecom")  # type: ignore[arg-type]
+    zhang = Actor(user_id="zhangsan", transport="wecom")
     async with opened(tmp_path / "y.db") as service:
         assert await membership.person_left(service, group, zhang) is None
         assert await membership.is_gone(service, group, "wecom:zhangsan")

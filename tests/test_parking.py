@@ -21,10 +21,10 @@ import pytest
 from e2e_support import EYE, GROUP, PLANS, people, running
 from fakeapi import FakeBotAPI
 from process_support import BotProcess, confirm, report_major
+from support import tg_actor
 from telegram import Bot
 
 import bot.service.delivery as delivery_module
-from bot.domain.access import Actor
 from bot.render.messages import compose
 from bot.service.clock import SystemClock
 from bot.service.delivery import Delivery
@@ -120,7 +120,7 @@ async def test_two_senders_on_one_database_send_every_message_once(tmp_path: Pat
             reporting = IncidentService(one, plans, clock)
             for n in range(1, 81):  # more than one claim's worth, in two groups
                 chat = GROUP if n % 2 else OTHER
-                await reporting.open_report(f"telegram:{chat}", Actor(EYE), f"网帖 {n}")
+                await reporting.open_report(f"telegram:{chat}", tg_actor(EYE), f"网帖 {n}")
             senders = [
                 Delivery(
                     TelegramTransport(telegram),

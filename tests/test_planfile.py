@@ -4,6 +4,7 @@ import pytest
 from support import SMALL_PLAN, small_plan
 
 from bot.domain.errors import PlanError
+from bot.i18n import Translator
 from bot.planfile import PlanProblem, load_plan, parse_plan_text
 
 
@@ -107,6 +108,48 @@ CASES = [
         "telegram: eye",
     ),
     (
+        "  eye: {name: 信息员, telegram: 3}",
+        '  eye: {name: 信息员, telegram: 3, wecom: "zhang san"}',
+        "people.eye.wecom",
+        "plan.bad_messenger_id",
+        "wecom:",
+    ),
+    (
+        "  eye: {name: 信息员, telegram: 3}",
+        "  eye: {name: 信息员, dingtalk: 0123}",  # a YAML number: quoting it keeps the 0
+        "people.eye.dingtalk",
+        "plan.bad_messenger_id",
+        "dingtalk: 0123",
+    ),
+    (
+        "  eye: {name: 信息员, telegram: 3}",
+        '  eye: {name: 信息员, feishu: ""}',
+        "people.eye.feishu",
+        "plan.bad_messenger_id",
+        "feishu:",
+    ),
+    (
+        "  eye: {name: 信息员, telegram: 3}",
+        f"  eye: {{name: 信息员, wecom: {'w' * 65}}}",
+        "people.eye.wecom",
+        "plan.bad_messenger_id",
+        "wecom: www",
+    ),
+    (
+        "people:\n",
+        'chats: {telegram: [-100500], wecom: [wrOk, "wr bad"]}\npeople:\n',
+        "chats.wecom[1]",
+        "plan.bad_messenger_id",
+        "chats:",
+    ),
+    (
+        "  eye: {name: 信息员, telegram: 3}",
+        "  eye: {name: 信息员, telegram: 3, slack: U123}",
+        "people.eye.slack",
+        "plan.unknown_field",
+        "slack: U123",
+    ),
+    (
         "    when: {reach: [mid, high]}",
         "    when: {any: {reach: mid}}",
         "levels[1].when",
@@ -189,3 +232,16 @@ def test_small_plan_defaults() -> None:
     assert plan.timezone == "Asia/Shanghai"
     assert plan.report_timeout.total_seconds() == 1800
     assert plan.members(["leader", "office", "leader"]) == ["boss", "clerk"]
+
+
+def test_a_bad_messenger_id_is_told_in_both_languages() -> None:
+    text = SMALL_PLAN.replace(
+        "  eye: {name: 信息员, telegram: 3}", '  eye: {name: 信息员, wecom: "a b"}'
+    )
+    [problem] = problems(text)
+    assert problem.params["value"] == "a b" and problem.params["max"] == "64"
+    shown = {lang: Translator(lang)(problem.key, **problem.params) for lang in ("zh_CN", "en")}
+    assert shown["zh_CN"].startswith("“a b” 不是有效的 ID") and "最长 64 个字符" in shown["zh_CN"]
+    assert (
+        shown["en"].startswith("“a b” is not a valid id") and "at most 64 characters" in shown["en"]
+    )

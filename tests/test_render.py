@@ -3,14 +3,15 @@
 from datetime import timedelta
 
 import pytest
-from support import CHAT
+from support import CHAT, SMALL_PLAN, small_plan
 from test_service import BOSS, CLERK, EYE, report_high
 
 from bot.i18n import Translator
 from bot.render.card import titled
 from bot.render.doc import Doc, Seg, Style
 from bot.render.messages import compose
-from bot.render.words import duration
+from bot.render.plain import to_plain
+from bot.render.words import duration, person
 from bot.service.buttons import MAX_BYTES, unpack
 from bot.service.incidents import IncidentService
 from bot.telegram.html import to_html
@@ -31,7 +32,7 @@ async def rendered(service: IncidentService, lang: str = "zh_CN") -> list[tuple[
             incident.id, item.payload.get("obligation", "")
         )
         doc = compose(item, incident, plan, t, service.clock.now(), content)
-        out.append((item.kind, "\n".join(to_html(doc)), doc.buttons))
+        out.append((item.kind, "\n".join(to_html(doc, plan.people)), doc.buttons))
         async with service.store.transaction() as tx:
             await tx.mark_sent(item.id, service.clock.now())
     return out
@@ -127,3 +128,45 @@ def test_long_text_is_split_within_the_limit_and_tags_stay_balanced() -> None:
 )
 def test_card_titles_name_the_incident_once(level: str, lang: str, title: str) -> None:
     assert titled(level, Translator(lang)) == title
+
+
+# boss: Telegram id 1; clerk: "@clerk"; eye: no handle; ww: a WeCom userid only
+PEOPLE = small_plan(
+    SMALL_PLAN.replace("  eye: {name: 信息员, telegram: 3}", "  eye: {name: 信息员<外>}").replace(
+        "people:\n", "people:\n  ww: {name: 王五, wecom: wangwu}\n", 1
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("person_id", "html", "plain"),
+    [
+        ("boss", '<a href="tg://user?id=1">组长</a>', "@组长"),
+        ("clerk", "@clerk", "@办公室"),
+        ("eye", "<b>信息员&lt;外&gt;</b>", "信息员<外>"),
+        ("ww", "<b>王五</b>", "@王五"),  # no Telegram handle: bold there, a mention elsewhere
+        ("ghost", "ghost", "ghost"),  # a person the plan does not know: their id, as text
+    ],
+)
+def test_a_mention_names_the_plan_person_and_each_renderer_makes_its_own(
+    person_id: str, html: str, plain: str
+) -> None:
+    seg = person(PEOPLE, person_id)
+    known = person_id in PEOPLE.people
+    assert (seg.style, seg.ref) == ((Style.MENTION, person_id) if known else (Style.TEXT, None))
+    doc = Doc().line("请 ", seg, " 处理")
+    assert to_html(doc, PEOPLE.people) == [f"请 {html} 处理"]
+    assert to_plain(doc, PEOPLE.people) == f"请 {plain} 处理"
+
+
+def test_without_the_plan_people_a_mention_is_the_name_in_bold() -> None:
+    doc = Doc().line(person(PEOPLE, "boss"), " ", person(PEOPLE, "clerk"))
+    assert to_html(doc) == ["<b>组长</b> <b>办公室</b>"]
+    assert to_html(doc, {}) == ["<b>组长</b> <b>办公室</b>"]
+    assert to_plain(doc) == "@组长 @办公室"
+
+
+def test_an_at_username_mention_counts_as_its_handle_when_split() -> None:
+    doc = Doc().line("x" * 4091, person(PEOPLE, "clerk"))  # "@clerk", not "办公室": no room
+    parts = to_html(doc, PEOPLE.people)
+    assert parts == ["x" * 4091, "@clerk"]

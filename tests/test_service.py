@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import CHAT, PLAN_TEXT, T0, small_plan
+from support import CHAT, PLAN_TEXT, T0, small_plan, tg_actor
 
-from bot.domain.access import Actor, NotAllowed
+from bot.domain.access import NotAllowed
 from bot.domain.errors import IllegalTransition
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObStatus
@@ -19,7 +19,12 @@ from bot.service.reporting import NotMonitor, NotReporter
 from bot.service.work import NeedsApproval, NothingSubmitted, NotYetOwed
 from bot.store import SqliteStore
 
-BOSS, CLERK, EYE, STRANGER = Actor(1, None, "组长"), Actor(2, "clerk"), Actor(3), Actor(99)
+BOSS, CLERK, EYE, STRANGER = (
+    tg_actor(1, None, "组长"),
+    tg_actor(2, "clerk"),
+    tg_actor(3),
+    tg_actor(99),
+)
 M, H = timedelta(minutes=1), timedelta(hours=1)
 
 

@@ -1,13 +1,12 @@
 """A burst of due reminders is written in batches, each tick asking to be called again at once."""
 
-from support import CHAT
+from support import CHAT, tg_actor
 
-from bot.domain.access import Actor
 from bot.service import ticking
 from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
 
-EYE = Actor(3)
+EYE = tg_actor(3)
 
 
 async def test_a_burst_is_ticked_in_batches_and_each_reminder_sent_once(

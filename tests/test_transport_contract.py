@@ -25,7 +25,7 @@ from bot.store import OutboxItem
 from bot.telegram.transport import TelegramTransport
 
 GROUP = -100777
-PEOPLE = {"boss": Person(name="王组长", telegram=1001)}
+PEOPLE = {"boss": Person(name="王组长", telegram=1001, feishu="ou_boss")}
 
 
 @dataclass

@@ -20,12 +20,12 @@ def shipped(path: Path, chat: int) -> Plan:
     return load_plan(path).model_copy(update={"chats": Chats(telegram=[chat])})
 
 
-def actor(plan: Plan, roles: list[str], transport: str = "telegram") -> Actor:
+def actor(plan: Plan, roles: list[str]) -> Actor:
     """A person of the plan holding one of ``roles``, acting by their Telegram id."""
     for person_id in plan.members(roles):
         ref = plan.people[person_id].telegram
         if isinstance(ref, int):
-            return Actor(ref, None, plan.people[person_id].name, transport)
+            return Actor("telegram", str(ref), None, plan.people[person_id].name)
     raise AssertionError(f"nobody with a numeric id holds {roles} in {plan.id}")
 
 
@@ -50,7 +50,7 @@ async def drawn(service: IncidentService, langs: tuple[str, ...] = ("zh_CN",)) -
             content = await service.store.obligation_content(incident.id, obligation)
         for lang in langs:
             doc = compose(item, incident, plan, Translator(lang), service.clock.now(), content)
-            texts.append(to_plain(doc))
+            texts.append(to_plain(doc, plan.people))
         async with service.store.transaction() as tx:
             await tx.mark_sent(item.id, service.clock.now())
     return texts

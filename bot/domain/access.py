@@ -18,14 +18,17 @@ class NotAllowed(DomainError):
     key = N_("error.not_allowed")
 
 
+DRILL = "drill"  # a drill acts as the plan's people themselves: its user ids are person ids
+
+
 @dataclass(frozen=True)
 class Actor:
-    """Someone acting in a chat: their numeric id and @username on the transport, if known."""
+    """Someone acting in a chat: their messenger, and their id, username and name there if known."""
 
-    user_id: int | None
+    transport: str
+    user_id: str | None
     username: str | None = None
     name: str | None = None
-    transport: str = "telegram"
 
     @property
     def display(self) -> str:
@@ -36,21 +39,31 @@ class Actor:
 
     @property
     def key(self) -> str:
-        """The transport-qualified person key the store uses (``telegram:42``)."""
+        """The transport-qualified person key the store uses (``<messenger>:<user id>``)."""
         return f"{self.transport}:{self.user_id}"
 
 
 def person_ids(plan: Plan, actor: Actor) -> list[str]:
-    """The plan's person ids that match this actor (by numeric id or @username)."""
+    """The plan's person ids whose handle on the actor's messenger names the actor."""
+    if actor.transport == DRILL:
+        return [person_id for person_id in plan.people if person_id == actor.user_id]
+    return [
+        person_id
+        for person_id, person in plan.people.items()
+        if _names(person.handle(actor.transport), actor)
+    ]
+
+
+def _names(handle: int | str | None, actor: Actor) -> bool:
+    """Whether a plan handle is this actor: the same id, or the same @username in any case."""
+    if handle is None:
+        return False
+    if actor.user_id is not None and str(handle) == actor.user_id:
+        return True
+    if not (isinstance(handle, str) and handle.startswith("@")):
+        return False
     username = (actor.username or "").lstrip("@").lower()
-    found = []
-    for person_id, person in plan.people.items():
-        ref = person.telegram
-        by_id = isinstance(ref, int) and actor.user_id is not None and ref == actor.user_id
-        by_name = isinstance(ref, str) and bool(username) and ref[1:].lower() == username
-        if by_id or by_name:
-            found.append(person_id)
-    return found
+    return bool(username) and handle[1:].lower() == username
 
 
 def roles_of(plan: Plan, actor: Actor) -> set[str]:

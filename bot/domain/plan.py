@@ -80,6 +80,32 @@ TelegramRef = Annotated[
     Field(description="numeric Telegram user id, or @username"),
 ]
 
+MESSENGER_ID_MAX = 64
+
+
+def _to_messenger_id(value: Any) -> str:
+    """A user or chat id on a string-id messenger: text, not empty, no whitespace, not too long."""
+    fits = isinstance(value, str) and 0 < len(value) <= MESSENGER_ID_MAX
+    if fits and not any(char.isspace() for char in value):
+        return str(value)
+    # a YAML number is refused, not converted: "007" would silently become 7
+    raise PydanticCustomError("yq_messenger_id", "not an id", {"max": MESSENGER_ID_MAX})
+
+
+MessengerId = Annotated[
+    str,
+    BeforeValidator(_to_messenger_id),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MESSENGER_ID_MAX,
+            "pattern": r"^\S+$",
+            "description": "an id on this messenger, as text",
+        }
+    ),
+]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -104,10 +130,13 @@ class Question(_Model):
 
 
 class Person(_Model):
-    """Somebody the plan names."""
+    """Somebody the plan names, with their handle on each messenger the plan runs on."""
 
     name: str = Field(min_length=1)
     telegram: TelegramRef | None = None
+    wecom: MessengerId | None = Field(None, description="WeCom (企业微信) userid")
+    dingtalk: MessengerId | None = Field(None, description="DingTalk (钉钉) userid")
+    feishu: MessengerId | None = Field(None, description="Feishu (飞书) user id")
 
     @field_validator("telegram")
     @classmethod
@@ -115,6 +144,20 @@ class Person(_Model):
         if isinstance(value, str) and not (value.startswith("@") and len(value) > 1):
             raise PydanticCustomError("yq_telegram_ref", "not a user id or @username", {})
         return value
+
+    def handles(self) -> dict[str, int | str]:
+        """The handles the plan gives this person, by messenger."""
+        every = {
+            "telegram": self.telegram,
+            "wecom": self.wecom,
+            "dingtalk": self.dingtalk,
+            "feishu": self.feishu,
+        }
+        return {messenger: handle for messenger, handle in every.items() if handle is not None}
+
+    def handle(self, transport: str) -> int | str | None:
+        """This person's handle on one messenger, None if the plan gives none."""
+        return self.handles().get(transport)
 
 
 class Role(_Model):
@@ -175,9 +218,22 @@ class Review(_Model):
 
 
 class Chats(_Model):
-    """The group chats that run this plan, per transport."""
+    """The group chats that run this plan, per messenger."""
 
     telegram: list[int] = Field(default_factory=list)
+    wecom: list[MessengerId] = Field(default_factory=list)
+    dingtalk: list[MessengerId] = Field(default_factory=list)
+    feishu: list[MessengerId] = Field(default_factory=list)
+
+    def keys(self) -> list[str]:
+        """Every chat as a messenger-qualified key (``telegram:-100…``, ``wecom:wr…``)."""
+        every: dict[str, list[int] | list[str]] = {
+            "telegram": self.telegram,
+            "wecom": self.wecom,
+            "dingtalk": self.dingtalk,
+            "feishu": self.feishu,
+        }
+        return [f"{messenger}:{chat}" for messenger, chats in every.items() for chat in chats]
 
 
 class Plan(_Model):

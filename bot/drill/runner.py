@@ -62,21 +62,17 @@ class Drill:
             Terminal(self._hear), self.store, self.service.resolver, self.clock, self._lang
         )
         self.incident_id: int | None = None
-        self.reporter = Actor(None)
+        self.reporter = Actor(TRANSPORT, None)
 
     async def _lang(self, chat: str) -> str:
         return self.t.lang
 
     def actor(self, roles: list[str]) -> Actor:
-        """Someone holding the first of ``roles`` that has a member, as the plan names them."""
-        for person_id in self.plan.members(roles):
-            person = self.plan.people[person_id]
-            ref = person.telegram
-            if ref is not None:
-                user_id = ref if isinstance(ref, int) else None
-                username = ref.lstrip("@") if isinstance(ref, str) else None
-                return Actor(user_id, username, person.name, TRANSPORT)
-        return Actor(None, None, "?", TRANSPORT)
+        """The first member of the first of ``roles`` that has one, acting as that plan person."""
+        members = self.plan.members(roles)
+        if not members:
+            return Actor(TRANSPORT, None, None, "?")
+        return Actor(TRANSPORT, members[0], None, self.plan.people[members[0]].name)
 
     async def incident(self) -> Incident:
         """The drill's incident as it stands."""

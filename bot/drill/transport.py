@@ -48,7 +48,7 @@ class Terminal:
 
     def _condensed(self, out: Outgoing) -> str:
         """In a terminal, an edit shows what changed: the answer given, the card's changed lines."""
-        text = to_plain(out.doc)
+        text = to_plain(out.doc, out.people)
         lines = text.splitlines()
         kind = Kind(out.item.kind)
         if kind is Kind.ANSWERED:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.access import DRILL
 from bot.domain.incident import Incident
 from bot.domain.plan import Plan
 from bot.export.model import Facts
@@ -11,12 +12,15 @@ from bot.store import Store
 
 
 def _plan_names(plan: Plan) -> dict[str, str]:
-    """Person keys (``telegram:42``, ``drill:42``) of the plan's people -> their names."""
+    """Person keys of the plan's people (``wecom:zhangsan``, ``drill:boss`` …) -> their names."""
     names: dict[str, str] = {}
     for person in plan.people.values():
-        if isinstance(person.telegram, int):
-            for transport in ("telegram", "drill"):
-                names[f"{transport}:{person.telegram}"] = person.name
+        for transport, handle in person.handles().items():
+            names[f"{transport}:{handle}"] = person.name
+            if isinstance(handle, int):  # drills once acted by numeric user id: "drill:42"
+                names.setdefault(f"{DRILL}:{handle}", person.name)
+    for person_id, person in plan.people.items():  # a drill acts as the plan's people
+        names[f"{DRILL}:{person_id}"] = person.name
     return names
 
 

@@ -13,7 +13,7 @@ class Style(StrEnum):
     BOLD = "bold"
     ITALIC = "italic"
     CODE = "code"
-    MENTION = "mention"  # ``ref`` is a numeric user id or "@username"
+    MENTION = "mention"  # ``ref`` is the plan's person id; each renderer makes its own mention
     LINK = "link"  # ``ref`` is the URL
 
 

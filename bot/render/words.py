@@ -53,13 +53,11 @@ def state_name(t: Translator, state: State) -> str:
 
 
 def person(plan: Plan, person_id: str) -> Seg:
-    """A person as a mention when the plan knows their Telegram id or username."""
+    """A person the plan knows as a mention (each messenger makes its own), else their id."""
     who = plan.people.get(person_id)
     if who is None:
         return Seg(person_id)
-    if who.telegram is None:
-        return Seg(who.name, Style.BOLD)
-    return Seg(who.name, Style.MENTION, who.telegram)
+    return Seg(who.name, Style.MENTION, person_id)
 
 
 def level_name(plan: Plan, level_id: str | None, lang: str) -> str:

@@ -35,7 +35,7 @@ class Back:
 
 
 def transport_of(key: str) -> str:
-    """The messenger a chat or person key belongs to (``telegram`` for ``telegram:42``)."""
+    """The messenger a chat or person key belongs to (``wecom`` for ``wecom:zhangsan``)."""
     transport, colon, _ = key.partition(":")
     if not colon or not transport:
         raise ValueError(f"not a transport-qualified key: {key!r}")

@@ -22,7 +22,7 @@ class UnknownChat(DomainError):
 
 
 class PlanBook:
-    """Plans by id, and the plan bound to each chat key (``telegram:-100…``)."""
+    """Plans by id, and the plan bound to each chat key (``<messenger>:<chat id>``)."""
 
     def __init__(self, plans: Iterable[Plan]) -> None:
         self._plans: dict[str, Plan] = {}
@@ -32,8 +32,7 @@ class PlanBook:
             if plan.id in self._plans:
                 raise PlanError(N_("error.plan_duplicate_id"), plan=plan.id)
             self._plans[plan.id] = plan
-            for chat_id in plan.chats.telegram:
-                key = f"telegram:{chat_id}"
+            for key in plan.chats.keys():  # noqa: SIM118 - Chats is a model, not a dict
                 if key in self._chats:
                     raise PlanError(
                         N_("error.chat_bound_twice"),

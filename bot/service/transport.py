@@ -73,7 +73,7 @@ class Transport(Protocol):
 
     @property
     def name(self) -> str:
-        """The transport's prefix in chat keys (``telegram``, ``wecom``, ``drill``)."""
+        """The transport's prefix in chat keys and its handle field in plans (``wecom``)."""
         ...
 
     @property

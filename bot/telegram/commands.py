@@ -116,7 +116,7 @@ async def status(update: Update, context: Context) -> None:
     doc = card(incident, plan, t, rt.service.clock.now(), [])
     msg = update.effective_message
     assert msg is not None
-    for index, text in enumerate(parts := to_html(doc)):
+    for index, text in enumerate(parts := to_html(doc, plan.people)):
         last = index == len(parts) - 1
         await msg.reply_text(
             text, parse_mode=ParseMode.HTML, reply_markup=markup(doc) if last else None

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.plan import Person
 from bot.render.doc import Doc, Seg, Style
 
 LIMIT = 4096  # Telegram's limit on a message's text (after entity parsing)
+TRANSPORT = "telegram"
 
 _TAGS = {Style.BOLD: "b", Style.ITALIC: "i", Style.CODE: "code"}
 
 
+def mention(seg: Seg, people: Mapping[str, Person]) -> Seg:
+    """A plan person's mention with their Telegram handle as ``ref``; bold without a handle."""
+    if seg.style is not Style.MENTION:
+        return seg
+    who = people.get(str(seg.ref))
+    handle = who.handle(TRANSPORT) if who is not None else None
+    if handle is None:
+        return Seg(seg.text, Style.BOLD)
+    return Seg(seg.text, Style.MENTION, handle)
+
+
 def segment(seg: Seg) -> str:
-    """One segment as HTML."""
+    """One segment as HTML (a mention's ``ref``: a numeric user id or "@username")."""
     text = escape(seg.text, quote=False)
     if seg.style is Style.MENTION:
         if isinstance(seg.ref, int):
@@ -54,13 +68,14 @@ def _pieces(line: list[Seg], limit: int) -> list[list[Seg]]:
     return [piece for piece in out if piece]
 
 
-def to_html(doc: Doc, limit: int = LIMIT) -> list[str]:
-    """The document as one or more HTML messages, each within ``limit`` visible characters."""
+def to_html(doc: Doc, people: Mapping[str, Person] | None = None, limit: int = LIMIT) -> list[str]:
+    """The document as HTML messages within ``limit`` visible characters; ``people``: the plan's."""
     messages: list[str] = []
     current: list[str] = []
     used = 0
     for line in doc.lines:
-        for piece in _pieces(line, limit) or [[]]:
+        resolved = [mention(seg, people or {}) for seg in line]
+        for piece in _pieces(resolved, limit) or [[]]:
             size = sum(visible_length(seg) for seg in piece) + (1 if current else 0)
             if current and used + size > limit:
                 messages.append("\n".join(current))

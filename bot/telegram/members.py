@@ -60,7 +60,7 @@ async def changed(update: Update, context: Context) -> None:
 
 def person(user: User) -> Actor:
     """The person a Telegram user is."""
-    return Actor(user.id, user.username, user.full_name)
+    return Actor("telegram", str(user.id), user.username, user.full_name)
 
 
 async def _record(update: Update, context: Context, user: User, gone: bool) -> None:

@@ -49,5 +49,5 @@ def actor(update: Update) -> Actor:
     """Who sent the update."""
     user = update.effective_user
     if user is None:
-        return Actor(None)
-    return Actor(user.id, user.username, user.full_name)
+        return Actor("telegram", None)
+    return Actor("telegram", str(user.id), user.username, user.full_name)

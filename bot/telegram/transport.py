@@ -85,7 +85,7 @@ class TelegramTransport:
 
     async def send(self, out: Outgoing) -> str | None:
         """Post the document (split at 4096 characters, buttons on the last part)."""
-        texts = to_html(out.doc)
+        texts = to_html(out.doc, out.people)
         sent: Message | None = None
         async with _as_port_errors():
             for index, text in enumerate(texts):
@@ -101,7 +101,7 @@ class TelegramTransport:
 
     async def edit(self, ref: str, out: Outgoing) -> str:
         """Edit the message in place; a document that needs two messages is sent anew."""
-        texts = to_html(out.doc)
+        texts = to_html(out.doc, out.people)
         if len(texts) != 1:
             raise CannotEdit("too long for one message")
         async with _as_port_errors():
