@@ -141,12 +141,16 @@ async def test_two_senders_on_one_database_send_every_message_once(tmp_path: Pat
 
 
 # ``yuqing-bot run`` whose sender raises out of drain() on call number BREAK_AT (1: at once,
-# while the application is still starting; 2: after IDLE_SECONDS, while it runs).
+# while the application is still starting; 2: after IDLE_SECONDS, while it runs), or (ROLE
+# "clock") whose clock loop raises half a second after it starts.
 CRASHING = """
+import asyncio
 import sys
 
+from bot.service.clockwork import Clockwork
 from bot.service.delivery import Delivery
 
+ROLE = sys.argv.pop()
 BREAK_AT = int(sys.argv.pop())
 calls = []
 works = Delivery.drain
@@ -161,14 +165,26 @@ async def drain(self):
 
 Delivery.drain = drain
 
+
+async def run(self):
+    await asyncio.sleep(0.5)
+    raise RuntimeError("injected: the clock breaks")
+
+
+if ROLE == "clock":
+    Delivery.drain = works
+    Clockwork.run = run
+
 from bot.cli import main
 
 main()
 """
 
 
-async def start_crashing(tg: FakeBotAPI, db: Path, break_at: int) -> BotProcess:
-    """``yuqing-bot run`` in a process whose sender raises out of drain()."""
+async def start_crashing(
+    tg: FakeBotAPI, db: Path, break_at: int, role: str = "sender"
+) -> BotProcess:
+    """``yuqing-bot run`` in a process whose sender (or clock) task raises."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "YUQING_TELEGRAM_TOKEN": tg.token,
@@ -182,6 +198,7 @@ async def start_crashing(tg: FakeBotAPI, db: Path, break_at: int) -> BotProcess:
         CRASHING,
         "run",
         str(break_at),
+        role,
         env=env,
         cwd=db.parent,
         stdin=asyncio.subprocess.DEVNULL,
@@ -213,4 +230,18 @@ async def test_a_sender_task_that_dies_stops_the_run_with_status_1(
     critical = [line for line in bot.lines if " CRITICAL " in line]
     assert len(critical) == 1 and "the sender task died" in critical[0]
     assert "RuntimeError: injected: the sender breaks" in bot.lines
+    assert code == 1
+
+
+async def test_a_clock_task_that_dies_stops_the_run_with_status_1(tmp_path: Path) -> None:
+    async with FakeBotAPI() as tg:
+        people(tg)
+        bot = await start_crashing(tg, tmp_path / "y.db", 1, role="clock")
+        try:
+            code = await bot.exited(60)
+        finally:
+            await bot.stop()
+    critical = [line for line in bot.lines if " CRITICAL " in line]
+    assert len(critical) == 1 and "the clock task died: no reminder" in critical[0]
+    assert "RuntimeError: injected: the clock breaks" in bot.lines
     assert code == 1
