@@ -11,8 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import count
 
+from bot.domain.access import Actor
+from bot.domain.errors import YuqingError
 from bot.domain.plan import Person
 from bot.render.doc import Doc, Seg, Style
+from bot.service.buttons import unpack
+from bot.service.commands import parse
+from bot.service.dispatch import Dispatch, Item
+from bot.service.running import Running
 from bot.service.transport import Capabilities, ChatGone, Outgoing, RetryLater
 
 NAME = "feishu"
@@ -101,3 +107,40 @@ class FakeMessenger:
     async def answer(self, press: str, text: str | None = None) -> None:
         """Acknowledge a press."""
         self.server.answers.append((press, text))
+
+
+@dataclass
+class Face:
+    """The parser: what people do on the fake server, as typed input to the one dispatch."""
+
+    running: Running
+    server: Server
+
+    async def say(self, chat: str, user: str, text: str) -> None:
+        """Someone types in the group; a command of ours is run, anything else ignored."""
+        command = parse(text)
+        if command is not None:
+            await self._run(command, chat, user)
+
+    async def press(self, ref: str, label: str, user: str) -> None:
+        """Someone presses the button ``label`` on message ``ref``."""
+        shown = self.server.messages[ref]
+        await self._run(unpack(dict(shown.buttons)[label]), shown.chat, user)
+
+    async def _run(self, item: Item, chat: str, user: str) -> None:
+        key = f"{NAME}:{chat}"
+        dispatch = Dispatch(self.running.service, self.running.lang)
+        try:
+            reply = await dispatch(item, Actor(NAME, user), key)
+        except YuqingError as exc:  # a refusal, told in the group as the messenger would
+            self.post(chat, await self.running.refusal(key, exc))
+        else:
+            for part in reply.parts:
+                if isinstance(part, Doc):
+                    self.server.messages[str(next(self.server.ids))] = render(part, {}, chat)
+        await self.running.changed()
+        await self.running.deliveries[NAME].drain()
+
+    def post(self, chat: str, text: str) -> None:
+        """A plain reply from the bot."""
+        self.server.messages[str(next(self.server.ids))] = Shown(chat, text, [], [])

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Coroutine, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from bot.domain.errors import StoreError, YuqingError
 from bot.i18n import Translator
+from bot.render.errors import shown_params
 from bot.service import languages
 from bot.service.clock import Clock
 from bot.service.clockwork import Clockwork
 from bot.service.delivery import Delivery
 from bot.service.incidents import IncidentService
-from bot.service.plans import PlanBook
+from bot.service.plans import PlanBook, UnknownChat
 from bot.service.transport import Transport
 from bot.store import Store
 
@@ -64,3 +67,14 @@ class Running:
     async def translator(self, chat: str) -> Translator:
         """A translator in the chat's language."""
         return Translator(await self.lang(chat))
+
+    async def refusal(self, chat: str, exc: YuqingError) -> str:
+        """An expected error as the chat reads it: its language, the plan's names (plain text)."""
+        plan = None
+        with suppress(UnknownChat):
+            plan = self.service.plans.for_chat(chat)
+        try:
+            t = await self.translator(chat)
+        except StoreError:  # the chat's language is in the database; answer anyway
+            t = Translator()
+        return t(exc.key, **shown_params(exc.params, plan, t))
