@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.service.buttons import Action, ButtonData
+from bot.service.buttons import Answer, Cancel, Confirm, Stabilise, pack
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.telegram.app import App, build
@@ -190,15 +190,15 @@ async def test_two_reporters_at_once_and_forged_buttons(app: tuple[App, StubRequ
     await feed(application, message(EYE, "/report 第一件"))
     await feed(application, message(EYE, "/report 第二件"))
     one, two = await incidents(application)
-    await feed(application, press(EYE, ButtonData(Action.ANSWER, two.id, "0=low").pack()))
-    await feed(application, press(EYE, ButtonData(Action.ANSWER, one.id, "0=high").pack()))
+    await feed(application, press(EYE, pack(Answer(two.id, 0, "low"))))
+    await feed(application, press(EYE, pack(Answer(one.id, 0, "high"))))
     one, two = await incidents(application)
     assert (one.answers, two.answers) == ({"reach": "high"}, {"reach": "low"})
-    for forged in ["garbage", "y1:c:99999:", ButtonData(Action.CONFIRM, one.id).pack()[:-1] + "x"]:
+    for forged in ["garbage", "y1:c:99999:", pack(Confirm(one.id))[:-1] + "x"]:
         await feed(application, press(BOSS, forged))
     alerts = [p for name, p in stub.calls if name == "answerCallbackQuery" and p.get("show_alert")]
     assert len(alerts) == 3 and all("按钮已失效" in a["text"] for a in alerts)
-    await feed(application, press(CLERK, ButtonData(Action.CANCEL, one.id).pack()))
+    await feed(application, press(CLERK, pack(Cancel(one.id))))
     refused = [p for name, p in stub.calls if name == "answerCallbackQuery"][-1]
     assert refused["show_alert"] and refused["text"] == "只有组长可以这样做。"
     assert (await incidents(application))[0].state.value == "reported"
@@ -211,10 +211,10 @@ async def test_review_as_a_captioned_document(app: tuple[App, StubRequest]) -> N
     for index, option in enumerate(["low", "yes"]):
         await feed(
             application,
-            press(EYE, ButtonData(Action.ANSWER, incident.id, f"{index}={option}").pack()),
+            press(EYE, pack(Answer(incident.id, index, option))),
         )
-    await feed(application, press(BOSS, ButtonData(Action.CONFIRM, incident.id).pack()))
-    await feed(application, press(BOSS, ButtonData(Action.STABILISE, incident.id).pack()))
+    await feed(application, press(BOSS, pack(Confirm(incident.id))))
+    await feed(application, press(BOSS, pack(Stabilise(incident.id))))
     document = {"file_id": "doc-1", "file_unique_id": "d1", "file_name": "总结报告.docx"}
     await feed(application, message(CLERK, caption="/review 1 见附件", document=document))
     assert any("书面总结" in text and "总结报告.docx" in text for text in stub.texts())
@@ -228,7 +228,7 @@ async def test_stats_in_the_group(app: tuple[App, StubRequest]) -> None:
     await feed(application, message(EYE, "/report 统计用的事件"))
     [incident] = await incidents(application)
     for index, option in enumerate(["high", "yes"]):
-        data = ButtonData(Action.ANSWER, incident.id, f"{index}={option}").pack()
+        data = pack(Answer(incident.id, index, option))
         await feed(application, press(EYE, data))
     await feed(application, message(BOSS, "/stats 30"))
     assert stub.texts()[-1].startswith("【端到端测试预案】事件 1 起（不含演练）\n· 重大：1 起")

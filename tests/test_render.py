@@ -12,7 +12,7 @@ from bot.render.doc import Doc, Seg, Style
 from bot.render.messages import compose
 from bot.render.plain import to_plain
 from bot.render.words import duration, person
-from bot.service.buttons import MAX_BYTES, unpack
+from bot.service.buttons import MAX_BYTES, Answer, Done, unpack
 from bot.service.incidents import IncidentService
 from bot.telegram.html import to_html
 
@@ -44,7 +44,7 @@ async def test_questions_card_and_buttons(service: IncidentService) -> None:
     assert kind == "question"
     assert html == "<b>#1 定级问题 1/3：</b> 传播范围？"
     assert [[b.label for b in row] for row in rows] == [["少"], ["中"], ["多"]]
-    assert unpack(rows[2][0].data).arg == "0=high"
+    assert unpack(rows[2][0].data) == Answer(incident.id, 0, "high")
     for index, option in enumerate(["high", "yes", "no"]):
         await service.answer(incident.id, EYE, index, option)
     messages = await rendered(service, "en")
@@ -75,7 +75,7 @@ async def test_reminders_and_approval_texts(service: IncidentService) -> None:
     )
     assert "已按预案报告上级领导。" in html
     assert html.splitlines()[-1] == '@clerk <a href="tg://user?id=1">组长</a>'
-    assert unpack(rows[0][0].data).arg == "report"
+    assert unpack(rows[0][0].data) == Done(incident_id, "report")
     await service.submit(incident_id, CLERK, "release", "通稿：<关于……的情况说明>")
     approval = next(m for m in await rendered(service) if m[0] == "approval")
     assert "通稿：&lt;关于……的情况说明&gt;" in approval[1]

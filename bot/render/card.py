@@ -14,7 +14,7 @@ from bot.domain.verdicts import Verdict, closing_pending, standing
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style, bold, italic
 from bot.render.words import duration, level_name, person, role_title, state_name, when
-from bot.service.buttons import Action, ButtonData
+from bot.service.buttons import Cancel, Close, Confirm, Press, Regrade, Stabilise, pack
 
 # The card is edited in place, so it must stay one message (4096): long reports show their start.
 CARD_DESCRIPTION = 1500
@@ -147,21 +147,21 @@ def _buttons(doc: Doc, incident: Incident, plan: Plan, t: Translator) -> None:
     ids = [level.id for level in plan.levels]
     index = ids.index(incident.level_id) if incident.level_id in ids else 0
 
-    def button(key: str, action: Action, arg: str = "") -> Button:
-        return Button(t(key), ButtonData(action, incident.id, arg).pack())
+    def button(key: str, press: Press) -> Button:
+        return Button(t(key), pack(press))
 
     first = []
     if incident.state is State.GRADED:
-        first.append(button(N_("button.confirm"), Action.CONFIRM))
+        first.append(button(N_("button.confirm"), Confirm(incident.id)))
     if incident.state is State.ACTIVE:
-        first.append(button(N_("button.stabilise"), Action.STABILISE))
+        first.append(button(N_("button.stabilise"), Stabilise(incident.id)))
     if closing_pending(incident):
-        first.append(button(N_("button.close"), Action.CLOSE))
+        first.append(button(N_("button.close"), Close(incident.id)))
     doc.row(*first)
     regrade = []
     if index + 1 < len(ids):
-        regrade.append(button(N_("button.regrade_up"), Action.REGRADE, ids[index + 1]))
+        regrade.append(button(N_("button.regrade_up"), Regrade(incident.id, ids[index + 1])))
     if index > 0:
-        regrade.append(button(N_("button.regrade_down"), Action.REGRADE, ids[index - 1]))
+        regrade.append(button(N_("button.regrade_down"), Regrade(incident.id, ids[index - 1])))
     doc.row(*regrade)
-    doc.row(button(N_("button.cancel"), Action.CANCEL))
+    doc.row(button(N_("button.cancel"), Cancel(incident.id)))

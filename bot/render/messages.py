@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.render.card import card
 from bot.render.doc import Button, Doc, Seg, bold
 from bot.render.words import duration, level_name, person, task_name, when
-from bot.service.buttons import Action, ButtonData
+from bot.service.buttons import Answer, Approve, Done, Reject, pack
 from bot.service.outbox import Kind
 from bot.store import OutboxItem
 
@@ -65,8 +65,7 @@ def question(
         chosen = next((o for o in asked.options if o.id == answered), None)
         return doc.line("→ ", bold(chosen.text.get(t.lang) if chosen else answered))
     for option in asked.options:
-        data = ButtonData(Action.ANSWER, incident.id, f"{index}={option.id}").pack()
-        doc.row(Button(option.text.get(t.lang), data))
+        doc.row(Button(option.text.get(t.lang), pack(Answer(incident.id, index, option.id))))
     return doc
 
 
@@ -96,8 +95,7 @@ def reminder(
             hint = N_("reminder.review")
         doc.line(t(hint, number=incident.number, obligation=spec.id))
     else:
-        done = ButtonData(Action.DONE, incident.id, spec.id).pack()
-        doc.row(Button(t("button.done"), done))
+        doc.row(Button(t("button.done"), pack(Done(incident.id, spec.id))))
     return _tag(doc, plan, payload)
 
 
@@ -120,10 +118,10 @@ def approval(
     for text_line in content.splitlines() or [""]:
         doc.line(text_line)
     # The buttons name the version shown, so pressing them on an older draft decides nothing.
-    version = f"{spec.id}@{content_digest(content)}"
+    digest = content_digest(content)
     doc.row(
-        Button(t("button.approve"), ButtonData(Action.APPROVE, incident.id, version).pack()),
-        Button(t("button.reject"), ButtonData(Action.REJECT, incident.id, version).pack()),
+        Button(t("button.approve"), pack(Approve(incident.id, spec.id, digest))),
+        Button(t("button.reject"), pack(Reject(incident.id, spec.id, digest))),
     )
     return _tag(doc, plan, payload)
 

@@ -7,43 +7,50 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.domain.access import Actor
 from bot.domain.incident import Incident
-from bot.service.buttons import Action, ButtonData, StaleButton, unpack
+from bot.service.buttons import (
+    Answer,
+    Approve,
+    Cancel,
+    Close,
+    Confirm,
+    Done,
+    Press,
+    Regrade,
+    Reject,
+    Stabilise,
+    StaleButton,
+    unpack,
+)
 from bot.service.incidents import IncidentService
 from bot.telegram.common import use_case
 from bot.telegram.runtime import Context, actor, chat_key, runtime
 
 
-async def dispatch(service: IncidentService, data: ButtonData, who: Actor, chat: str) -> Incident:
+async def dispatch(service: IncidentService, press: Press, who: Actor, chat: str) -> Incident:
     """Call the use case a button stands for (only on an incident of the pressing chat)."""
-    found = await service.store.get_incident(data.incident_id)
+    found = await service.store.get_incident(press.incident_id)
     if found is None or found.chat != chat:
         raise StaleButton()
-    match data.action:
-        case Action.ANSWER:
-            index, _, option = data.arg.partition("=")
-            if not index.isdigit():
-                raise StaleButton()
-            return await service.answer(data.incident_id, who, int(index), option)
-        case Action.CONFIRM:
-            return await service.confirm(data.incident_id, who)
-        case Action.REGRADE:
-            return await service.regrade(data.incident_id, who, data.arg)
-        case Action.CANCEL:
-            return await service.cancel(data.incident_id, who)
-        case Action.STABILISE:
-            return await service.stabilise(data.incident_id, who)
-        case Action.CLOSE:
-            return await service.close(data.incident_id, who)
-        case Action.DONE:
-            return await service.done(data.incident_id, who, data.arg)
-        case Action.APPROVE | Action.REJECT:
-            obligation, versioned, digest = data.arg.partition("@")
-            if not versioned:
-                raise StaleButton()
-            approve = data.action is Action.APPROVE
-            return await service.decide_content(
-                data.incident_id, who, obligation, approve, version=digest
-            )
+    number = press.incident_id
+    match press:
+        case Answer(index=index, option=option):
+            return await service.answer(number, who, index, option)
+        case Confirm():
+            return await service.confirm(number, who)
+        case Regrade(level=level):
+            return await service.regrade(number, who, level)
+        case Cancel():
+            return await service.cancel(number, who)
+        case Stabilise():
+            return await service.stabilise(number, who)
+        case Close():
+            return await service.close(number, who)
+        case Done(obligation=obligation):
+            return await service.done(number, who, obligation)
+        case Approve(obligation=obligation, digest=digest):
+            return await service.decide_content(number, who, obligation, True, digest)
+        case Reject(obligation=obligation, digest=digest):
+            return await service.decide_content(number, who, obligation, False, digest)
 
 
 @use_case
