@@ -1,14 +1,19 @@
-"""Running a drill script: each step at its time, acted by the role the plan requires."""
+"""Running a drill script: each step at its time, acted by the role the plan requires.
+
+A step becomes the typed button press or command a group member would send, run through the
+same dispatch as every messenger; the drill only chooses who acts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 
-from bot.domain.access import Actor
-from bot.domain.obligations import REVIEW_ID, spec_for
+from bot.domain.obligations import content_digest, spec_for
 from bot.drill.runner import Drill
 from bot.drill.script import Step
+from bot.service import buttons as press
+from bot.service import commands as cmd
+from bot.service.dispatch import Dispatch, Item
 
 
 async def run_script(drill: Drill, steps: list[Step]) -> None:
@@ -18,7 +23,16 @@ async def run_script(drill: Drill, steps: list[Step]) -> None:
         await perform(drill, step)
 
 
-def _roles(drill: Drill, step: Step, default: list[str]) -> list[str]:
+def dispatch(drill: Drill) -> Dispatch:
+    """The dispatch every face uses, opening drill incidents in the plan's language."""
+
+    async def language(chat: str) -> str:
+        return drill.plan.language
+
+    return Dispatch(drill.service, language, drill=True)
+
+
+def _roles(step: Step, default: list[str]) -> list[str]:
     return [step.role] if step.role else default
 
 
@@ -40,62 +54,60 @@ async def _spec_roles(drill: Drill, obligation: str, approval: bool) -> list[str
 
 
 async def perform(drill: Drill, step: Step) -> None:
-    """Carry out one step through the incident service."""
-    service, value = drill.service, step.value
+    """Carry out one step through the dispatch."""
+    run = dispatch(drill)
     if step.action == "report":
         monitors = ["monitor"] if "monitor" in drill.plan.roles else list(drill.plan.roles)
-        reporter = drill.actor(_roles(drill, step, monitors))
+        reporter = drill.actor(_roles(step, monitors))
         drill.reporter = reporter
-        incident = await service.open_report(drill.chat, reporter, str(value), drill=True)
-        drill.incident_id = incident.id
+        reply = await run(cmd.Report(str(step.value)), reporter, drill.chat)
+        assert reply.incident is not None
+        drill.incident_id = reply.incident.id
         await drill.flush()
         return
     if step.action == "end":
         return
-    number = drill.incident_id
-    assert number is not None
     if step.action == "answer":
+        assert drill.incident_id is not None
         for index, question in enumerate(drill.plan.questions):
-            await drill.act(
-                partial(service.answer, number, drill.reporter, index, value[question.id])
-            )
+            answer = press.Answer(drill.incident_id, index, str(step.value[question.id]))
+            await drill.act(partial(run, answer, drill.reporter, drill.chat))
         return
-    actor, call = await _call(drill, step, number)
-    await drill.act(lambda: call(actor))
+    roles, item = await _typed(drill, step)
+    who = drill.actor(_roles(step, roles))
+    await drill.act(lambda: run(item, who, drill.chat))
 
 
-async def _call(
-    drill: Drill, step: Step, number: int
-) -> tuple[Actor, Callable[[Actor], Awaitable[object]]]:
-    """Who acts for a step, and the use case they call."""
-    service, value, action = drill.service, step.value, step.action
+def _decision(action: str, incident_id: int, level: str) -> press.Press:
+    """A leader's button on the card."""
+    if action == "regrade":
+        return press.Regrade(incident_id, level)
+    if action == "confirm":
+        return press.Confirm(incident_id)
+    return press.Cancel(incident_id) if action == "cancel" else press.Stabilise(incident_id)
+
+
+async def _typed(drill: Drill, step: Step) -> tuple[list[str], Item]:
+    """The roles that may take a step, and the press or command it stands for."""
+    incident = await drill.incident()
+    value, action, at = step.value, step.action, incident.id
     if action == "close":
-        who = drill.actor(_roles(drill, step, drill.plan.review.approve))
-        return who, lambda a: service.close(number, a)
+        return drill.plan.review.approve, press.Close(at)
     if action in ("confirm", "regrade", "cancel", "stabilise"):
-        who = drill.actor(_roles(drill, step, await _approvers(drill)))
-        calls: dict[str, Callable[[Actor], Awaitable[object]]] = {
-            "confirm": lambda a: service.confirm(number, a),
-            "regrade": lambda a: service.regrade(number, a, str(value)),
-            "cancel": lambda a: service.cancel(number, a),
-            "stabilise": lambda a: service.stabilise(number, a),
-        }
-        return who, calls[action]
-    if action in ("done", "approve", "reject"):
-        roles = await _spec_roles(drill, str(value), approval=action != "done")
-        who = drill.actor(_roles(drill, step, roles))
-        if action == "done":
-            return who, lambda a: service.done(number, a, str(value))
-        return who, lambda a: service.decide_content(number, a, str(value), action == "approve")
+        return await _approvers(drill), _decision(action, at, str(value))
+    if action == "done":
+        return await _spec_roles(drill, str(value), approval=False), press.Done(at, str(value))
+    if action in ("approve", "reject"):
+        # the version a member would see: the content submitted now
+        shown = await drill.store.obligation_content(at, str(value))
+        digest = content_digest(shown or "")
+        decide = press.Approve if action == "approve" else press.Reject
+        return await _spec_roles(drill, str(value), approval=True), decide(at, str(value), digest)
     if action == "draft":
-        roles = await _spec_roles(drill, str(value["obligation"]), approval=False)
-        who = drill.actor(_roles(drill, step, roles))
-        return who, lambda a: service.submit(
-            number, a, str(value["obligation"]), str(value["text"])
-        )
+        task, text = str(value["obligation"]), str(value["text"])
+        roles = await _spec_roles(drill, task, approval=False)
+        return roles, cmd.Draft(incident.number, task, text)
     if action == "review":
-        who = drill.actor(_roles(drill, step, [drill.plan.review.owner]))
-        return who, lambda a: service.submit(number, a, REVIEW_ID, str(value))
+        return [drill.plan.review.owner], cmd.Review(incident.number, str(value))
     owner = drill.plan.follow_up.owner if drill.plan.follow_up else drill.plan.review.owner
-    who = drill.actor(_roles(drill, step, [owner]))
-    return who, lambda a: service.update(number, a, str(value))
+    return [owner], cmd.Update(incident.number, str(value))

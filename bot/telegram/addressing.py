@@ -32,6 +32,15 @@ def command_of(msg: Message) -> str | None:
     return command_in(msg.text or msg.caption, msg.get_bot().username)
 
 
+def unaddressed(msg: Message) -> str:
+    """The text or caption with a leading ``/cmd@this_bot`` written ``/cmd``, for the parser."""
+    text = msg.text or msg.caption or ""
+    found = COMMAND.match(text)
+    if found is None or found.group(2) is None or command_of(msg) is None:
+        return text  # unaddressed already, or for another bot (the parser then ignores it)
+    return f"/{found.group(1)}{text[found.end() :]}"
+
+
 def starts_with_command(msg: Message) -> bool:
     """Whether the text or caption starts with a command, for this bot or any other."""
     return LOOKS_LIKE_COMMAND.match(msg.text or msg.caption or "") is not None

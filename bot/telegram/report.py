@@ -1,4 +1,8 @@
-"""Reporting from the group: /report with text, a photo caption, or a reply to a post."""
+"""Reporting from the group: /report with text, a photo caption, or a reply to a post.
+
+Telegram's parts of a report live here: the attachments (photos, documents, links, the post
+replied to) and the ForceReply prompt asking for a description; the service opens it.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.domain.incident import Attachment
 from bot.domain.messages import N_
-from bot.telegram.addressing import ANY_COMMAND, CaptionCommand
+from bot.service.commands import Report, parse
+from bot.telegram.addressing import ANY_COMMAND, CaptionCommand, unaddressed
 from bot.telegram.common import message, say, use_case
+from bot.telegram.replies import dispatch
 from bot.telegram.runtime import Context, actor, chat_key, runtime
 
 PROMPTS = "telegram_report_prompts"  # kv: "<chat>:<user>" -> message id of our ForceReply prompt
@@ -45,16 +51,6 @@ def attachments(msg: Message, with_reply: bool = True) -> list[Attachment]:
     return found
 
 
-def description_of(msg: Message) -> str:
-    """The text after /report (in the text or the caption)."""
-    text = msg.text or msg.caption or ""
-    head, _, rest = text.partition(" ")
-    if "\n" in head:  # "/report\nline one"
-        head, _, more = head.partition("\n")
-        rest = f"{more} {rest}".strip()
-    return rest.strip()
-
-
 @use_case
 async def report(update: Update, context: Context) -> None:
     """Open an incident, or ask for a description with a selective ForceReply."""
@@ -63,7 +59,8 @@ async def report(update: Update, context: Context) -> None:
     rt = runtime(context)
     chat = chat_key(update)
     rt.service.plans.for_chat(chat)  # UnknownChat before anything else
-    text = description_of(msg)
+    parsed = parse(unaddressed(msg))
+    text = parsed.text if isinstance(parsed, Report) else ""
     reply = msg.reply_to_message
     if not text and reply is not None:
         text = reply.text or reply.caption or ""
@@ -79,7 +76,7 @@ async def report(update: Update, context: Context) -> None:
         async with rt.service.store.transaction() as tx:
             await tx.kv_set(PROMPTS, f"{chat}:{update.effective_user.id}", prompt.message_id)
         return
-    await rt.service.open_report(chat, actor(update), text, attachments(msg), await rt.lang(chat))
+    await dispatch(context)(Report(text, tuple(attachments(msg))), actor(update), chat)
 
 
 @use_case
@@ -101,8 +98,8 @@ async def described(update: Update, context: Context) -> None:
     async with rt.service.store.transaction() as tx:
         await tx.kv_delete(PROMPTS, key)
         await tx.kv_set(ANSWERED, key, msg.reply_to_message.message_id)
-    found = attachments(msg, with_reply=False)  # the replied-to message is our own prompt
-    await rt.service.open_report(chat, actor(update), text, found, await rt.lang(chat))
+    found = tuple(attachments(msg, with_reply=False))  # the replied-to one is our own prompt
+    await dispatch(context)(Report(text, found), actor(update), chat)
 
 
 async def is_prompt_reply(update: Update, context: Context) -> bool:

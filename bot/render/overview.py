@@ -1,9 +1,8 @@
-"""Overviews for /list and /plan."""
+"""Overviews for read-side commands: /list, /plan and /help."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import LIVE_STATES
@@ -14,20 +13,19 @@ from bot.render.doc import Doc, bold
 from bot.render.words import duration, level_name, state_name, when
 
 
-def incident_list(incidents: list[tuple[Incident, Plan]], t: Translator, now: datetime) -> str:
+def incident_list(incidents: list[tuple[Incident, Plan]], t: Translator, now: datetime) -> Doc:
     """Open incidents (each with its plan), one line each, with the next deadline."""
     live = [(incident, plan) for incident, plan in incidents if incident.state in LIVE_STATES]
     if not live:
-        return escape(t("list.empty"))
-    title = t("list.title", count=len(live))
-    lines = [f"<b>{escape(title)}</b>"]
+        return Doc().line(t("list.empty"))
+    doc = Doc().line(bold(t("list.title", count=len(live))))
     for incident, plan in live:
         level = level_name(plan, incident.level_id, t.lang)
         head = f"#{incident.number} {level} · {state_name(t, incident.state)}"
         nxt = _next_deadline(incident, plan, t)
         summary = incident.description.splitlines()[0][:60] if incident.description else ""
-        lines.append(escape(f"{head} · {nxt} — {summary}" if nxt else f"{head} — {summary}"))
-    return "\n".join(lines)
+        doc.line(f"{head} · {nxt} — {summary}" if nxt else f"{head} — {summary}")
+    return doc
 
 
 def _next_deadline(incident: Incident, plan: Plan, t: Translator) -> str:
@@ -75,4 +73,12 @@ def plan_summary(plan: Plan, t: Translator) -> Doc:
         doc.line(
             t("plan.follow_up", every=duration(t, follow.every), total=duration(t, follow.for_))
         )
+    return doc
+
+
+def help_text(t: Translator, chat: str, user: str, bound: bool) -> Doc:
+    """What the bot does, its commands, the ids a plan names, and whether the chat is bound."""
+    doc = Doc().line(t("help.text")).line("").line(t("help.ids", chat=chat, user=user))
+    if not bound:
+        doc.line(t("help.unbound"))
     return doc
