@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.domain.errors import DomainError
 from bot.domain.messages import N_
 
-MAX_BYTES = 64  # Telegram's limit on callback data; WeCom's button keys are longer
+MAX_BYTES = 64  # the tightest limit a messenger sets on button data
 PREFIX = "y1"  # bump when the layout changes; old buttons then read as stale, not as garbage
 DIGITS = re.compile(r"[0-9]+")
 

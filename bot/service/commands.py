@@ -1,6 +1,6 @@
 """Typed text commands and the one parser every messenger uses (``/done 1 task`` → ``Done``).
 
-A messenger strips its own addressing first (Telegram's ``/cmd@bot``, a group robot's
+A messenger strips its own addressing first (``/cmd@this_bot``, a group robot's
 ``@机器人``) and hands the rest here; a command written the wrong way raises ``Usage``.
 """
 

@@ -1,6 +1,6 @@
 """The one dispatch point: a typed button press or text command, by someone in a chat → a use case.
 
-Every face (Telegram, the drill, the next messengers) parses its input into the types of
+Every face (each messenger, and the drill) parses its input into the types of
 ``buttons`` and ``commands`` and calls ``Dispatch``; what comes back is neutral (Docs, files),
 rendered by the face.
 """
@@ -109,9 +109,11 @@ class Dispatch:
                 return Reply(incident=await service.update(found.id, who, text))
             case cmd.Lang(code=code):
                 await queries.choose_language(service, chat, who, code)
-        return Reply(tuple(await self.read(command, who, chat)))
+                return Reply(tuple(await self.read(command, who, chat)))  # in the new language
+            case _:
+                return Reply(tuple(await self.read(command, who, chat)))
 
-    async def read(self, command: cmd.Command, who: Actor, chat: str) -> list[Part]:
+    async def read(self, command: cmd.Reading | cmd.Lang, who: Actor, chat: str) -> list[Part]:
         """What a read-side command shows, in the chat's language."""
         service = self.service
         lang = await self.language(chat)
@@ -131,4 +133,3 @@ class Dispatch:
                 return queries.help_for(service, chat, who, t)
             case cmd.Lang():
                 return [Doc().line(t("lang.set"))]
-        raise AssertionError(f"not a read-side command: {command!r}")

@@ -19,7 +19,8 @@ from bot.render.overview import help_text, incident_list, plan_summary
 from bot.service.incidents import IncidentService
 from bot.service.plans import UnknownChat
 
-LANG_NAMESPACE = "chat_lang"  # kv: chat key -> the language chosen with /lang
+# kv: chat key -> the language chosen with /lang; the faces read it (as stored today)
+LANG_NAMESPACE = "chat_lang"
 
 
 @dataclass(frozen=True)
