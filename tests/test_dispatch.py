@@ -1,6 +1,7 @@
 """The one dispatch: typed presses and commands → use cases, read-side answers as neutral parts."""
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from support import CHAT
@@ -13,23 +14,20 @@ from bot.render.doc import Doc
 from bot.render.plain import to_plain
 from bot.service import buttons as press
 from bot.service import commands as cmd
+from bot.service import languages
 from bot.service.base import UnknownIncident
 from bot.service.dispatch import Dispatch, Reply
 from bot.service.incidents import IncidentService
 from bot.service.plans import UnknownChat
-from bot.service.queries import LANG_NAMESPACE, File
+from bot.service.queries import File
 from bot.service.work import DraftSuperseded
 
 OTHER = "telegram:-100999"  # a chat no plan names
 
 
 def dispatch(service: IncidentService) -> Dispatch:
-    """The dispatch, with each chat's language as /lang stored it (else Chinese)."""
-
-    async def language(chat: str) -> str:
-        return str(await service.store.kv_get(LANG_NAMESPACE, chat) or "zh_CN")
-
-    return Dispatch(service, language)
+    """The dispatch, with each chat's language as the service keeps it."""
+    return Dispatch(service, partial(languages.chat_language, service))
 
 
 def text(reply: Reply) -> str:
@@ -104,7 +102,7 @@ async def test_lang_checks_roles_and_answers_in_the_new_language(
     run = dispatch(service)
     with pytest.raises(NotAllowed):
         await run(cmd.Lang("en"), STRANGER, CHAT)
-    assert await service.store.kv_get(LANG_NAMESPACE, CHAT) is None
+    assert await service.store.kv_get(languages.NAMESPACE, CHAT) is None
     assert text(await run(cmd.Lang("en"), CLERK, CHAT)) == "This chat now uses English."
     assert text(await run(cmd.List(), CLERK, CHAT)) == "No open incidents in this group."
     # a chat without a plan has nothing at stake: anyone may choose its language

@@ -16,7 +16,7 @@ from bot.domain.obligations import REVIEW_ID
 from bot.i18n import Translator
 from bot.render.doc import Doc
 from bot.service import commands as cmd
-from bot.service import queries
+from bot.service import languages, queries
 from bot.service.buttons import (
     Answer,
     Approve,
@@ -108,7 +108,7 @@ class Dispatch:
                 found = await service.find(chat, number)
                 return Reply(incident=await service.update(found.id, who, text))
             case cmd.Lang(code=code):
-                await queries.choose_language(service, chat, who, code)
+                await languages.set_language(service, chat, who, code)
                 return Reply(tuple(await self.read(command, who, chat)))  # in the new language
             case _:
                 return Reply(tuple(await self.read(command, who, chat)))

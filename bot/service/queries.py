@@ -1,26 +1,20 @@
 """Read-side commands as service calls: what /status /list /stats /plan /export /help show.
 
-Each returns neutral parts (Docs, and files as bytes) that any messenger renders its own way;
-/lang's role check and the stored choice live here too.
+Each returns neutral parts (Docs, and files as bytes) that any messenger renders its own way.
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain.access import Actor, require_role
+from bot.domain.access import Actor
 from bot.domain.lifecycle import LIVE_STATES
 from bot.i18n import Translator
 from bot.render.card import card
 from bot.render.doc import Doc
 from bot.render.overview import help_text, incident_list, plan_summary
 from bot.service.incidents import IncidentService
-from bot.service.plans import UnknownChat
-
-# kv: chat key -> the language chosen with /lang; the faces read it (as stored today)
-LANG_NAMESPACE = "chat_lang"
 
 
 @dataclass(frozen=True)
@@ -98,12 +92,3 @@ def help_for(service: IncidentService, chat: str, who: Actor, t: Translator) -> 
     user = str(who.user_id) if who.user_id is not None else "—"
     native = chat.partition(":")[2]
     return [help_text(t, native, user, chat in service.plans.chats())]
-
-
-async def choose_language(service: IncidentService, chat: str, who: Actor, code: str) -> None:
-    """Store the chat's language; anyone holding a role in the chat's plan may choose it."""
-    with suppress(UnknownChat):  # an unbound chat has no plan, and nothing at stake
-        plan = service.plans.for_chat(chat)
-        require_role(plan, who, list(plan.roles))
-    async with service.store.transaction() as tx:
-        await tx.kv_set(LANG_NAMESPACE, chat, code)
