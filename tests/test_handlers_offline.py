@@ -235,3 +235,18 @@ async def test_stats_in_the_group(app: tuple[App, StubRequest]) -> None:
     assert [name for name, _ in stub.calls][-1] == "sendPhoto"
     await feed(application, message(BOSS, "/stats x"))
     assert stub.texts()[-1] == "用法：/stats [days]"
+
+
+async def test_commands_addressed_to_this_bot_read_their_arguments(
+    app: tuple[App, StubRequest],
+) -> None:
+    application, stub = app
+    await feed(application, message(EYE, "/report@YQ_bot\n第一行\n第二行"))
+    [incident] = await incidents(application)
+    assert incident.description == "第一行\n第二行"
+    await feed(application, message(CLERK, "/status@yq_bot #1"))
+    assert stub.texts()[-1].startswith("<b>#1 —舆情</b> · 定级中\n舆情内容： 第一行\n第二行")
+    await feed(application, message(CLERK, "/STATS@yq_bot x"))
+    assert stub.texts()[-1] == "用法：/stats [days]"
+    await feed(application, message(CLERK, "/lang@yq_bot english"))
+    assert stub.texts()[-1] == "This chat now uses English."

@@ -64,26 +64,26 @@ class Dispatch:
         found = await self.service.store.get_incident(press.incident_id)
         if found is None or found.chat != chat:
             raise StaleButton()
-        service, number = self.service, press.incident_id
+        service, incident_id = self.service, press.incident_id
         match press:
             case Answer(index=index, option=option):
-                return await service.answer(number, who, index, option)
+                return await service.answer(incident_id, who, index, option)
             case Confirm():
-                return await service.confirm(number, who)
+                return await service.confirm(incident_id, who)
             case Regrade(level=level):
-                return await service.regrade(number, who, level)
+                return await service.regrade(incident_id, who, level)
             case Cancel():
-                return await service.cancel(number, who)
+                return await service.cancel(incident_id, who)
             case Stabilise():
-                return await service.stabilise(number, who)
+                return await service.stabilise(incident_id, who)
             case Close():
-                return await service.close(number, who)
+                return await service.close(incident_id, who)
             case Done(obligation=obligation):
-                return await service.done(number, who, obligation)
+                return await service.done(incident_id, who, obligation)
             case Approve(obligation=obligation, digest=digest):
-                return await service.decide_content(number, who, obligation, True, digest)
+                return await service.decide_content(incident_id, who, obligation, True, digest)
             case Reject(obligation=obligation, digest=digest):
-                return await service.decide_content(number, who, obligation, False, digest)
+                return await service.decide_content(incident_id, who, obligation, False, digest)
 
     async def command(self, command: cmd.Command, who: Actor, chat: str) -> Reply:
         """A text command: the state-changing ones act, the read-side ones answer."""
