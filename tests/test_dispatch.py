@@ -76,7 +76,9 @@ async def test_presses_and_commands_reach_their_use_cases(service: IncidentServi
 
 async def test_read_side_commands_answer_with_neutral_parts(service: IncidentService) -> None:
     run = dispatch(service)
-    assert text(await run(cmd.List(), CLERK, CHAT)) == "本群目前没有未结束的事件。"
+    empty = await run(cmd.List(), CLERK, CHAT)
+    assert text(empty) == "本群目前没有未结束的事件。"
+    assert empty.people == service.plans.for_chat(CHAT).people  # a face makes its mentions
     await report_high(service)
     listed = text(await run(cmd.List(), CLERK, CHAT))
     assert listed.startswith("未结束的事件（1）：\n#1 重大 · 待领导确认 · 下一项：上报")
@@ -114,7 +116,8 @@ async def test_help_names_the_chat_and_the_person(service: IncidentService) -> N
     bound = text(await run(cmd.Help(), EYE, CHAT))
     assert "/report" in bound and "本群 ID：-100500" in bound and "用户 ID：3" in bound
     assert "还没有绑定预案" not in bound
-    assert "还没有绑定预案" in text(await run(cmd.Help(), EYE, OTHER))
+    unbound = await run(cmd.Help(), EYE, OTHER)
+    assert "还没有绑定预案" in text(unbound) and unbound.people == {}
 
 
 async def test_a_drill_dispatch_opens_drill_incidents(service: IncidentService) -> None:

@@ -7,12 +7,14 @@ rendered by the face.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
 
 from bot.domain.access import Actor
 from bot.domain.incident import Incident
 from bot.domain.obligations import REVIEW_ID
+from bot.domain.plan import Person
 from bot.i18n import Translator
 from bot.render.doc import Doc
 from bot.service import commands as cmd
@@ -31,6 +33,7 @@ from bot.service.buttons import (
     StaleButton,
 )
 from bot.service.incidents import IncidentService
+from bot.service.plans import UnknownChat
 from bot.service.queries import Part
 
 Language = Callable[[str], Awaitable[str]]  # chat key -> the language the chat reads
@@ -43,6 +46,7 @@ class Reply:
 
     parts: tuple[Part, ...] = ()
     incident: Incident | None = None
+    people: Mapping[str, Person] = field(default_factory=dict)  # the plan's, for mentions
 
 
 @dataclass
@@ -109,9 +113,17 @@ class Dispatch:
                 return Reply(incident=await service.update(found.id, who, text))
             case cmd.Lang(code=code):
                 await languages.set_language(service, chat, who, code)
-                return Reply(tuple(await self.read(command, who, chat)))  # in the new language
+                return await self.answer(command, who, chat)  # in the new language
             case _:
-                return Reply(tuple(await self.read(command, who, chat)))
+                return await self.answer(command, who, chat)
+
+    async def answer(self, command: cmd.Reading | cmd.Lang, who: Actor, chat: str) -> Reply:
+        """A read-side command's parts, with the people of the chat's plan (none if unbound)."""
+        parts = await self.read(command, who, chat)
+        people: Mapping[str, Person] = {}
+        with suppress(UnknownChat):
+            people = self.service.plans.for_chat(chat).people
+        return Reply(tuple(parts), people=people)
 
     async def read(self, command: cmd.Reading | cmd.Lang, who: Actor, chat: str) -> list[Part]:
         """What a read-side command shows, in the chat's language."""

@@ -23,7 +23,7 @@ async def show(msg: Message, reply: Reply) -> None:
         if isinstance(part, File):
             await _send_file(msg, part)
             continue
-        texts = [text for text in to_html(part) if text]
+        texts = [text for text in to_html(part, reply.people) if text]
         for index, text in enumerate(texts):
             last = index == len(texts) - 1
             keyboard = markup(part) if last else None
