@@ -9,8 +9,8 @@ from fakeapi import FakeBotAPI
 from intake_support import answers, incident_count, settled
 from support import T0
 
+from bot.service.seen import Window
 from bot.store import SqliteStore
-from bot.telegram.intake import Window
 
 HOUR = timedelta(hours=1)
 

@@ -5,9 +5,10 @@ its incidents until they are back, and the group is told once when the plan stil
 The bot removed from a group owes it nothing until it is back (the delivery engine drops what
 falls due there meanwhile); back, it tells the group which incidents are still open.
 
-Chats and people are keyed as everywhere else (``telegram:-100…``, ``telegram:42``). What is
-kept lives in the key-value store under one namespace per messenger, named as it always was
-(``telegram_left_members``, ``telegram_gone_chats``), so existing databases keep working.
+Chats and people are keyed as everywhere else (``<messenger>:<id>``). What is kept lives in
+the key-value store under one namespace per messenger, ``<messenger>_left_members`` and
+``<messenger>_gone_chats`` (the names the first messenger always used), so existing databases
+keep working.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from bot.service.clock import Clock, SystemClock
 from bot.service.delivery import release_claims
 from bot.service.plans import PlanBook
 from bot.service.running import Running
+from bot.service.seen import Window
 from bot.settings import Settings
 from bot.store import SqliteStore
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 TASKS = "yuqing-tasks"  # bot_data: the background tasks (delivery, clock)
-UPDATE_WINDOW = "yuqing-updates"  # bot_data: the intake.Window of processed update ids
+UPDATE_WINDOW = "yuqing-updates"  # bot_data: the Window of processed update ids
 # Asked for explicitly: chat_member is not sent unless asked, my_chat_member says the bot left;
 # edited messages run nothing, but an edited command is told so (see _once).
 ALLOWED_UPDATES = [
@@ -164,8 +165,8 @@ async def _register_commands(application: App) -> None:
 async def _once(update: Update, context: Context) -> None:
     """Process each update once, even when Telegram delivers it again; edits run nothing."""
     rt = runtime(context)
-    window = context.application.bot_data.setdefault(UPDATE_WINDOW, intake.Window())
-    assert isinstance(window, intake.Window)
+    window = context.application.bot_data.setdefault(UPDATE_WINDOW, Window())
+    assert isinstance(window, Window)
     if filters.UpdateType.EDITED.check_update(update):
         try:
             await intake.answer_edit(update, context, window)

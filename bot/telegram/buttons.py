@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.service.buttons import unpack
 from bot.telegram.common import use_case
 from bot.telegram.replies import dispatch
-from bot.telegram.runtime import Context, actor, chat_key
+from bot.telegram.runtime import Context, actor, chat_key, client
 
 
 @use_case
@@ -18,7 +18,7 @@ async def pressed(update: Update, context: Context) -> None:
     assert query is not None
     press = unpack(query.data or "")
     await dispatch(context)(press, actor(update), chat_key(update))
-    await query.answer()
+    await client(context).answer(query.id)
 
 
 def handlers() -> list[CallbackQueryHandler[Context, None]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from contextlib import suppress
 from functools import wraps
 from html import escape
 from typing import Any
@@ -14,9 +13,7 @@ from telegram.constants import ParseMode
 
 from bot.domain.errors import StoreError, StoreUnavailable, YuqingError
 from bot.i18n import Translator
-from bot.render.errors import shown_params
-from bot.service.plans import UnknownChat
-from bot.telegram.runtime import Context, Runtime, chat_key, runtime
+from bot.telegram.runtime import Context, chat_key, client, runtime
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +32,21 @@ async def say(update: Update, context: Context, key: str, **params: Any) -> None
         t = await rt.translator(chat_key(update))
     except StoreError:  # the chat's language is in the database; answer anyway
         t = Translator()
-    if update.callback_query is not None:  # an alert: plain text, at most 200 characters
-        await update.callback_query.answer(t(key, **params)[:200], show_alert=True)
+    if update.callback_query is not None:  # an alert: plain text
+        await client(context).answer(update.callback_query.id, t(key, **params))
     elif update.effective_message is not None:
         text = message(key, t, **params)
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def tell(update: Update, context: Context, text: str) -> None:
+    """Reply with plain text: an alert to a button press, else a reply to the message."""
+    if update.callback_query is not None:
+        await client(context).answer(update.callback_query.id, text)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(
+            escape(text, quote=False), parse_mode=ParseMode.HTML
+        )
 
 
 async def not_saved(update: object, context: Context, exc: StoreError) -> None:
@@ -54,19 +61,6 @@ async def not_saved(update: object, context: Context, exc: StoreError) -> None:
         log.warning("could not tell chat %s: %s", update.effective_chat.id, error)
 
 
-async def _in_chat_language(update: Update, rt: Runtime, exc: YuqingError) -> dict[str, Any]:
-    """The error's parameters as the chat reads them: roles, states, actions, levels, tasks."""
-    chat = chat_key(update)
-    plan = None
-    with suppress(UnknownChat):
-        plan = rt.service.plans.for_chat(chat)
-    try:
-        t = await rt.translator(chat)
-    except StoreError:  # the chat's language is in the database; answer anyway
-        t = Translator()
-    return shown_params(exc.params, plan, t)
-
-
 def use_case(handler: Handler) -> Handler:
     """Run a handler; expected errors become translated replies; changes are delivered."""
 
@@ -79,7 +73,7 @@ def use_case(handler: Handler) -> Handler:
             await not_saved(update, context, exc)
             return
         except YuqingError as exc:
-            await say(update, context, exc.key, **await _in_chat_language(update, rt, exc))
+            await tell(update, context, await rt.refusal(chat_key(update), exc))
             return
         await rt.changed()
 

@@ -1,10 +1,8 @@
-"""Before any handler: each update once (a bounded window of ids), and edits that run nothing."""
+"""Before any handler: edits that run nothing (each update once: bot/service/seen.py)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -12,39 +10,13 @@ from telegram.ext import CommandHandler
 
 from bot.domain.errors import StoreError
 from bot.domain.messages import N_
-from bot.store.port import Store
+from bot.service.seen import Window
 from bot.telegram.addressing import command_of, starts_with_command
 from bot.telegram.common import say
 from bot.telegram.report import is_prompt_reply
 from bot.telegram.runtime import Context, runtime
 
 log = logging.getLogger(__name__)
-
-# Telegram keeps an update it could not deliver for at most 24 hours: twice that is enough to
-# recognise any redelivery, and the table stays the size of two days of traffic.
-KEEP = timedelta(hours=48)
-PRUNE_EVERY = timedelta(hours=1)
-
-
-@dataclass
-class Window:
-    """The update ids already processed, forgotten after ``keep``, pruned every ``every``."""
-
-    keep: timedelta = KEEP
-    every: timedelta = PRUNE_EVERY
-    pruned_at: datetime | None = None
-
-    async def claim(self, store: Store, key: str, now: datetime) -> bool:
-        """Mark ``key`` processed (False if it already was), pruning old ids when that is due."""
-        prune = self.pruned_at is None or now - self.pruned_at >= self.every
-        async with store.transaction() as tx:
-            forgotten = await tx.forget_updates(now - self.keep) if prune else 0
-            fresh = await tx.claim_update(key, now)
-        if prune:  # only once the transaction is committed
-            self.pruned_at = now
-            if forgotten:
-                log.info("forgot %d processed update id(s) older than %s", forgotten, self.keep)
-        return fresh
 
 
 async def answer_edit(update: Update, context: Context, window: Window) -> None:

@@ -11,6 +11,7 @@ from bot.domain.access import Actor
 from bot.service import languages
 from bot.service.incidents import IncidentService
 from bot.service.running import Running
+from bot.service.transport import Transport
 
 LANG_NAMESPACE = languages.NAMESPACE
 RUNTIME_KEY = "yuqing"
@@ -32,6 +33,11 @@ def runtime(context: Context) -> Runtime:
     found: Any = context.application.bot_data[RUNTIME_KEY]
     assert isinstance(found, Runtime)
     return found
+
+
+def client(context: Context) -> Transport:
+    """The Telegram client behind the Transport port (to answer button presses)."""
+    return runtime(context).deliveries["telegram"].transport
 
 
 def install(application: Application[Any, Any, Any, Any, Any, Any], rt: Runtime) -> None:
