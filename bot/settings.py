@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -9,11 +10,12 @@ import sys
 from dataclasses import dataclass
 from ipaddress import ip_address
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.messages import N_
 from bot.domain.text import LANGUAGES
@@ -39,8 +41,15 @@ ALLOWED = {
     "webhook_secret": N_("settings.allowed.webhook_secret"),
     "webhook_listen": N_("settings.allowed.webhook_listen"),
     "webhook_port": N_("settings.allowed.webhook_port"),
+    "wecom_bot_id": N_("settings.allowed.wecom_bot_id"),
+    "wecom_secret": N_("settings.allowed.wecom_secret"),
+    "wecom_ws_url": N_("settings.allowed.wecom_ws_url"),
+    "wecom_webhook_url": N_("settings.allowed.wecom_webhook_url"),
+    "wecom_webhooks": N_("settings.allowed.wecom_webhooks"),
 }
-SECRET = frozenset({"telegram_token", "webhook_secret"})  # never quoted back
+# never quoted back (the robot keys are each group's whole credential)
+SECRET = frozenset({"telegram_token", "webhook_secret", "wecom_secret", "wecom_webhooks"})
+_WECOM_TOKEN = re.compile(r"[A-Za-z0-9_@.-]{1,128}")  # chat ids and robot keys: no spaces
 
 
 class Settings(BaseSettings):
@@ -58,6 +67,61 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)
+    wecom_bot_id: str | None = None  # the 智能机器人's BotID (long-connection API mode)
+    wecom_secret: SecretStr | None = None  # its long-connection Secret
+    wecom_ws_url: str = "wss://openws.work.weixin.qq.com"  # private deployments have their own
+    wecom_webhook_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    # chatid -> robot key, given as JSON (decoded here, so a bad value is one line like the rest)
+    wecom_webhooks: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict)
+
+    @property
+    def telegram(self) -> bool:
+        """Whether Telegram is configured (its token is set)."""
+        return self.telegram_token is not None and bool(self.telegram_token.get_secret_value())
+
+    @property
+    def wecom(self) -> bool:
+        """Whether WeCom is configured (its BotID and Secret are both set)."""
+        secret = self.wecom_secret.get_secret_value() if self.wecom_secret else ""
+        return bool(self.wecom_bot_id) and bool(secret)
+
+    @field_validator("wecom_bot_id", mode="before")
+    @classmethod
+    def _wecom_bot_id(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not _WECOM_TOKEN.fullmatch(str(value)):
+            raise ValueError("not a BotID")
+        return value
+
+    @field_validator("wecom_ws_url")
+    @classmethod
+    def _wecom_ws_url(cls, value: str) -> str:
+        if not is_url(value, ("ws", "wss")):
+            raise ValueError("not a ws(s) URL")
+        return value
+
+    @field_validator("wecom_webhook_url")
+    @classmethod
+    def _wecom_webhook_url(cls, value: str) -> str:
+        if not is_url(value, ("http", "https")):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("wecom_webhooks", mode="before")
+    @classmethod
+    def _wecom_webhooks(cls, value: object) -> object:
+        if value in (None, ""):
+            return {}
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError("not JSON") from None
+        pairs = value.items() if isinstance(value, dict) else [("", "")]
+        if not all(isinstance(v, str) and _WECOM_TOKEN.fullmatch(v) for p in pairs for v in p):
+            raise ValueError("not a JSON object of group chatid to robot key")
+        return value
 
     @field_validator("telegram_api_url")
     @classmethod

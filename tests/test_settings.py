@@ -175,3 +175,47 @@ def test_good_values_are_accepted(
 
 def test_every_setting_says_what_it_allows() -> None:
     assert set(ALLOWED) == set(Settings.model_fields)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "allowed"),
+    [
+        ("YUQING_WECOM_BOT_ID", "bot id with spaces", "the AI bot's BotID"),
+        ("YUQING_WECOM_WS_URL", "https://openws.work.weixin.qq.com", "the long-connection URL"),
+        ("YUQING_WECOM_WS_URL", "openws.work.weixin.qq.com", "the long-connection URL"),
+        ("YUQING_WECOM_WEBHOOK_URL", "ftp://qyapi.weixin.qq.com/", "the group robot"),
+    ],
+)
+def test_a_bad_wecom_setting_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    allowed: str,
+) -> None:
+    lines = refused(monkeypatch, capsys, YUQING_LOCALE="en", **{variable: value})
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Setting {variable}=“{value}” is not valid: use {allowed}")
+
+
+@pytest.mark.parametrize(
+    "value", ['{"wrGROUP": "key with space"}', '["wrGROUP"]', "not json", '{"wr G": "k"}']
+)
+def test_the_robot_keys_are_never_quoted_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    lines = refused(monkeypatch, capsys, YUQING_LOCALE="en", YUQING_WECOM_WEBHOOKS=value)
+    assert len(lines) == 1 and "key with space" not in lines[0] and "wrGROUP" not in lines[0]
+    assert lines[0].startswith("Setting YUQING_WECOM_WEBHOOKS is not valid (its value is not")
+
+
+def test_wecom_runs_when_both_its_credentials_are_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not Settings(_env_file=None).wecom  # type: ignore[call-arg]
+    monkeypatch.setenv("YUQING_WECOM_BOT_ID", "aibBOT1")
+    assert not Settings(_env_file=None).wecom  # type: ignore[call-arg]
+    monkeypatch.setenv("YUQING_WECOM_SECRET", "s3cret")
+    monkeypatch.setenv("YUQING_WECOM_WEBHOOKS", '{"wrGROUP": "693a91f6-7xxx"}')
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.wecom and not settings.telegram
+    assert settings.wecom_ws_url == "wss://openws.work.weixin.qq.com"
+    assert settings.wecom_webhooks["wrGROUP"].get_secret_value() == "693a91f6-7xxx"
