@@ -10,7 +10,7 @@ from bot.store.port import Store
 
 log = logging.getLogger(__name__)
 
-# A messenger keeps an update it could not deliver for at most a day (Telegram: 24 hours):
+# A messenger keeps an update it could not deliver for at most a day (24 hours, the longest):
 # twice that is enough to recognise any redelivery, and the table stays two days of traffic.
 KEEP = timedelta(hours=48)
 PRUNE_EVERY = timedelta(hours=1)

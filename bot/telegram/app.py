@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -22,22 +22,22 @@ from telegram.request import BaseRequest
 from bot.domain.errors import StoreUnavailable
 from bot.domain.messages import N_
 from bot.i18n import Translator
+from bot.serve import Face, Life, prove_writable
 from bot.service.clock import Clock, SystemClock
-from bot.service.delivery import release_claims
 from bot.service.plans import PlanBook
-from bot.service.running import Running
 from bot.service.seen import Window
 from bot.settings import Settings
 from bot.store import SqliteStore
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
-from bot.telegram.runtime import Context, Runtime, install, runtime
+from bot.telegram.runtime import Context, install, runtime
 from bot.telegram.transport import TelegramTransport
 
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
-TASKS = "yuqing-tasks"  # bot_data: the background tasks (delivery, clock)
+LIFE = "yuqing-life"  # bot_data: the store, service and loops (bot.serve.Life)
+FACES = "yuqing-faces"  # bot_data: the other messengers started with it
 UPDATE_WINDOW = "yuqing-updates"  # bot_data: the Window of processed update ids
 # Asked for explicitly: chat_member is not sent unless asked, my_chat_member says the bot left;
 # edited messages run nothing, but an edited command is told so (see _once).
@@ -48,7 +48,6 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
     Update.CHAT_MEMBER,
 ]
-STARTED = ("yuqing", "started_at")  # kv: written at start, to know the database is writable
 
 COMMAND_KEYS = {
     "report": N_("command.report"),
@@ -77,14 +76,7 @@ async def check_token(settings: Settings) -> None:
 async def check_store(settings: Settings) -> None:
     """Open the database and write to it: StoreError (locked, read-only, full) before starting."""
     async with await SqliteStore.open(settings.database) as store:
-        await _prove_writable(store, SystemClock())
-
-
-async def _prove_writable(store: SqliteStore, clock: Clock) -> None:
-    """One small write: opening succeeds on a read-only file, and a lock only blocks writers."""
-    now = clock.now()
-    async with store.transaction() as tx:
-        await tx.kv_set(*STARTED, now.isoformat(), now)
+        await prove_writable(store, SystemClock())
 
 
 def build(
@@ -92,10 +84,12 @@ def build(
     plans: PlanBook,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
+    others: Sequence[Face] = (),
 ) -> App:
     """The Application for these settings and plans; the store opens when it starts.
 
-    ``request`` replaces the HTTP transport (tests run handlers offline with a stub).
+    ``request`` replaces the HTTP transport (tests run handlers offline with a stub);
+    ``others`` are the other messengers, started on the same service once it runs.
     """
     # Time periods as timedelta, PTB v23's behaviour (the transport reads both); PTB 22 warns
     # on every RetryAfter otherwise.
@@ -109,7 +103,11 @@ def build(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
         .rate_limiter(AIORateLimiter(max_retries=5))
-        .post_init(partial(_start, settings=settings, plans=plans, clock=clock or SystemClock()))
+        .post_init(
+            partial(
+                _start, settings=settings, plans=plans, clock=clock or SystemClock(), others=others
+            )
+        )
         .post_shutdown(_stop)
         .build()
     )
@@ -122,35 +120,33 @@ def build(
     return application
 
 
-async def _start(application: App, settings: Settings, plans: PlanBook, clock: Clock) -> None:
+async def _start(
+    application: App, settings: Settings, plans: PlanBook, clock: Clock, others: Sequence[Face]
+) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
-    store = await SqliteStore.open(settings.database)
-    try:
-        await _prove_writable(store, clock)
-        await release_claims(store)  # `run` holds the database's run lock by now
-    except BaseException:
-        await store.close()
-        raise
-    rt = Running.of(store, plans, clock, [TelegramTransport(application.bot)])
-    install(application, rt)
+    transports = [TelegramTransport(application.bot), *(face.transport for face in others)]
+    life = await Life.open(str(settings.database), plans, clock, transports)
+    application.bot_data[LIFE] = life
+    install(application, life.running)
     await _register_commands(application)
-    application.bot_data[TASKS] = running = []
-    for role, loop in rt.loops().items():
-        running.append(task := asyncio.create_task(loop, name=f"yuqing-{role}"))
-        guard.watch(application, task, role)
-    await rt.changed()
+    life.start(guard.halt_on_death(application))
+    for face in others:
+        await face.start(life.running)
+        application.bot_data.setdefault(FACES, []).append(face)
+    await life.running.changed()
     log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), settings.database)
 
 
 async def _stop(application: App) -> None:
-    """Stop delivering and ticking, and close the store."""
-    tasks = application.bot_data.pop(TASKS, [])
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    rt = application.bot_data.get("yuqing")
-    if isinstance(rt, Runtime):
-        await rt.service.store.close()
+    """Stop the other messengers, delivering and ticking, and close the store."""
+    for face in reversed(application.bot_data.pop(FACES, [])):
+        try:
+            await face.stop()
+        except Exception:  # stopping anyway: the store must still be closed
+            log.exception("could not stop a messenger cleanly")
+    life = application.bot_data.pop(LIFE, None)
+    if isinstance(life, Life):
+        await life.close()
 
 
 async def _register_commands(application: App) -> None:

@@ -1,10 +1,11 @@
-"""Guards of a running bot: a dying sender or clock loud, a Conflict quiet."""
+"""Guards of a running bot: a dying background task stops it, a Conflict stays quiet."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from telegram.error import Conflict as PollingConflict
@@ -19,40 +20,19 @@ CONFLICT_EVERY = 60.0  # seconds between two Conflict warnings
 STOP_RETRY = 0.5  # seconds: how often a stop is tried again while the application starts
 
 
-# What the bot stops doing when each of its background tasks dies, for the CRITICAL line.
-WHAT_STOPS = {
-    "sender": "no message would be delivered any more",
-    "clock": "no reminder would be sent any more",
-}
+def halt_on_death(application: App) -> Callable[[str], None]:
+    """What to do when a background task dies (logged by bot.serve): fail the run and stop."""
 
+    def died(role: str) -> None:
+        application.bot_data[FAILED] = True
+        _halt(application)
 
-def watch(application: App, task: asyncio.Task[Any], role: str) -> None:
-    """Log at CRITICAL and stop the application if the task ends other than cancelled."""
-    task.add_done_callback(lambda done: _task_ended(application, done, role))
-
-
-def _stops(role: str) -> str:
-    """What the bot stops doing when the task of ``role`` dies."""
-    return WHAT_STOPS["clock" if role == "clock" else "sender"]
+    return died
 
 
 def sender_failed(application: App) -> bool:
     """Whether a background task died (the run should end with a non-zero status)."""
     return bool(application.bot_data.get(FAILED))
-
-
-def _task_ended(application: App, task: asyncio.Task[Any], role: str) -> None:
-    if task.cancelled():
-        return  # stopped on purpose (shutdown)
-    error = task.exception() or RuntimeError(f"the {role} task returned")
-    log.critical(
-        "the %s task died: %s; stopping the bot so that it is restarted",
-        role,
-        _stops(role),
-        exc_info=error,
-    )
-    application.bot_data[FAILED] = True
-    _halt(application)
 
 
 def _halt(application: App) -> None:

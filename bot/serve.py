@@ -1,0 +1,133 @@
+"""The running bot's shared life: one store, one service, the loops, every configured messenger.
+
+Telegram's application runs this from its start-up hook (the messenger with its own main loop);
+without Telegram, ``serve`` is the main loop. Either way each other messenger is a ``Face``
+started on the same ``Running``, so one process serves several messengers and one clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Protocol
+
+from bot.service.clock import Clock
+from bot.service.delivery import release_claims
+from bot.service.plans import PlanBook
+from bot.service.running import Running
+from bot.service.transport import Transport
+from bot.store import SqliteStore
+
+log = logging.getLogger(__name__)
+
+STARTED = ("yuqing", "started_at")  # kv: written at start, to know the database is writable
+# What the bot stops doing when each of its background tasks dies, for the CRITICAL line.
+WHAT_STOPS = {"clock": "no reminder would be sent any more"}
+SENDS = "no message would be delivered any more"
+
+
+class Face(Protocol):
+    """A messenger as ``run`` starts it: its client, and its connection to keep up."""
+
+    @property
+    def transport(self) -> Transport:
+        """The messenger's client behind the Transport port."""
+        ...
+
+    async def start(self, running: Running) -> None:
+        """Connect and start handing updates to ``running`` (errors: it cannot start)."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect."""
+        ...
+
+
+async def prove_writable(store: SqliteStore, clock: Clock) -> None:
+    """One small write: opening succeeds on a read-only file, and a lock only blocks writers."""
+    now = clock.now()
+    async with store.transaction() as tx:
+        await tx.kv_set(*STARTED, now.isoformat(), now)
+
+
+@dataclass
+class Life:
+    """The store, the running service and its loops, from start to stop."""
+
+    running: Running
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    async def open(
+        cls, database: str, plans: PlanBook, clock: Clock, transports: Sequence[Transport]
+    ) -> Life:
+        """Open the store (proved writable, earlier runs' claims freed) and the service on it."""
+        store = await SqliteStore.open(database)
+        try:
+            await prove_writable(store, clock)
+            await release_claims(store)  # `run` holds the database's run lock by now
+        except BaseException:
+            await store.close()
+            raise
+        return cls(Running.of(store, plans, clock, transports))
+
+    def start(self, died: Callable[[str], None]) -> None:
+        """Start the loops; ``died(role)`` after one ends other than cancelled (logged first)."""
+        for role, loop in self.running.loops().items():
+            task = asyncio.create_task(loop, name=f"yuqing-{role}")
+            task.add_done_callback(partial(_ended, role=role, died=died))
+            self.tasks.append(task)
+
+    async def close(self) -> None:
+        """Stop the loops and close the store."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.running.service.store.close()
+
+
+def _ended(task: asyncio.Task[None], role: str, died: Callable[[str], None]) -> None:
+    if task.cancelled():
+        return  # stopped on purpose (shutdown)
+    error = task.exception() or RuntimeError(f"the {role} task returned")
+    log.critical(
+        "the %s task died: %s; stopping the bot so that it is restarted",
+        role,
+        WHAT_STOPS.get(role, SENDS),
+        exc_info=error,
+    )
+    died(role)
+
+
+async def serve(database: str, plans: PlanBook, clock: Clock, faces: Sequence[Face]) -> int:
+    """Run the messengers until SIGINT or SIGTERM (0), or until a loop dies (1)."""
+    life = await Life.open(database, plans, clock, [face.transport for face in faces])
+    stop, failed = asyncio.Event(), []
+
+    def died(role: str) -> None:
+        failed.append(role)
+        stop.set()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    started: list[Face] = []
+    try:
+        life.start(died)
+        for face in faces:
+            await face.start(life.running)
+            started.append(face)
+        await life.running.changed()
+        log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), database)
+        await stop.wait()
+    finally:
+        for face in reversed(started):
+            with suppress(Exception):
+                await face.stop()
+        await life.close()
+    return 1 if failed else 0
