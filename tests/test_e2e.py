@@ -177,7 +177,7 @@ async def test_help_ids_unbound_chats_and_command_menus(tmp_path: Path) -> None:
         async with running(tg, tmp_path / "y.db"):
             tg.send_message(other, STRANGER, "/help")
             answer = await tg.wait_for(lambda m: "本群 ID：-100888" in m.text, chat_id=other)
-            assert f"你的用户 ID：{STRANGER}" in answer.text and "还没有绑定预案" in answer.text
+            assert f"您的用户 ID：{STRANGER}" in answer.text and "还没有绑定预案" in answer.text
             tg.send_message(other, STRANGER, "/report 帖子")
             await tg.wait_for(lambda m: "未绑定任何预案" in m.text, chat_id=other)
             menus = tg.commands

@@ -76,9 +76,10 @@ def plan_summary(plan: Plan, t: Translator) -> Doc:
     return doc
 
 
-def help_text(t: Translator, chat: str, user: str, bound: bool) -> Doc:
+def help_text(t: Translator, chat: str, user: str, bound: bool, messenger: str) -> Doc:
     """What the bot does, its commands, the ids a plan names, and whether the chat is bound."""
-    doc = Doc().line(t("help.text")).line("").line(t("help.ids", chat=chat, user=user))
+    ids = t("help.ids", chat=chat, user=user, messenger=messenger)
+    doc = Doc().line(t("help.text")).line("").line(ids)
     if not bound:
-        doc.line(t("help.unbound"))
+        doc.line(t("help.unbound", messenger=messenger))
     return doc

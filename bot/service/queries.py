@@ -90,5 +90,5 @@ async def export(
 def help_for(service: IncidentService, chat: str, who: Actor, t: Translator) -> list[Part]:
     """What the bot does, with the ids a plan names this chat and this person by."""
     user = str(who.user_id) if who.user_id is not None else "—"
-    native = chat.partition(":")[2]
-    return [help_text(t, native, user, chat in service.plans.chats())]
+    messenger, _, native = chat.partition(":")
+    return [help_text(t, native, user, chat in service.plans.chats(), messenger)]
