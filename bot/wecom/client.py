@@ -189,11 +189,13 @@ class WeComClient:
         link = await Link.open(self._who, self.timing, self._on_frame)
         self.subscribes += 1
         _LOG.info("WeCom connected and subscribed at %s", self.url)
+        self._link = link
+        self._set(State.ONLINE)
         return link
 
     async def _supervise(self, link: Link | None) -> State:
         level = 0  # the backoff's exponent: reset by a connection whose heartbeat was answered
-        tries = 0  # failed attempts since the last connection
+        tries = 0 if link is not None else 1  # failed attempts since the last connection
         try:
             while True:
                 why = await self._serve(link) if link is not None else ""
@@ -223,8 +225,6 @@ class WeComClient:
             raise
 
     async def _serve(self, link: Link) -> str:
-        self._link = link
-        self._set(State.ONLINE)
         try:
             return await link.serve()
         finally:
