@@ -156,3 +156,13 @@ async def test_stop_closes_cleanly_and_does_not_reconnect(wecom: FakeWeCom) -> N
     assert await client.wait_done() is State.STOPPED
     await wecom.wait_offline()
     assert wecom.connections == 1 and wecom.subscribes == 1
+
+
+async def test_stop_between_two_connections_ends_it_quietly() -> None:
+    async with FakeWeCom() as wecom:
+        url = wecom.ws_url
+    client = WeComClient("BOT1", "SECRET1", url=url, timing=FAST)  # nobody listens there now
+    await client.start(must_connect=False)
+    waiting = asyncio.create_task(client.wait_done())
+    await client.stop()
+    assert await waiting is State.STOPPED and await client.wait_done() is State.STOPPED

@@ -126,7 +126,12 @@ class WeComClient:
         """Wait for the end (KICKED or STOPPED); SubscribeRejected if refused on a reconnect."""
         if self._runner is None:
             return self._state
-        return await asyncio.shield(self._runner)
+        try:
+            return await asyncio.shield(self._runner)
+        except asyncio.CancelledError:
+            if self._runner.cancelled():  # stop() ended it between two connections
+                return self._state
+            raise
 
     async def stop(self) -> None:
         """Close the connection for good; pending requests fail, handler tasks are cancelled."""
