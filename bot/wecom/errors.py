@@ -20,7 +20,7 @@ class WeComError(Exception):
 
 
 class SubscribeRejected(WeComError):
-    """The server refused ``aibot_subscribe`` (853000: a wrong BotID or Secret)."""
+    """The server refused ``aibot_subscribe`` (853000: a wrong BotID or Secret); it is final."""
 
     def __init__(self, code: int, errmsg: str) -> None:
         super().__init__(f"WeCom refused the bot's credentials: {code} {errmsg}")

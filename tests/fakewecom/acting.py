@@ -205,7 +205,8 @@ class Faults:
 
     def robot_fail(self, errcode: int = ROBOT_RATE_LIMITED, *, times: int = 1) -> None:
         """Answer the next ``times`` robot posts with ``errcode`` (45009: over 20 a minute)."""
-        self._robot_failures.extend([Refusal(errcode, "api freq out of limit")] * times)
+        errmsg = "api freq out of limit" if errcode == ROBOT_RATE_LIMITED else "fake error"
+        self._robot_failures.extend([Refusal(errcode, errmsg)] * times)
 
     def _take_failure(self, cmd: str) -> None:
         queue = self._failures.get(cmd)
