@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import errno
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,7 +17,7 @@ from bot.domain.plan import Plan
 from bot.i18n import N_, Translator
 from bot.plancheck import check_plans, impact, print_plan_error
 from bot.planfile import load_plan
-from bot.settings import Settings, listen_error, load_settings
+from bot.settings import Settings, load_settings
 from bot.store import SqliteStore
 
 
@@ -180,74 +178,6 @@ def _drill(t: Translator, args: argparse.Namespace) -> int:
     return 130 if result.interrupted else 0
 
 
-def _can_listen(t: Translator, host: str, port: int) -> bool:
-    """Whether the webhook server can listen on ``host:port``; if not, say why in one line."""
-    problem = listen_error(host, port)
-    if problem is None:
-        return True
-    in_use = problem.errno == errno.EADDRINUSE
-    key = N_("error.webhook_in_use") if in_use else N_("error.webhook_listen")
-    detail = problem.strerror or str(problem)
-    print(t(key, listen=host, port=port, detail=detail), file=sys.stderr)
-    return False
-
-
-def _run_bot(t: Translator, settings: Settings) -> int:
-    # imported here so that check-plan and grade start without loading the Telegram stack
-    from telegram.error import InvalidToken, NetworkError, TelegramError
-
-    from bot.runlock import acquire
-    from bot.service.plans import PlanBook
-    from bot.telegram.app import ALLOWED_UPDATES, build, check_store, check_token
-    from bot.telegram.guard import sender_failed
-
-    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
-        print(t("error.no_token"), file=sys.stderr)
-        return 2
-    plans = PlanBook.load(settings.plans, settings.timezone)
-    if not plans.chats():
-        print(t("error.no_chats", path=str(settings.plans)), file=sys.stderr)
-        return 2
-    acquire(settings.database)  # one `run` per database: a second one stops here, status 1
-    if settings.webhook_url and not _can_listen(t, settings.webhook_listen, settings.webhook_port):
-        return 1  # checked before Telegram is told to send updates to a server that cannot start
-    try:  # before logging is on, so a bad token or URL is one line, not a traceback
-        asyncio.run(check_token(settings))
-    except InvalidToken:
-        print(t("error.bad_token"), file=sys.stderr)
-        return 1
-    except NetworkError as exc:
-        detail = str(exc)
-        print(
-            t("error.api_unreachable", url=settings.telegram_api_url, detail=detail),
-            file=sys.stderr,
-        )
-        return 1
-    asyncio.run(check_store(settings))  # locked, read-only or full: one line (StoreError) and 1
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
-    application = build(settings, plans)
-    try:
-        if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except TelegramError as exc:  # e.g. Telegram refusing the webhook URL
-        print(t("error.telegram_start", detail=str(exc)), file=sys.stderr)
-        return 1
-    return 1 if sender_failed(application) else 0  # the service manager restarts it
-
-
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Run the command line; return the exit status."""
     settings = settings or load_settings()
@@ -268,7 +198,9 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
         if args.command == "drill":
             return _drill(t, args)
         if args.command == "run":
-            return _run_bot(t, settings)
+            from bot.launch import run_bot
+
+            return run_bot(t, settings)
         if args.command == "init-db":
             return asyncio.run(_init_db(t, args.database or settings.database))
         if args.command == "plan-schema":

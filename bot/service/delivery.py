@@ -262,7 +262,7 @@ class Delivery:
             content = await self.store.obligation_content(incident.id, obligation)
         doc = compose(item, incident, plan, t, self.clock.now(), content)
         chat = item.chat.split(":", 1)[1]
-        return Outgoing(chat, doc, plan.people, item, slow=item.id in self._slow)
+        return Outgoing(chat, doc, plan.people, item, slow=item.id in self._slow, lang=t.lang)
 
     async def _send(self, item: OutboxItem, out: Outgoing) -> str | None:
         """Edit the message the item replaces when there is one and it can be; else post."""

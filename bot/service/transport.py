@@ -41,6 +41,7 @@ class Outgoing:
     people: Mapping[str, Person]  # the plan's people: mentions name them by person id
     item: OutboxItem  # the outbox row it stands for (kind, payload, incident)
     slow: bool = False  # an earlier attempt timed out: give the answer longer
+    lang: str = "zh_CN"  # the language it is drawn in (for a messenger's own words)
 
 
 class TransportError(Exception):
