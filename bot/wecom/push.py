@@ -75,7 +75,7 @@ def _wrap(mark: str, text: str) -> str:
 def markdown(seg: Seg) -> str:
     """One segment as markdown; its text escaped."""
     if seg.style is Style.CODE:
-        code = seg.text.replace("`", "｀")
+        code = neutral(seg.text).replace("`", "｀")
         return f"`{code}`" if code.strip() else code
     if seg.style is Style.LINK:
         url = _url(seg.ref)
@@ -115,9 +115,14 @@ def robot_texts(
     People are named in the text; those with a WeCom userid are @-mentioned for real (WeCom
     shows the @s with the message), people without one are only named.
     """
-    contents = pack(lines_of(doc, at=""), plain, limit, "\n")
+    lines = [[Seg(plain(seg)) for seg in line] for line in lines_of(doc, at="")]
+    contents = pack(lines, _text, limit, "\n")  # neutral before any cut, so no cut undoes it
     userids = tuple(mentioned(doc, people))
     return [RobotText(text, userids if index == 0 else ()) for index, text in enumerate(contents)]
+
+
+def _text(seg: Seg) -> str:
+    return seg.text
 
 
 def _command(data: str, number: int) -> tuple[str, bool] | None:

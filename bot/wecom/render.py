@@ -21,7 +21,7 @@ from bot.domain.plan import Person
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Style
 from bot.service.buttons import Action, StaleButton, unpack
-from bot.wecom.text import ELLIPSIS, clusters, cut, lines_of, plain_line, width
+from bot.wecom.text import ELLIPSIS, clusters, cut, lines_of, neutral, plain_line, width
 
 NAME = "wecom"
 BUTTONS = 6
@@ -180,7 +180,7 @@ def _labels(texts: Sequence[str], reserved: Sequence[str]) -> tuple[list[str], l
     shown: list[str] = []
     notes: list[str] = []
     for text in texts:
-        text = text.strip() or ELLIPSIS  # WeCom needs a text on every button
+        text = neutral(text).strip() if width(text.strip()) else ELLIPSIS  # WeCom needs a text
         bare = text if width(text) <= LABEL else _bare(text)
         if width(bare) <= LABEL:
             shown.append(bare)
@@ -205,14 +205,14 @@ def _title(lines: list[str]) -> tuple[dict[str, str], list[str], bool]:
     A first line too long for the title goes on in the body where the title stops.
     """
     first, rest = (lines[0], lines[1:]) if lines else ("", [])
-    if not first.strip():
+    if not width(first.strip()):  # nothing visible (zero-width characters at most)
         return {"title": ELLIPSIS}, rest, True
     title = cut(first, TITLE)
     if title != first:
         shown = title.removesuffix(ELLIPSIS)
         return {"title": title}, [ELLIPSIS + first[len(shown) :].lstrip(), *rest], True
     main = {"title": title}
-    if rest and rest[0].strip() and width(rest[0]) <= DESC:
+    if rest and width(rest[0].strip()) and width(rest[0]) <= DESC:
         main["desc"] = rest.pop(0)
     return main, rest, True
 
