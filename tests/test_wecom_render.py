@@ -23,10 +23,12 @@ from bot.domain.obligations import REVIEW_ID, ObStatus, obligation_specs
 from bot.domain.plan import Chats, Plan
 from bot.i18n import Translator
 from bot.planfile import load_plan
-from bot.render.doc import Doc
+from bot.render.doc import Doc, Style
 from bot.render.messages import compose
-from bot.service.buttons import Action, unpack
+from bot.service.buttons import Answer, Done, unpack
 from bot.service.clock import ManualClock
+from bot.service.commands import Done as TypedDone
+from bot.service.commands import Status, parse
 from bot.service.incidents import IncidentService
 from bot.service.outbox import Kind
 from bot.service.plans import PlanBook
@@ -169,10 +171,15 @@ def check_pushes(drawn: Drawn) -> None:
         texts = robot_texts(pushed, drawn.plan.people, limit)
         assert [text.mentioned_list for text in texts] == [tuple(userids)] + [()] * (len(texts) - 1)
         assert all(size(text.content) <= limit and "<@" not in text.content for text in texts)
-    for data in card_data(drawn.doc):
-        press = unpack(data)
-        if press.action is Action.DONE:
-            assert f"/done {drawn.number} {press.arg}" in "\n".join(to_markdown(pushed))
+    codes = [seg.text for line in pushed.lines for seg in line if seg.style is Style.CODE]
+    presses = [unpack(data) for data in card_data(drawn.doc)]
+    number = drawn.number
+    wanted = {
+        TypedDone(number, press.obligation) if isinstance(press, Done) else Status(number)
+        for press in presses
+        if not isinstance(press, Answer)
+    }
+    assert {parse(code.split(" ", 1)[1]) for code in codes} == wanted  # the parser reads each
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -12,7 +12,19 @@ from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style, bold
 from bot.render.messages import compose
 from bot.render.words import person
-from bot.service.buttons import Action, ButtonData
+from bot.service.buttons import (
+    Answer,
+    Approve,
+    Cancel,
+    Close,
+    Confirm,
+    Done,
+    Press,
+    Regrade,
+    Reject,
+    Stabilise,
+    pack,
+)
 from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
@@ -35,8 +47,8 @@ PLAN = small_plan(
 )
 
 
-def press(action: Action, arg: str = "") -> str:
-    return ButtonData(action, 7, arg).pack()
+def regrade(level: str) -> str:
+    return pack(Regrade(7, level))
 
 
 def keyed(doc: Doc) -> dict[str, str]:
@@ -73,14 +85,16 @@ async def test_a_question_of_eight_options_shows_five_and_more_then_the_rest_and
 
 def test_an_incident_card_of_many_actions_keeps_the_main_ones_first() -> None:
     doc = Doc().line(bold("#7 重大舆情"), " · 处置中")
-    actions = [(Action.CANCEL, ""), *[(Action.REGRADE, f"l{n}") for n in range(6)]]
-    actions += [(Action.DONE, "a"), (Action.DONE, "b"), (Action.CLOSE, ""), (Action.CONFIRM, "")]
-    actions += [(Action.STABILISE, ""), (Action.APPROVE, "x@1")]
-    for action, arg in actions:
-        doc.row(Button(f"{action.name.lower()} {arg}".strip(), press(action, arg)))
+    presses: list[tuple[str, Press]] = [("cancel", Cancel(7))]
+    presses += [(f"regrade {n}", Regrade(7, f"l{n}")) for n in range(6)]
+    presses += [("done a", Done(7, "a")), ("done b", Done(7, "b")), ("close", Close(7))]
+    presses += [("confirm", Confirm(7)), ("stabilise", Stabilise(7))]
+    presses += [("approve x", Approve(7, "x", "1"))]
+    for label, press in presses:
+        doc.row(Button(label, pack(press)))
     pages = [card(doc, page) for page in range(len(views(doc)))]
     assert [len(labels(page)) for page in pages] == [6, 6, 5]  # 5 + 4 + 4 buttons
-    assert labels(pages[0]) == ["confirm", "stabilise", "approve x@1", "done a", "done b", "更多"]
+    assert labels(pages[0]) == ["confirm", "stabilise", "approve x", "done a", "done b", "更多"]
     assert labels(pages[1])[-2:] == ["更多", "返回"] and labels(pages[2])[-1] == "返回"
     assert labels(pages[2])[-2] == "cancel"  # the least important last
     assert [b["style"] for b in pages[0]["button_list"]] == [1, 1, 1, 1, 1, 2]
@@ -101,15 +115,15 @@ def test_an_incident_card_of_many_actions_keeps_the_main_ones_first() -> None:
 def test_labels_fit_ten_characters_and_differ(given: list[str], shown: list[str]) -> None:
     doc = Doc().line("#7")
     for index, text in enumerate(given):
-        doc.row(Button(text, press(Action.REGRADE, str(index))))
+        doc.row(Button(text, regrade(str(index))))
     pages = range(len(views(doc)))  # labels differ on each page, 更多 and 返回 included
     assert [label for page in pages for label in labels(card(doc, page))] == shown
 
 
 def test_a_cut_label_is_named_in_full_in_the_body() -> None:
     long = "有主流媒体介入报道并持续发酵扩散"
-    doc = Doc().line("#7 定级问题").row(Button(long, press(Action.ANSWER, "0=a")))
-    doc.row(Button(long + "了", press(Action.ANSWER, "0=b")))
+    doc = Doc().line("#7 定级问题").row(Button(long, pack(Answer(7, 0, "a"))))
+    doc.row(Button(long + "了", pack(Answer(7, 0, "b"))))
     shown = card(doc)
     assert labels(shown) == ["①有主流媒体介入报道…", "②有主流媒体介入报道…"]
     assert shown["sub_title_text"] == f"① {long}\n② {long}了"
@@ -186,26 +200,27 @@ def test_robot_texts_split_and_mention_once() -> None:
 
 
 @pytest.mark.parametrize(
-    ("action", "arg", "command"),
+    ("press", "command"),
     [
-        (Action.DONE, "report_up", "/done 3 report_up"),
-        (Action.CONFIRM, "", "/status 3"),
-        (Action.REGRADE, "high", "/status 3"),
-        (Action.APPROVE, "release@ab12", "/status 3"),
-        (Action.CLOSE, "", "/status 3"),
-        (Action.ANSWER, "0=low", None),
+        (Done(12, "report_up"), "/done 3 report_up"),
+        (Confirm(12), "/status 3"),
+        (Regrade(12, "high"), "/status 3"),
+        (Approve(12, "release", "ab12"), "/status 3"),
+        (Reject(12, "release", "ab12"), "/status 3"),
+        (Close(12), "/status 3"),
+        (Answer(12, 0, "low"), None),
     ],
 )
-def test_a_button_is_a_typed_command(action: Action, arg: str, command: str | None) -> None:
-    assert command_for(ButtonData(action, 12, arg).pack(), 3) == command
+def test_a_button_is_a_typed_command(press: Press, command: str | None) -> None:
+    assert command_for(pack(press), 3) == command
     assert command_for("not ours", 3) is None
 
 
 def test_a_pushed_message_shows_the_commands_instead_of_its_buttons() -> None:
-    doc = Doc().line("#3 提醒").row(Button("✔️ 已完成", press(Action.DONE, "report_up")))
+    doc = Doc().line("#3 提醒").row(Button("✔️ 已完成", pack(Done(7, "report_up"))))
     doc.row(
-        Button("✅ 批准", press(Action.APPROVE, "x@1")),
-        Button("↩️ 退回", press(Action.REJECT, "x@1")),
+        Button("✅ 批准", pack(Approve(7, "x", "1"))),
+        Button("↩️ 退回", pack(Reject(7, "x", "1"))),
     )
     assert to_markdown(typed(doc, ZH, 3)) == [
         "#3 提醒  \n“✔️ 已完成”：请回复 `@机器人 /done 3 report_up`  \n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +12,19 @@ from plan_strategies import fuzz
 from bot.domain.plan import Person
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style
-from bot.service.buttons import Action, ButtonData
+from bot.service.buttons import (
+    Answer,
+    Approve,
+    Cancel,
+    Close,
+    Confirm,
+    Done,
+    Press,
+    Regrade,
+    Reject,
+    Stabilise,
+    pack,
+)
 from bot.wecom.push import robot_texts, to_markdown
 from bot.wecom.render import card_data, mentioned, nav_page, template_card, views
 from bot.wecom.text import clusters, size, width
@@ -40,11 +53,24 @@ LINES = st.lists(st.lists(SEGS, max_size=6), max_size=12)
 LABELS = st.lists(TEXT, max_size=14)
 
 
+KINDS: list[Callable[[int], Press]] = [
+    lambda n: Answer(1, n, "o"),
+    lambda n: Regrade(1, f"l{n}"),
+    lambda n: Done(1, f"t{n}"),
+    lambda n: Approve(1, f"t{n}", "ab"),
+    lambda n: Reject(1, f"t{n}", "ab"),
+    lambda n: Confirm(1),
+    lambda n: Cancel(1),
+    lambda n: Stabilise(1),
+    lambda n: Close(1),
+]
+
+
 def doc_of(lines: list[list[Seg]], labels: list[str]) -> Doc:
+    """Random lines and buttons of every kind (a press repeated shows once)."""
     doc = Doc(lines=lines)
-    actions = list(Action)
     for index, label in enumerate(labels):
-        doc.row(Button(label, ButtonData(actions[index % len(actions)], 1, str(index)).pack()))
+        doc.row(Button(label, pack(KINDS[index % len(KINDS)](index))))
     return doc
 
 

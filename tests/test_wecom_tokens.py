@@ -8,13 +8,13 @@ from pathlib import Path
 
 from support import T0
 
-from bot.service.buttons import Action, ButtonData
+from bot.service.buttons import Confirm, Done, pack
 from bot.store import SqliteStore
 from bot.wecom import tokens
 from bot.wecom.render import nav_page
 from bot.wecom.tokens import Task
 
-DATA = [ButtonData(Action.CONFIRM, 1).pack(), ButtonData(Action.DONE, 1, "report_up").pack()]
+DATA = [pack(Confirm(1)), pack(Done(1, "report_up"))]
 TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 
 

@@ -18,7 +18,7 @@ from bot.domain.plan import Person
 from bot.domain.text import listed
 from bot.i18n import Translator
 from bot.render.doc import Doc, Seg, Style
-from bot.service.buttons import Action, StaleButton, unpack
+from bot.service.buttons import Answer, Done, StaleButton, unpack
 from bot.wecom.render import buttons, mentioned
 from bot.wecom.text import lines_of, neutral, pack, plain
 
@@ -131,10 +131,11 @@ def _command(data: str, number: int) -> tuple[str, bool] | None:
         press = unpack(data)
     except StaleButton:
         return None
-    if press.action is Action.DONE:
-        return f"/done {number} {press.arg}", False
-    if press.action is Action.ANSWER:  # grading is answered on the reporter's card only
-        return None
+    match press:
+        case Done(obligation=obligation):
+            return f"/done {number} {obligation}", False
+        case Answer():  # grading is answered on the reporter's card only
+            return None
     return f"/status {number}", True
 
 
@@ -154,7 +155,7 @@ def typed(doc: Doc, t: Translator, number: int, bot: str | None = None) -> Doc:
     ``bot`` is the name people @ in the group (default: the translated "机器人").
     """
     out = Doc(lines=[list(line) for line in doc.lines])
-    at = f"@{bot or t('wecom.bot')}"
+    at = "@" + (bot or t("wecom.bot"))
     on_card: list[str] = []
     for button in buttons(doc):
         found = _command(button.data, number)

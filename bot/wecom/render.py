@@ -20,7 +20,20 @@ from typing import Any
 from bot.domain.plan import Person
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Style
-from bot.service.buttons import Action, StaleButton, unpack
+from bot.service.buttons import (
+    Answer,
+    Approve,
+    Cancel,
+    Close,
+    Confirm,
+    Done,
+    Press,
+    Regrade,
+    Reject,
+    Stabilise,
+    StaleButton,
+    unpack,
+)
 from bot.wecom.text import ELLIPSIS, clusters, cut, lines_of, neutral, plain_line, width
 
 NAME = "wecom"
@@ -38,18 +51,18 @@ NAV = "~p"  # a key that turns the card to page N is "~pN"; store tokens never h
 MAIN, OTHER = 1, 2  # button styles: the main actions, the rest
 CIRCLED = "①②③④⑤⑥"
 
-RANK = {
-    Action.CONFIRM: 0,
-    Action.STABILISE: 0,
-    Action.APPROVE: 0,
-    Action.ANSWER: 0,
-    Action.CLOSE: 1,
-    Action.DONE: 1,
-    Action.REJECT: 1,
-    Action.REGRADE: 2,
-    Action.CANCEL: 3,
+RANK: dict[type[Press], int] = {  # which buttons the first page keeps: the lowest ranks
+    Confirm: 0,
+    Stabilise: 0,
+    Approve: 0,
+    Answer: 0,
+    Close: 1,
+    Done: 1,
+    Reject: 1,
+    Regrade: 2,
+    Cancel: 3,
 }
-MAIN_ACTIONS = {Action.CONFIRM, Action.STABILISE, Action.APPROVE, Action.CLOSE, Action.DONE}
+MAIN_ACTIONS = (Confirm, Stabilise, Approve, Close, Done)
 
 
 @dataclass(frozen=True)
@@ -60,11 +73,16 @@ class Card:
     complete: bool
 
 
-def _action(data: str) -> Action | None:
+def _press(data: str) -> Press | None:
     try:
-        return unpack(data).action
+        return unpack(data)
     except StaleButton:
         return None
+
+
+def _rank(button: Button) -> int:
+    press = _press(button.data)
+    return 2 if press is None else RANK.get(type(press), 2)
 
 
 def buttons(doc: Doc) -> list[Button]:
@@ -80,7 +98,7 @@ def card_data(doc: Doc) -> list[str]:
 
 def views(doc: Doc) -> list[list[Button]]:
     """The card's pages of buttons, most important first; more than one only past 6 buttons."""
-    ranked = sorted(buttons(doc), key=lambda b: RANK.get(_action(b.data) or Action.REGRADE, 2))
+    ranked = sorted(buttons(doc), key=_rank)
     if len(ranked) <= BUTTONS:
         return [ranked]
     pages, rest = [ranked[: BUTTONS - 1]], ranked[BUTTONS - 1 :]
@@ -164,7 +182,7 @@ def _navs(t: Translator, page: int, pages: list[list[Button]]) -> list[tuple[str
 
 
 def _style(data: str) -> int:
-    return MAIN if _action(data) in MAIN_ACTIONS else OTHER
+    return MAIN if isinstance(_press(data), MAIN_ACTIONS) else OTHER
 
 
 def _bare(label: str) -> str:
@@ -219,23 +237,11 @@ def _title(lines: list[str]) -> tuple[dict[str, str], list[str], bool]:
 
 def _body(lines: Sequence[str]) -> tuple[str, bool]:
     """The lines as ``sub_title_text`` within its limit, each cut to ``LINE``; whether all fit."""
-    kept: list[str] = []
-    used = 0
-    whole = True
-    for text in lines:
-        shown = cut(text, LINE)
-        whole = whole and shown == text
-        need = width(shown) + (1 if kept else 0)
-        if used + need > BODY:
-            room = BODY - used - (1 if kept else 0)
-            if room >= 2 * width(ELLIPSIS):
-                kept.append(cut(shown, room, always=True))
-            elif kept:
-                kept[-1] = cut(kept[-1], width(kept[-1]), always=True)
-            return "\n".join(kept), False
-        kept.append(shown)
-        used += need
-    return "\n".join(kept), whole
+    shown = [cut(text, LINE) for text in lines]
+    body = "\n".join(shown)
+    if width(body) <= BODY:
+        return body, shown == list(lines)
+    return cut(body, BODY), False
 
 
 def _rows(doc: Doc, people: Mapping[str, Person], t: Translator) -> list[dict[str, Any]]:
