@@ -112,8 +112,8 @@ def robot_texts(
 ) -> list[RobotText]:
     """The Doc as robot texts of at most ``limit`` bytes; the first @-mentions its people.
 
-    People are named in the text; those with a WeCom userid are @-mentioned for real (WeCom
-    shows the @s with the message), people without one are only named.
+    People are named in the text (no "@": the robot's ``mentioned_list`` is what notifies);
+    those with a WeCom userid are in that list, people without one are only named.
     """
     lines = [[Seg(plain(seg)) for seg in line] for line in lines_of(doc, at="")]
     contents = pack(lines, _text, limit, "\n")  # neutral before any cut, so no cut undoes it

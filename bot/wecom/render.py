@@ -46,7 +46,6 @@ LINE = 80  # one line of the Doc in the body at most, so a long report leaves ro
 ROWS = 6
 KEYNAME = 10
 VALUE = 52
-KEY_BYTES = 1024
 NAV = "~p"  # a key that turns the card to page N is "~pN"; store tokens never hold "~"
 MAIN, OTHER = 1, 2  # button styles: the main actions, the rest
 CIRCLED = "①②③④⑤⑥"
@@ -144,7 +143,11 @@ def template_card(
     task_id: str,
     page: int = 0,
 ) -> Card:
-    """Page ``page`` of the Doc as a ``button_interaction`` card; ``keys``: data -> token."""
+    """Page ``page`` of the Doc as a ``button_interaction`` card.
+
+    ``keys`` holds the key of each of ``card_data(doc)`` (``tokens.keys_for``); ``task_id`` is
+    the card's (``tokens.new_task``; WeCom keeps a card's first task id through its updates).
+    """
     pages = views(doc)
     page = min(max(page, 0), len(pages) - 1)
     navs = _navs(t, page, pages)
@@ -154,8 +157,8 @@ def template_card(
         for label, b in zip(labels, pages[page], strict=True)
     ]
     listed_buttons += [{"text": label, "style": OTHER, "key": key} for label, key in navs]
-    main_title, rest, whole = _title([plain_line(line) for line in lines_of(doc)])
-    body, fits = _body([*notes, *rest])
+    main_title, rest = _title([plain_line(line) for line in lines_of(doc)])
+    body, whole = _body([*notes, *rest])
     card: dict[str, Any] = {"card_type": "button_interaction", "main_title": main_title}
     if body:
         card["sub_title_text"] = body
@@ -163,7 +166,7 @@ def template_card(
     if rows:
         card["horizontal_content_list"] = rows
     card.update(button_list=listed_buttons, task_id=task_id)
-    return Card(card, whole and fits)
+    return Card(card, whole)
 
 
 def _navs(t: Translator, page: int, pages: list[list[Button]]) -> list[tuple[str, str]]:
@@ -197,8 +200,8 @@ def _labels(texts: Sequence[str], reserved: Sequence[str]) -> tuple[list[str], l
     """Labels that fit and differ from each other and ``reserved``; a body line per cut one."""
     shown: list[str] = []
     notes: list[str] = []
-    for text in texts:
-        text = neutral(text).strip() if width(text.strip()) else ELLIPSIS  # WeCom needs a text
+    for given in texts:
+        text = neutral(given).strip() if width(given.strip()) else ELLIPSIS  # WeCom needs a text
         bare = text if width(text) <= LABEL else _bare(text)
         if width(bare) <= LABEL:
             shown.append(bare)
@@ -217,22 +220,22 @@ def _labels(texts: Sequence[str], reserved: Sequence[str]) -> tuple[list[str], l
     return out, notes
 
 
-def _title(lines: list[str]) -> tuple[dict[str, str], list[str], bool]:
+def _title(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     """The title (the first line), a short second line as its desc, and the lines left over.
 
     A first line too long for the title goes on in the body where the title stops.
     """
     first, rest = (lines[0], lines[1:]) if lines else ("", [])
     if not width(first.strip()):  # nothing visible (zero-width characters at most)
-        return {"title": ELLIPSIS}, rest, True
+        return {"title": ELLIPSIS}, rest
     title = cut(first, TITLE)
     if title != first:
         shown = title.removesuffix(ELLIPSIS)
-        return {"title": title}, [ELLIPSIS + first[len(shown) :].lstrip(), *rest], True
+        return {"title": title}, [ELLIPSIS + first[len(shown) :].lstrip(), *rest]
     main = {"title": title}
     if rest and width(rest[0].strip()) and width(rest[0]) <= DESC:
         main["desc"] = rest.pop(0)
-    return main, rest, True
+    return main, rest
 
 
 def _body(lines: Sequence[str]) -> tuple[str, bool]:
