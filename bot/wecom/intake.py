@@ -1,0 +1,164 @@
+"""WeCom's callbacks into the one dispatch: @-messages as typed commands, clicks as presses.
+
+A message that @-s the bot (``@机器人 /report …``) is a typed command, answered as its reply;
+a click on a card is the press its key names (resolved from the store), answered by updating
+that card within WeCom's 5 seconds. A refused click changes the card for the presser alone,
+saying why. Each callback is handled once (its msgid), even when WeCom delivers it again.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from typing import Any
+
+from bot.domain.access import Actor
+from bot.domain.errors import StoreError, YuqingError
+from bot.render.card import card
+from bot.render.doc import Doc
+from bot.service import commands
+from bot.service.buttons import StaleButton, unpack
+from bot.service.dispatch import Dispatch, Reply
+from bot.service.running import Running
+from bot.service.seen import Window
+from bot.service.transport import Outgoing, TransportError
+from bot.store import OutboxItem
+from bot.wecom import render, tokens
+from bot.wecom.errors import WeComError
+from bot.wecom.frames import CardClick, Inbound, Message
+from bot.wecom.slots import Click
+from bot.wecom.text import cut
+from bot.wecom.transport import CARDS, NAME, WecomTransport
+
+log = logging.getLogger(__name__)
+
+ADDRESSED = re.compile(r"^\s*(?:@\S+\s*)+")  # the "@机器人 " WeCom keeps at the start
+DESC = 60  # a card's main_title.desc, in half-width units
+
+
+class Intake:
+    """The WeCom face's parser, on one running service."""
+
+    def __init__(self, transport: WecomTransport, running: Running) -> None:
+        self.transport, self.running = transport, running
+        self.dispatch = Dispatch(running.service, running.lang)
+        self.window = Window()
+
+    async def handle(self, item: Inbound) -> None:
+        """One callback from WeCom (the client logs what this raises, with its context)."""
+        if isinstance(item, Message):
+            if await self._first(item.msgid):
+                await self._message(item)
+        elif isinstance(item, CardClick):
+            if await self._first(item.msgid):
+                await self._click(item)
+        else:
+            log.debug("WeCom %s %s ignored", item.cmd, item.eventtype)
+
+    async def _first(self, msgid: str) -> bool:
+        """Whether this callback is new (a database that cannot be used: handled anyway)."""
+        try:
+            service = self.running.service
+            return await self.window.claim(service.store, f"{NAME}:{msgid}", service.clock.now())
+        except StoreError as exc:
+            log.warning("WeCom callback %s not recorded as seen: %s", msgid, exc)
+            return True
+
+    async def _message(self, msg: Message) -> None:
+        """A typed command (anything else that @-s the bot gets /help)."""
+        self.transport.slots.message(msg.chat, msg.req_id)
+        text = ADDRESSED.sub("", msg.text, count=1).strip()
+        chat = f"{NAME}:{msg.chat}"
+        try:
+            command = commands.parse(text) or commands.Help()
+            reply = await self.dispatch(command, Actor(NAME, msg.userid), chat)
+        except YuqingError as exc:
+            await self._say(chat, Doc().line(await self.running.refusal(chat, exc)))
+            return
+        t = await self.running.translator(chat)
+        for part in reply.parts:
+            shown = (
+                part if isinstance(part, Doc) else Doc().line(t("wecom.no_files", name=part.name))
+            )
+            await self._say(chat, shown, reply)
+        await self.running.changed()
+
+    async def _say(self, chat: str, doc: Doc, reply: Reply | None = None) -> None:
+        """Answer in the chat (as the reply to its message while it can be)."""
+        people = reply.people if reply is not None else {}
+        now = self.running.service.clock.now()
+        item = OutboxItem(0, chat, "reply", {}, now, _incident_of(doc))
+        out = Outgoing(
+            chat.partition(":")[2], doc, people, item, lang=await self.running.lang(chat)
+        )
+        try:
+            await self.transport.reply(out)
+        except (TransportError, WeComError) as exc:
+            log.warning("WeCom answer in %s not delivered: %s", chat, exc)
+
+    async def _click(self, click: CardClick) -> None:
+        """A button: the card's other page, or the press its key stands for."""
+        store = self.running.service.store
+        task = await tokens.task_for(store, click.task_id)
+        chat = f"{NAME}:{click.chat}"
+        page = render.nav_page(click.event_key)
+        if page is not None and task is not None:
+            await self._turn(click, task, page)
+            return
+        data = await tokens.data_for(store, click.event_key)
+        incident = task.incident_id if task is not None else None
+        at = self.transport.slots.now()
+        owed = Click(click.req_id, click.task_id, incident, at, click.userid)
+        self.transport.slots.click(owed)
+        try:
+            press = unpack(data) if data is not None else None
+            if press is None:
+                raise StaleButton()
+            await self.dispatch(press, Actor(NAME, click.userid), chat)
+        except YuqingError as exc:
+            await self._refuse(click, await self.running.refusal(chat, exc))
+            return
+        await self.running.changed()
+
+    async def _refuse(self, click: CardClick, text: str) -> None:
+        """Show the presser alone why nothing happened, on the card they pressed."""
+        owed = self.transport.slots.take_click(click.task_id)
+        shown = await self.running.service.store.kv_get(CARDS, click.task_id)
+        if owed is None or not isinstance(shown, dict):
+            log.info("WeCom click on %s refused, too late to say so: %s", click.task_id, text)
+            return
+        told: dict[str, Any] = copy.deepcopy(shown)
+        told.setdefault("main_title", {})["desc"] = cut("⚠ " + text, DESC)
+        try:
+            await self.transport.client.update(owed.req_id, told, [click.userid])
+        except WeComError as exc:
+            log.warning("WeCom refusal on %s not shown: %s", click.task_id, exc)
+
+    async def _turn(self, click: CardClick, task: tokens.Task, page: int) -> None:
+        """更多 / 返回: the incident card again, on another page of its buttons."""
+        if task.incident_id is None:
+            return
+        service = self.running.service
+        incident = await service.store.get_incident(task.incident_id)
+        if incident is None:
+            return
+        plan = await service.plan_for(incident)
+        t = await self.running.translator(task.chat)
+        doc = card(incident, plan, t, service.clock.now(), [])
+        turned = tokens.Task(task.chat, task.incident_id, task.kind, page, task.item_id)
+        drawn = await self.transport.draw(turned, click.task_id, doc, plan.people, t.lang)
+        try:
+            await self.transport.client.update(click.req_id, drawn)
+        except WeComError as exc:
+            log.warning("WeCom card %s not turned to page %s: %s", click.task_id, page, exc)
+
+
+def _incident_of(doc: Doc) -> int | None:
+    """The incident a Doc's buttons act on (a /status card), if any."""
+    for data in render.card_data(doc):
+        try:
+            return unpack(data).incident_id
+        except StaleButton:
+            continue
+    return None
