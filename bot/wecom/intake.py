@@ -11,15 +11,17 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from contextlib import suppress
 from typing import Any
 
-from bot.domain.access import Actor
+from bot.domain.access import Actor, person_ids
 from bot.domain.errors import StoreError, YuqingError
 from bot.render.card import card
 from bot.render.doc import Doc
 from bot.service import commands
 from bot.service.buttons import StaleButton, unpack
 from bot.service.dispatch import Dispatch, Reply
+from bot.service.plans import UnknownChat
 from bot.service.running import Running
 from bot.service.seen import Window
 from bot.service.transport import Outgoing, TransportError
@@ -72,7 +74,7 @@ class Intake:
         chat = f"{NAME}:{msg.chat}"
         try:
             command = commands.parse(text) or commands.Help()
-            reply = await self.dispatch(command, Actor(NAME, msg.userid), chat)
+            reply = await self.dispatch(command, self._actor(chat, msg.userid), chat)
         except YuqingError as exc:
             await self._say(chat, Doc().line(await self.running.refusal(chat, exc)))
             return
@@ -83,6 +85,15 @@ class Intake:
             )
             await self._say(chat, shown, reply)
         await self.running.changed()
+
+    def _actor(self, chat: str, userid: str) -> Actor:
+        """Who acts: WeCom gives only the userid; the plan's name for them, if it has one."""
+        actor = Actor(NAME, userid)
+        with suppress(UnknownChat):
+            plan = self.running.service.plans.for_chat(chat)
+            for person_id in person_ids(plan, actor):
+                return Actor(NAME, userid, None, plan.people[person_id].name)
+        return actor
 
     async def _say(self, chat: str, doc: Doc, reply: Reply | None = None) -> None:
         """Answer in the chat (as the reply to its message while it can be)."""
@@ -115,7 +126,7 @@ class Intake:
             press = unpack(data) if data is not None else None
             if press is None:
                 raise StaleButton()
-            await self.dispatch(press, Actor(NAME, click.userid), chat)
+            await self.dispatch(press, self._actor(chat, click.userid), chat)
         except YuqingError as exc:
             await self._refuse(click, await self.running.refusal(chat, exc))
             return

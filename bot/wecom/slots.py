@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 UPDATE_WINDOW = 4.0  # seconds: WeCom's 5, less the time the update needs to get there
-REPLY_WINDOW = 23 * 3600.0  # seconds: WeCom's 24 hours, less a margin
+REPLY_WINDOW = 60.0  # seconds: WeCom allows a day, but only what the message caused is its reply
 
 
 @dataclass

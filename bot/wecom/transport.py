@@ -4,8 +4,9 @@ A message with buttons becomes a ``button_interaction`` card where WeCom lets on
 group: the update of a card just clicked (the next grading question, the incident card, a
 decision shown) or the reply to the message that asked for it (``/draft`` → the approval card,
 ``/status`` → the incident card). Anywhere else it is pushed as markdown, its buttons written
-as the commands that do the same. A card refresh nobody asked for is not pushed (the group reads
-the card with ``/status``); one whose click missed WeCom's 5 seconds is. Every message that
+as the commands that do the same. A card refresh that no click waits for is neither a reply nor
+pushed (the group reads the card with ``/status``); one whose click missed WeCom's 5 seconds
+is pushed. Every message that
 names people also goes through the group robot, whose ``mentioned_list`` notifies them.
 """
 
@@ -111,12 +112,12 @@ class WecomTransport:
             if click is not None:
                 await self._update(click, out)
                 return click.task_id
-        if has_buttons and (req_id := self.slots.take_reply(out.chat)):
+        refresh = kind is Kind.CARD and not out.item.payload.get("announce")
+        if has_buttons and not refresh and (req_id := self.slots.take_reply(out.chat)):
             try:
                 return await self._reply(req_id, out)
             except Rejected as exc:  # the reply came too late or twice: push instead
                 log.warning("WeCom reply in chat %s refused (%s); pushed instead", out.chat, exc)
-        refresh = kind is Kind.CARD and not out.item.payload.get("announce")
         if refresh and out.item.id not in self._late:
             return None  # nobody waits for it: /status shows the card as it is
         self._late.discard(out.item.id)
