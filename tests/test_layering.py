@@ -14,8 +14,8 @@ import pytest
 
 BOT = Path(__file__).parent.parent / "bot"
 NEUTRAL = ("domain", "service", "render", "store", "drill", "export")
-MESSENGERS = ("telegram",)  # packages under bot/ that are a messenger's face
-LIBRARIES = ("telegram",)  # third-party messenger libraries (python-telegram-bot)
+MESSENGERS = ("telegram", "wecom")  # packages under bot/ that are a messenger's face
+LIBRARIES = ("telegram", "websockets")  # python-telegram-bot; the WeCom long connection's
 # Where the neutral code may say "telegram": the plan names a handle and chats per messenger.
 NAMES_ALLOWED = {
     "domain/plan.py": "the plan's per-messenger handles and chats (telegram:, wecom: …)",
