@@ -83,11 +83,17 @@ async def start_bot(
         "YUQING_PLANS": str(plans),
         **(extra or {}),
     }
+    return await spawn([EXE, "run"], env, db.parent, preexec_fn)
+
+
+async def spawn(
+    argv: list[str], env: dict[str, str], cwd: Path, preexec_fn: Callable[[], None] | None = None
+) -> BotProcess:
+    """Start a bot process (stdin closed, stderr collected line by line)."""
     process = await asyncio.create_subprocess_exec(
-        EXE,
-        "run",
+        *argv,
         env=env,
-        cwd=db.parent,
+        cwd=cwd,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,

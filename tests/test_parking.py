@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from e2e_support import EYE, GROUP, PLANS, people, running
 from fakeapi import FakeBotAPI
-from process_support import BotProcess, confirm, report_major
+from process_support import BotProcess, confirm, report_major, spawn
 from support import tg_actor
 from telegram import Bot
 
@@ -192,28 +192,7 @@ async def start_crashing(
         "YUQING_DATABASE": str(db),
         "YUQING_PLANS": str(PLANS / "e2e.yaml"),
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        CRASHING,
-        "run",
-        str(break_at),
-        role,
-        env=env,
-        cwd=db.parent,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    bot = BotProcess(process)
-    assert process.stderr is not None
-    bot.reader = asyncio.create_task(collect(process.stderr, bot.lines))
-    return bot
-
-
-async def collect(stream: asyncio.StreamReader, lines: list[str]) -> None:
-    while raw := await stream.readline():
-        lines.append(raw.decode(errors="replace").rstrip("\n"))
+    return await spawn([sys.executable, "-c", CRASHING, "run", str(break_at), role], env, db.parent)
 
 
 @pytest.mark.parametrize("break_at", [1, 2], ids=["starting", "running"])

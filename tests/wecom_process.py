@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 from e2e_support import PLANS
 from fakewecom import FakeWeCom
-from process_support import EXE, BotProcess, _collect
+from process_support import EXE, BotProcess, spawn
 
 GROUP = "wrGROUP1"
 ROBOT = "ROBOTKEY1"
@@ -35,19 +34,7 @@ def wecom_env(wecom: FakeWeCom, db: Path, plans: Path = WECOM_PLAN) -> dict[str,
 async def start_wecom_bot(env: dict[str, str], cwd: Path) -> BotProcess:
     """``yuqing-bot run`` with these settings (stderr collected)."""
     assert EXE is not None, "the yuqing-bot console script is not installed"
-    process = await asyncio.create_subprocess_exec(
-        EXE,
-        "run",
-        env=env,
-        cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    bot = BotProcess(process)
-    assert process.stderr is not None
-    bot.reader = asyncio.create_task(_collect(process.stderr, bot.lines))
-    return bot
+    return await spawn([EXE, "run"], env, cwd)
 
 
 def title(card: dict[str, Any]) -> str:
