@@ -69,7 +69,7 @@ class Intake:
 
     async def _message(self, msg: Message) -> None:
         """A typed command (anything else that @-s the bot gets /help)."""
-        self.transport.slots.message(msg.chat, msg.req_id)
+        self.transport.slots.message(msg.chat, msg.req_id, self.running.service.clock.now())
         text = ADDRESSED.sub("", msg.text, count=1).strip()
         chat = f"{NAME}:{msg.chat}"
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 UPDATE_WINDOW = 4.0  # seconds: WeCom's 5, less the time the update needs to get there
 REPLY_WINDOW = 60.0  # seconds: WeCom allows a day, but only what the message caused is its reply
@@ -32,20 +33,25 @@ class Slots:
     """The answers owed: the newest message of each chat, the newest click of each card."""
 
     now: Callable[[], float] = time.monotonic
-    replies: dict[str, tuple[str, float]] = field(default_factory=dict)  # chat -> req_id, at
+    # chat -> the req_id of its newest message, when it came (monotonic) and its time (the clock's)
+    replies: dict[str, tuple[str, float, datetime]] = field(default_factory=dict)
     clicks: dict[str, Click] = field(default_factory=dict)  # task id -> click
     late: set[str] = field(default_factory=set)  # task ids whose click went unanswered in time
 
-    def message(self, chat: str, req_id: str) -> None:
-        """A message in ``chat`` may be answered (replacing an older one's chance)."""
-        self.replies[chat] = (req_id, self.now())
+    def message(self, chat: str, req_id: str, at: datetime) -> None:
+        """A message in ``chat`` at ``at`` may be answered (replacing an older one's chance)."""
+        self.replies[chat] = (req_id, self.now(), at)
 
-    def take_reply(self, chat: str) -> str | None:
-        """The req_id to reply to in ``chat`` (used up), if one is still open."""
-        found = self.replies.pop(chat, None)
-        if found is None or self.now() - found[1] > REPLY_WINDOW:
+    def take_reply(self, chat: str, caused: datetime | None = None) -> str | None:
+        """The req_id to reply to in ``chat`` (used up), if one is still open.
+
+        With ``caused`` (when the message to send was made), only a message it came after.
+        """
+        found = self.replies.get(chat)
+        if found is None or (caused is not None and caused < found[2]):
             return None
-        return found[0]
+        del self.replies[chat]
+        return found[0] if self.now() - found[1] <= REPLY_WINDOW else None
 
     def click(self, click: Click) -> None:
         """A card was clicked: its update is owed within the window."""

@@ -113,11 +113,9 @@ class WecomTransport:
                 await self._update(click, out)
                 return click.task_id
         refresh = kind is Kind.CARD and not out.item.payload.get("announce")
-        if has_buttons and not refresh and (req_id := self.slots.take_reply(out.chat)):
-            try:
-                return await self._reply(req_id, out)
-            except Rejected as exc:  # the reply came too late or twice: push instead
-                log.warning("WeCom reply in chat %s refused (%s); pushed instead", out.chat, exc)
+        caused = self.slots.take_reply(out.chat, out.item.created_at) if not refresh else None
+        if caused is not None:  # what a message caused is its reply
+            return await self._answer(caused, out)
         if refresh and out.item.id not in self._late:
             return None  # nobody waits for it: /status shows the card as it is
         self._late.discard(out.item.id)
@@ -146,21 +144,31 @@ class WecomTransport:
     async def reply(self, out: Outgoing) -> None:
         """A command's answer: a card if it has buttons, else markdown; as the reply if it can."""
         req_id = self.slots.take_reply(out.chat)
-        if req_id is not None and render.card_data(out.doc):
+        if req_id is None:
+            await self._push(out)
+        else:
+            await self._answer(req_id, out)
+
+    async def _answer(self, req_id: str, out: Outgoing) -> str | None:
+        """The reply to message ``req_id``: a card (its task id) or markdown, the rest pushed."""
+        if render.card_data(out.doc):
             try:
-                await self._reply(req_id, out)
-                return
-            except Rejected as exc:
+                return await self._reply(req_id, out)
+            except Rejected as exc:  # the reply came too late or twice: push instead
                 log.warning("WeCom reply in chat %s refused (%s); pushed instead", out.chat, exc)
-                req_id = None
+                await self._push(out)
+                return None
         contents = push.to_markdown(await self._typed(out))
-        if req_id is not None and contents:
-            try:
-                await self.client.respond(req_id, frames.markdown(contents.pop(0)))
-            except WeComError as exc:
-                raise _port_error(exc) from exc
+        try:
+            await self.client.respond(req_id, frames.markdown(contents.pop(0)))
+        except Rejected as exc:
+            log.warning("WeCom reply in chat %s refused (%s); pushed instead", out.chat, exc)
+            contents = push.to_markdown(await self._typed(out))
+        except WeComError as exc:
+            raise _port_error(exc) from exc
         for content in contents:
             await self._send_markdown(out.chat, content)
+        return None
 
     async def _update(self, click: Click, out: Outgoing) -> None:
         card = await self._card(out, click.task_id)
