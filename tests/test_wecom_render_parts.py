@@ -208,7 +208,7 @@ def test_robot_texts_split_and_mention_once() -> None:
         (Approve(12, "release", "ab12"), "/status 3"),
         (Reject(12, "release", "ab12"), "/status 3"),
         (Close(12), "/status 3"),
-        (Answer(12, 0, "low"), None),
+        (Answer(12, 0, "low"), "/status 3"),  # the question it waits on, as a reply
     ],
 )
 def test_a_button_is_a_typed_command(press: Press, command: str | None) -> None:

@@ -16,8 +16,10 @@ from typing import Any
 
 from bot.domain.access import Actor, person_ids
 from bot.domain.errors import StoreError, YuqingError
+from bot.domain.lifecycle import State
 from bot.render.card import card
 from bot.render.doc import Doc
+from bot.render.messages import question
 from bot.service import commands
 from bot.service.buttons import StaleButton, unpack
 from bot.service.dispatch import Dispatch, Reply
@@ -74,6 +76,9 @@ class Intake:
         chat = f"{NAME}:{msg.chat}"
         try:
             command = commands.parse(text) or commands.Help()
+            if (asked := await self._asked(chat, command)) is not None:
+                await self._say(chat, asked)
+                return
             reply = await self.dispatch(command, self._actor(chat, msg.userid), chat)
         except YuqingError as exc:
             await self._say(chat, Doc().line(await self.running.refusal(chat, exc)))
@@ -85,6 +90,26 @@ class Intake:
             )
             await self._say(chat, shown, reply)
         await self.running.changed()
+
+    async def _asked(self, chat: str, command: commands.Command) -> Doc | None:
+        """For ``/status N`` while #N is graded: the question it waits on, with its buttons.
+
+        The reporter answers on the card that asked; a question that could not come as that
+        card's update (WeCom's 5 seconds missed, a restart) was pushed without buttons, and
+        this reply brings them back.
+        """
+        if not isinstance(command, commands.Status):
+            return None
+        service = self.running.service
+        try:
+            incident = await service.find(chat, command.number)
+            plan = await service.plan_for(incident)
+        except YuqingError:
+            return None  # the dispatch says why
+        if incident.state is not State.REPORTED:
+            return None
+        t = await self.running.translator(chat)
+        return question(incident, plan, t, len(incident.answers), None)
 
     def _actor(self, chat: str, userid: str) -> Actor:
         """Who acts: WeCom gives only the userid; the plan's name for them, if it has one."""

@@ -18,7 +18,7 @@ from bot.domain.plan import Person
 from bot.domain.text import listed
 from bot.i18n import Translator
 from bot.render.doc import Doc, Seg, Style
-from bot.service.buttons import Answer, Done, StaleButton, unpack
+from bot.service.buttons import Done, StaleButton, unpack
 from bot.wecom.render import buttons, mentioned
 from bot.wecom.text import lines_of, neutral, pack, plain
 
@@ -134,8 +134,6 @@ def _command(data: str, number: int) -> tuple[str, bool] | None:
     match press:
         case Done(obligation=obligation):
             return f"/done {number} {obligation}", False
-        case Answer():  # grading is answered on the reporter's card only
-            return None
     return f"/status {number}", True
 
 
@@ -143,7 +141,7 @@ def command_for(data: str, number: int) -> str | None:
     """The command typed to do what a button does, for incident #``number``.
 
     ``/done N task`` for a task's button; ``/status N`` (the incident card, where the buttons
-    are) for the decisions that have no typed command; None for a grading answer.
+    are; while it is graded, the question it waits on) for the presses without a command.
     """
     found = _command(data, number)
     return None if found is None else found[0]

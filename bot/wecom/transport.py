@@ -97,7 +97,11 @@ class WecomTransport:
             if self.slots.answered_late(ref):
                 self._late.add(out.item.id)
             raise CannotEdit("no click on it within WeCom's 5 seconds")
-        await self._update(click, out)
+        try:
+            await self._update(click, out)
+        except CannotEdit:
+            self._late.add(out.item.id)  # the click waits for this answer: it is pushed
+            raise
         return ref
 
     async def answer(self, press: str, text: str | None = None) -> None:
@@ -106,20 +110,25 @@ class WecomTransport:
     async def _post(self, out: Outgoing) -> str | None:
         """The message into the group: a clicked card, a reply card, or a markdown push."""
         kind, has_buttons = Kind(out.item.kind), bool(render.card_data(out.doc))
+        refresh = kind is Kind.CARD and not out.item.payload.get("announce")
         if has_buttons and kind in (Kind.QUESTION, Kind.CARD):
             clicked = self.slots.click_on(out.item.incident_id)
             click = self.slots.take_click(clicked) if clicked else None
             if click is not None:
-                await self._update(click, out)
-                return click.task_id
-        refresh = kind is Kind.CARD and not out.item.payload.get("announce")
+                try:
+                    await self._update(click, out)
+                    return click.task_id
+                except CannotEdit as exc:  # WeCom's window closed after all: pushed
+                    log.warning("WeCom card %s not updated (%s); pushed", click.task_id, exc)
+                    if refresh:
+                        self._late.add(out.item.id)
         caused = self.slots.take_reply(out.chat, out.item.created_at) if not refresh else None
         if caused is not None:  # what a message caused is its reply
             return await self._answer(caused, out)
         if refresh and out.item.id not in self._late:
             return None  # nobody waits for it: /status shows the card as it is
-        self._late.discard(out.item.id)
         await self._push(out)
+        self._late.discard(out.item.id)  # only now: a push retried later is still owed
         return None
 
     async def _card(self, out: Outgoing, task_id: str, page: int = 0) -> dict[str, Any]:
@@ -226,7 +235,7 @@ class WecomTransport:
         """One log line per group whose robot cannot notify anyone."""
         if chat not in self._warned:
             self._warned.add(chat)
-            log.error("WeCom group %s: %s; its people are named but not notified", chat, exc)
+            log.error("%s; people there are named but not notified", exc)  # exc names the chat
 
     async def _robot(self, chat: str, call: Coroutine[Any, Any, None]) -> None:
         try:
