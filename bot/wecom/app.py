@@ -9,7 +9,7 @@ from contextlib import suppress
 from bot.service.running import Running
 from bot.service.transport import Transport
 from bot.settings import Settings
-from bot.wecom.client import WeComClient
+from bot.wecom.client import State, WeComClient
 from bot.wecom.errors import SubscribeRejected
 from bot.wecom.intake import Intake
 from bot.wecom.robot import Robot
@@ -52,7 +52,8 @@ class WecomFace:
         except SubscribeRejected as exc:
             log.error("WeCom refused the bot's subscription on reconnecting (%s): WeCom stops", exc)
             return
-        log.warning("the WeCom connection has ended (%s); the rest of the bot keeps running", state)
+        if state is not State.KICKED:  # a takeover was said once already, by the client
+            log.warning("the WeCom connection has ended (%s); the rest of the bot goes on", state)
 
     async def stop(self) -> None:
         """Close the connection and the robots' HTTP client."""

@@ -244,7 +244,7 @@ class WeComClient:
             else:
                 answer.set_result(item)
         elif isinstance(item, frames.Event) and item.eventtype == frames.DISCONNECTED_EVENT:
-            _LOG.warning("WeCom: another instance took this bot over; this one stops")
+            _LOG.warning("WeCom: another instance took this bot over; this one does not reconnect")
             self._set(State.KICKED)
             if self._link is not None:
                 self._link.abort("kicked")
