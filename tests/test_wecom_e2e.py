@@ -12,6 +12,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+from e2e_support import PLANS
 from fakewecom import FakeWeCom
 from wecom_process import (
     BOSS,
@@ -89,3 +90,27 @@ async def test_a_whole_incident_in_a_wecom_group(tmp_path: Path) -> None:
             await bot.stop()
     assert not [line for line in bot.lines if "Traceback" in line], "\n".join(bot.lines[-40:])
     assert wecom.secret not in "\n".join(bot.lines) and ROBOT not in "\n".join(bot.lines)
+
+
+async def test_a_card_of_more_than_six_buttons_pages_with_more_and_back(tmp_path: Path) -> None:
+    async with FakeWeCom(robots=(ROBOT,)) as wecom:
+        plans = PLANS / "wecom-many.yaml"
+        bot = await start_wecom_bot(wecom_env(wecom, tmp_path / "y.db", plans), tmp_path)
+        try:
+            await wecom.wait_subscribes(1, timeout=30)
+            asked = await wecom.say(GROUP, EYE, "/report 网帖称某单位违规收费")
+            task_id, card = await reply_card(wecom, asked)
+            first = labels(card)
+            assert len(first) == 6 and "更多" in first[-1]  # five options, then 更多
+            await wecom.press(task_id, first[-1], EYE)
+            second = labels(await wecom.wait_card(task_id, lambda c: "返回" in str(c), None, 20))
+            assert not set(first[:-1]) & set(second) and "约600条" in second  # the rest, once
+            await wecom.press(task_id, label(wecom.card(task_id), "返回"), EYE)
+            await wecom.wait_card(task_id, lambda c: labels(c) == first, None, 20)
+            await wecom.press(task_id, first[-1], EYE)
+            await wecom.wait_card(task_id, lambda c: "返回" in str(c), None, 20)
+            await wecom.press(task_id, "约600条", EYE)  # an option of the second page answers
+            await shows(wecom, task_id, "#1 定级问题 2/2")
+        finally:
+            await bot.stop()
+    assert not [line for line in bot.lines if "Traceback" in line], "\n".join(bot.lines[-40:])

@@ -17,7 +17,6 @@ from typing import Any
 from bot.domain.access import Actor, person_ids
 from bot.domain.errors import StoreError, YuqingError
 from bot.domain.lifecycle import State
-from bot.render.card import card
 from bot.render.doc import Doc
 from bot.render.messages import question
 from bot.service import commands
@@ -160,32 +159,38 @@ class Intake:
     async def _refuse(self, click: CardClick, text: str) -> None:
         """Show the presser alone why nothing happened, on the card they pressed."""
         owed = self.transport.slots.take_click(click.task_id)
-        shown = await self.running.service.store.kv_get(CARDS, click.task_id)
-        if owed is None or not isinstance(shown, dict):
+        shown = await self._shown(click.task_id)
+        if owed is None or shown is None:
             log.info("WeCom click on %s refused, too late to say so: %s", click.task_id, text)
             return
-        told: dict[str, Any] = copy.deepcopy(shown)
+        pages, page = shown
+        told: dict[str, Any] = copy.deepcopy(pages[page])
         told.setdefault("main_title", {})["desc"] = cut("⚠ " + text, DESC)
         try:
             await self.transport.client.update(owed.req_id, told, [click.userid])
         except WeComError as exc:
             log.warning("WeCom refusal on %s not shown: %s", click.task_id, exc)
 
+    async def _shown(self, task_id: str) -> tuple[list[dict[str, Any]], int] | None:
+        """Every page of card ``task_id`` as last drawn, and the page shown; None if unknown."""
+        found = await self.running.service.store.kv_get(CARDS, task_id)
+        if not isinstance(found, dict) or not isinstance(found.get("pages"), list):
+            return None
+        pages, page = found["pages"], found.get("page", 0)
+        return (pages, page) if isinstance(page, int) and 0 <= page < len(pages) else None
+
     async def _turn(self, click: CardClick, task: tokens.Task, page: int) -> None:
-        """更多 / 返回: the incident card again, on another page of its buttons."""
-        if task.incident_id is None:
+        """更多 / 返回 / 刷新: the card as last drawn, on another page of its buttons."""
+        shown = await self._shown(click.task_id)
+        if shown is None:
             return
-        service = self.running.service
-        incident = await service.store.get_incident(task.incident_id)
-        if incident is None:
-            return
-        plan = await service.plan_for(incident)
-        t = await self.running.translator(task.chat)
-        doc = card(incident, plan, t, service.clock.now(), [])
-        turned = tokens.Task(task.chat, task.incident_id, task.kind, page, task.item_id)
-        drawn = await self.transport.draw(turned, click.task_id, doc, plan.people, t.lang)
+        pages = shown[0]
+        page = min(page, len(pages) - 1)
+        store = self.running.service.store
+        async with store.transaction() as tx:
+            await tx.kv_set(CARDS, click.task_id, {"pages": pages, "page": page})
         try:
-            await self.transport.client.update(click.req_id, drawn)
+            await self.transport.client.update(click.req_id, pages[page])
         except WeComError as exc:
             log.warning("WeCom card %s not turned to page %s: %s", click.task_id, page, exc)
 

@@ -47,7 +47,7 @@ from bot.wecom.slots import Click, Slots
 log = logging.getLogger(__name__)
 
 NAME = "wecom"
-CARDS = "wecom_cards"  # kv: task id -> the card as last drawn (for refusals shown to one user)
+CARDS = "wecom_cards"  # kv: task id -> every page of the card as last drawn, and the one shown
 RATE_WAIT = 3.0  # seconds to wait after a frequency limit (30/min per chat, 20/min per robot)
 CAPABILITIES = Capabilities(
     edits=True,
@@ -144,11 +144,15 @@ class WecomTransport:
         store = self._store()
         keys = await tokens.keys_for(store, render.card_data(doc))
         t = Translator(lang)
-        card = render.template_card(doc, people, t, keys, task_id, task.page).template_card
+        pages = [
+            render.template_card(doc, people, t, keys, task_id, page).template_card
+            for page in range(len(render.views(doc)))
+        ]
+        page = min(task.page, len(pages) - 1)
         async with store.transaction() as tx:
             await tx.kv_set(tokens.TASKS, task_id, asdict(task))
-            await tx.kv_set(CARDS, task_id, card)
-        return card
+            await tx.kv_set(CARDS, task_id, {"pages": pages, "page": page})
+        return pages[page]
 
     async def reply(self, out: Outgoing) -> None:
         """A command's answer: a card if it has buttons, else markdown; as the reply if it can."""
