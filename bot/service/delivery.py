@@ -92,6 +92,7 @@ class Delivery:
         self._unrecorded: dict[int, str | None] = {}  # outbox id -> ref, sent but not marked
         self._slow: set[int] = set()  # outbox ids whose last send timed out
         self._store_down = False
+        self._waited = False  # the last drain stopped for a flood limit it waited out
         self.backoff = 1.0
         self.refs = refs_namespace(transport.name)
 
@@ -105,12 +106,15 @@ class Delivery:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
             self._wake.clear()
-            if not await self._attempt():
+            if await self._attempt():
+                self.backoff = 1.0
+            elif self._waited:  # a flood limit, waited out as asked: go on at once
+                self._waited = False
+                self._wake.set()
+            else:
                 await asyncio.sleep(self.backoff)
                 self.backoff = min(self.backoff * 2, MAX_BACKOFF)
                 self._wake.set()  # try again right after the backoff, not at the next poke
-            else:
-                self.backoff = 1.0
 
     async def _attempt(self) -> bool:
         """drain(), with a database that cannot be used logged once per outage."""
@@ -152,6 +156,7 @@ class Delivery:
         if exc.seconds is not None:
             log.warning("flood limit: waiting %s s before resending", exc.seconds)
             await asyncio.sleep(exc.seconds)
+            self._waited = True
             return
         if exc.timed_out:
             self._slow.add(item.id)
