@@ -195,32 +195,26 @@ async def start_crashing(
     return await spawn([sys.executable, "-c", CRASHING, "run", str(break_at), role], env, db.parent)
 
 
-@pytest.mark.parametrize("break_at", [1, 2], ids=["starting", "running"])
-async def test_a_sender_task_that_dies_stops_the_run_with_status_1(
-    tmp_path: Path, break_at: int
+@pytest.mark.parametrize(
+    ("role", "break_at", "dies"),
+    [
+        ("sender", 1, "the sender task died: no message"),
+        ("sender", 2, "the sender task died: no message"),
+        ("clock", 1, "the clock task died: no reminder"),
+    ],
+    ids=["sender-starting", "sender-running", "clock"],
+)
+async def test_a_background_task_that_dies_stops_the_run_with_status_1(
+    tmp_path: Path, role: str, break_at: int, dies: str
 ) -> None:
     async with FakeBotAPI() as tg:
         people(tg)
-        bot = await start_crashing(tg, tmp_path / "y.db", break_at)
+        bot = await start_crashing(tg, tmp_path / "y.db", break_at, role=role)
         try:
             code = await bot.exited(60)
         finally:
             await bot.stop()
     critical = [line for line in bot.lines if " CRITICAL " in line]
-    assert len(critical) == 1 and "the sender task died" in critical[0]
-    assert "RuntimeError: injected: the sender breaks" in bot.lines
-    assert code == 1
-
-
-async def test_a_clock_task_that_dies_stops_the_run_with_status_1(tmp_path: Path) -> None:
-    async with FakeBotAPI() as tg:
-        people(tg)
-        bot = await start_crashing(tg, tmp_path / "y.db", 1, role="clock")
-        try:
-            code = await bot.exited(60)
-        finally:
-            await bot.stop()
-    critical = [line for line in bot.lines if " CRITICAL " in line]
-    assert len(critical) == 1 and "the clock task died: no reminder" in critical[0]
-    assert "RuntimeError: injected: the clock breaks" in bot.lines
+    assert len(critical) == 1 and dies in critical[0]
+    assert f"RuntimeError: injected: the {role} breaks" in bot.lines
     assert code == 1
