@@ -57,7 +57,12 @@ async def test_questions_card_and_buttons(service: IncidentService) -> None:
     assert "· 上报 (办公室) due 03-01 17:00" in card  # the plan's time zone: UTC+8
     assert card.endswith('Responsible under the plan: <a href="tg://user?id=1">组长</a> @clerk')
     labels = [[b.label for b in row] for row in rows]
-    assert labels == [["✅ Confirm level"], ["⬇️ Lower level"], ["✖️ False alarm"]]
+    assert labels == [
+        ["✅ Confirm level"],
+        ["⬇️ Lower level"],
+        ["⏬ To General"],  # two levels down, in one press
+        ["✖️ False alarm"],
+    ]
     assert all(len(b.data.encode()) <= MAX_BYTES for row in rows for b in row)
 
 

@@ -141,6 +141,17 @@ VERDICT_KEYS = {
 }
 
 
+def _jumps(incident: Incident, plan: Plan, t: Translator, index: int) -> list[Button]:
+    """A regrade straight to each level more than one step away (casualties: 一般 → 特别重大)."""
+    found = []
+    for at, level in enumerate(plan.levels):
+        if abs(at - index) > 1:
+            key = N_("button.regrade_jump_up") if at > index else N_("button.regrade_jump_down")
+            press = Regrade(incident.id, level.id)
+            found.append(Button(t(key, level=level.name.get(t.lang)), pack(press)))
+    return found
+
+
 def _buttons(doc: Doc, incident: Incident, plan: Plan, t: Translator) -> None:
     if incident.state not in (State.GRADED, State.ACTIVE, State.STABILISED):
         return
@@ -164,4 +175,5 @@ def _buttons(doc: Doc, incident: Incident, plan: Plan, t: Translator) -> None:
     if index > 0:
         regrade.append(button(N_("button.regrade_down"), Regrade(incident.id, ids[index - 1])))
     doc.row(*regrade)
+    doc.row(*_jumps(incident, plan, t, index))
     doc.row(button(N_("button.cancel"), Cancel(incident.id)))
