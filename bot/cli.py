@@ -98,7 +98,8 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
     from bot.export.command import write_file
     from bot.service.clock import SystemClock
     from bot.service.plans import PlanBook
-    from bot.stats import compute, render
+    from bot.service.resolve import PlanResolver
+    from bot.stats import compute, names_of, render
 
     since = None
     if args.since:
@@ -114,15 +115,16 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
         return 1
     async with await SqliteStore.open(database) as store:
         incidents = await store.list_incidents(include_drills=False)
+        names = await names_of(incidents, PlanResolver(store, plans))
     now = SystemClock().now()
     report: dict[str, object] = {}
     for plan in plans:
         # a date without a zone is read in each plan's own zone, not the first plan's
         local = since.replace(tzinfo=plan.zone) if since and since.tzinfo is None else since
         figures = compute([i for i in incidents if i.plan_id == plan.id], now, local)
-        report[plan.id] = figures.as_json()
+        report[plan.id] = figures.as_json(plan, t.lang, names)
         if not args.json:
-            print("\n".join(render(figures, plan, t)))
+            print("\n".join(render(figures, plan, t, names)))
         if args.chart:
             chart = stats_chart(figures.per_level, figures.on_time, plan, t)
             path = (

@@ -1,4 +1,8 @@
-"""Statistics over real incidents (drills never count): levels, speed, punctuality, breaches."""
+"""Statistics over real incidents (drills never count): levels, speed, punctuality, breaches.
+
+Punctuality is also tallied per level (the incident's) and per role (the task's owner as the
+incident stored it, that is, as the plan it was handled with had it).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,103 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
+from bot.domain.fitting import PlanGone
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import LIVE_STATES, State
 from bot.domain.obligations import ACTIVE_STATUSES
 from bot.domain.plan import Plan
-from bot.domain.verdicts import COUNTED, Verdict, standing
+from bot.domain.text import LText
+from bot.domain.verdicts import COUNTED, Standing, Verdict, standing
 from bot.i18n import Translator
 from bot.render.words import duration, level_name, role_title, task_name, when
+from bot.service.resolve import PlanResolver
+
+# Missed (漏报): past its deadline unmet, or still owed when the incident was closed.
+MISSED = frozenset({Verdict.BREACHED, Verdict.UNMET})
+
+
+@dataclass
+class Tally:
+    """How the tasks of one level or one role stood: on time, late, missed, and by how much."""
+
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+    lateness_s: list[float] = field(default_factory=list)  # of the tasks met late
+
+    def add(self, found: Standing) -> None:
+        """Count one task's standing (one that fell due, or was owed at the close)."""
+        if found.verdict is Verdict.ON_TIME:
+            self.on_time += 1
+        elif found.verdict is Verdict.LATE:
+            self.late += 1
+            self.lateness_s.append(found.margin.total_seconds() if found.margin else 0.0)
+        else:
+            self.missed += 1
+
+    @property
+    def due(self) -> int:
+        """How many tasks were counted."""
+        return self.on_time + self.late + self.missed
+
+    @property
+    def median_lateness_s(self) -> float | None:
+        """The median lateness of the tasks met late, in seconds (None if none was)."""
+        return median(self.lateness_s) if self.lateness_s else None
+
+    def as_json(self, item: str, name: str) -> dict[str, Any]:
+        """A JSON-ready dict, with the id and the name of what it counts."""
+        rate = round(self.on_time / self.due, 3) if self.due else None
+        return {
+            "id": item,
+            "name": name,
+            "due": self.due,
+            "on_time": self.on_time,
+            "late": self.late,
+            "missed": self.missed,
+            "on_time_rate": rate,
+            "median_lateness_s": self.median_lateness_s,
+        }
+
+
+@dataclass
+class Names:
+    """Level and role names from the plans the incidents were handled with, retired ones too."""
+
+    levels: dict[str, LText] = field(default_factory=dict)
+    roles: dict[str, LText] = field(default_factory=dict)
+
+    def level(self, plan: Plan, level_id: str, lang: str) -> str:
+        """The level as the plan names it, else as a stored plan did, else its id."""
+        if level_id in plan.level_ids:
+            return level_name(plan, level_id, lang)
+        found = self.levels.get(level_id)
+        return found.get(lang) if found is not None else level_id
+
+    def role(self, plan: Plan, role_id: str, lang: str) -> str:
+        """The role as the plan names it, else as a stored plan did, else its id."""
+        if role_id in plan.roles:
+            return role_title(plan, role_id, lang)
+        found = self.roles.get(role_id)
+        return found.get(lang) if found is not None else role_id
+
+
+async def names_of(incidents: list[Incident], resolver: PlanResolver) -> Names:
+    """The names of the incidents' levels and task owners, from the plans they were handled with."""
+    names = Names()
+    for incident in (i for i in incidents if i.level_id is not None):
+        try:
+            fitted: Plan | None = await resolver.plan(incident)
+        except PlanGone:
+            fitted = None
+        plans = [p for p in (fitted, await resolver.stored(incident.plan_digest)) if p]
+        for plan in plans:
+            if incident.level_id in plan.level_ids:
+                names.levels.setdefault(incident.level_id, plan.level(incident.level_id).name)
+            for ob in incident.obligations:
+                if ob.owner in plan.roles:
+                    names.roles.setdefault(ob.owner, plan.roles[ob.owner].title)
+    return names
 
 
 @dataclass
@@ -29,12 +123,25 @@ class Stats:
     on_time: dict[str, list[int]] = field(default_factory=dict)  # obligation -> [on time, due]
     breaches_per_role: dict[str, int] = field(default_factory=dict)
     open: list[dict[str, Any]] = field(default_factory=list)
+    by_level: dict[str, Tally] = field(default_factory=dict)  # level id -> its tasks
+    by_role: dict[str, Tally] = field(default_factory=dict)  # owner role id -> its tasks
 
-    def as_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (times as ISO text)."""
+    def as_json(
+        self, plan: Plan | None = None, lang: str = "zh_CN", names: Names | None = None
+    ) -> dict[str, Any]:
+        """A JSON-ready dict (times as ISO text); levels and roles with their ids and names."""
         data = asdict(self)
         data["since"] = self.since.isoformat() if self.since else None
         data["on_time_rate"] = {k: round(a / b, 3) for k, (a, b) in self.on_time.items() if b}
+        named = names or Names()
+        data["by_level"] = [
+            tally.as_json(item, named.level(plan, item, lang) if plan else item)
+            for item, tally in self.by_level.items()
+        ]
+        data["by_role"] = [
+            tally.as_json(item, named.role(plan, item, lang) if plan else item)
+            for item, tally in self.by_role.items()
+        ]
         return data
 
 
@@ -55,9 +162,15 @@ def compute(incidents: list[Incident], now: datetime, since: datetime | None = N
     stats.median_to_confirm_s = median(waits) if waits else None
     punctual: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     breaches: Counter[str] = Counter()
+    by_level: dict[str, Tally] = defaultdict(Tally)
+    by_role: dict[str, Tally] = defaultdict(Tally)
     for incident in real:
         for ob in incident.obligations:
-            verdict = standing(incident, ob, now).verdict
+            found = standing(incident, ob, now)
+            verdict = found.verdict
+            if verdict in COUNTED or verdict in MISSED:
+                by_level[incident.level_id or ""].add(found)
+                by_role[ob.owner].add(found)
             if verdict not in COUNTED:
                 continue  # not yet due, dropped, or closed before it fell due
             punctual[ob.id][1] += 1
@@ -67,6 +180,7 @@ def compute(incidents: list[Incident], now: datetime, since: datetime | None = N
                 breaches[ob.owner] += 1
     stats.on_time = dict(punctual)
     stats.breaches_per_role = dict(breaches)
+    stats.by_level, stats.by_role = dict(by_level), dict(by_role)
     stats.open = [_open(i) for i in real if i.state in LIVE_STATES]
     return stats
 
@@ -81,7 +195,7 @@ def _open(incident: Incident) -> dict[str, Any]:
     }
 
 
-def render(stats: Stats, plan: Plan, t: Translator) -> list[str]:
+def render(stats: Stats, plan: Plan, t: Translator, names: Names | None = None) -> list[str]:
     """The figures of one plan's incidents as lines of text."""
     lines = [t("stats.title", plan=plan.title.get(t.lang), count=stats.incidents)]
     if stats.false_alarms:
@@ -103,6 +217,7 @@ def render(stats: Stats, plan: Plan, t: Translator) -> list[str]:
         )
     for role, count in sorted(stats.breaches_per_role.items(), key=lambda item: -item[1]):
         lines.append(t("stats.breaches", role=role_title(plan, role, t.lang), count=count))
+    lines.extend(_tallies(stats, plan, t, names or Names()))
     for item in stats.open:
         due = when(datetime.fromisoformat(item["next_due"]), plan) if item["next_due"] else "—"
         lines.append(
@@ -114,3 +229,38 @@ def render(stats: Stats, plan: Plan, t: Translator) -> list[str]:
             )
         )
     return lines
+
+
+def _tallies(stats: Stats, plan: Plan, t: Translator, names: Names) -> list[str]:
+    """Punctuality per level (in the plan's order) and per role (most late or missed first)."""
+    order = {level_id: index for index, level_id in enumerate(plan.level_ids)}
+    levels = sorted(stats.by_level, key=lambda item: (order.get(item, len(order)), item))
+    roles = sorted(stats.by_role, key=lambda item: (-_faults(stats.by_role[item]), item))
+    lines = []
+    if levels:
+        lines.append(t("stats.by_level"))
+        lines += [_tally(t, names.level(plan, i, t.lang), stats.by_level[i]) for i in levels]
+    if roles:
+        lines.append(t("stats.by_role"))
+        lines += [_tally(t, names.role(plan, i, t.lang), stats.by_role[i]) for i in roles]
+    return lines
+
+
+def _faults(tally: Tally) -> int:
+    return tally.late + tally.missed
+
+
+def _tally(t: Translator, name: str, tally: Tally) -> str:
+    """One level's or role's line: due, on time (rate), late (median lateness), missed."""
+    figures = {
+        "name": name,
+        "total": tally.due,
+        "good": tally.on_time,
+        "rate": round(100 * tally.on_time / tally.due),
+        "late": tally.late,
+        "missed": tally.missed,
+    }
+    if tally.median_lateness_s is None:
+        return t("stats.tally", **figures)
+    wait = duration(t, timedelta(seconds=tally.median_lateness_s))
+    return t("stats.tally_late", wait=wait, **figures)

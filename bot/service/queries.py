@@ -52,15 +52,16 @@ def show_plan(service: IncidentService, chat: str, t: Translator) -> list[Part]:
 async def stats(service: IncidentService, chat: str, days: int | None, t: Translator) -> list[Part]:
     """The chat's figures (drills excluded) over the last ``days``, with a chart if any."""
     from bot.export.chart import stats_chart  # the chart stack loads only when asked
-    from bot.stats import compute, render
+    from bot.stats import compute, names_of, render
 
     plan = service.plans.for_chat(chat)
     now = service.clock.now()
     since = now - timedelta(days=days) if days is not None else None
     incidents = await service.store.list_incidents(chat=chat, include_drills=False)
     figures = compute(incidents, now, since)
+    names = await names_of(incidents, service.resolver)
     doc = Doc()
-    for line in render(figures, plan, t):
+    for line in render(figures, plan, t, names):
         doc.line(line)
     parts: list[Part] = [doc]
     if figures.incidents:
