@@ -97,7 +97,7 @@ async def test_ctrl_c_at_a_question_prints_the_report_so_far(tmp_path: Path) -> 
     drill = await DrillProcess.start(tmp_path, str(COUNTY), "--speed", "600")
     drill.send(ANSWERS)
     await drill.shown("What next?")
-    await drill.shown("7) End the drill\n> ")  # waiting for the user's choice
+    await drill.shown(") End the drill\n> ")  # waiting for the user's choice (the last one)
     drill.process.send_signal(signal.SIGINT)
     code, lines, err = await drill.finish()
     assert code == 130

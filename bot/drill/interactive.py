@@ -164,15 +164,11 @@ async def _choices(drill: Drill) -> list[Choice]:
         found.append(Choice(t("button.stabilise"), "stabilise", True))
     if closing_pending(incident):
         found.append(Choice(t("button.close"), "close", True))
-    ids = [level.id for level in drill.plan.levels]
-    index = ids.index(incident.level_id) if incident.level_id in ids else 0
-    for target in (
-        ids[index + 1] if index + 1 < len(ids) else None,
-        ids[index - 1] if index else None,
-    ):
-        if target and incident.state in (State.GRADED, State.ACTIVE, State.STABILISED):
-            name = drill.plan.level(target).name.get(t.lang)
-            found.append(Choice(t("drill.choice.regrade", level=name), "regrade", target))
+    if incident.state in (State.GRADED, State.ACTIVE, State.STABILISED):  # any level, as the card
+        for level in drill.plan.levels:
+            if level.id != incident.level_id:
+                name = level.name.get(t.lang)
+                found.append(Choice(t("drill.choice.regrade", level=name), "regrade", level.id))
     assert incident.level_id is not None
     for ob in incident.obligations:
         if ob.status not in (ObStatus.OPEN, ObStatus.SUBMITTED):
