@@ -33,7 +33,7 @@ from bot.service.commands import (
         ("/report\n第一行\n第二行", Report("第一行\n第二行")),
         ("/report  两个  空格 ", Report("两个  空格")),
         ("/done 1 report", Done(1, "report")),
-        ("/done #3 reply 多余的词", Done(3, "reply")),
+        ("/done #3 reply  多余的词", Done(3, "reply 多余的词")),  # a name may have spaces
         ("/done ３ reply", Done(3, "reply")),  # full-width digits, as Chinese keyboards type them
         (
             "/draft 2 release 通稿：\n第一段\n\n第二段",
@@ -74,15 +74,15 @@ def test_good_forms(text: str, expected: Command) -> None:
 @pytest.mark.parametrize(
     ("text", "usage"),
     [
-        ("/done", "/done N obligation"),
-        ("/done   ", "/done N obligation"),
-        ("/done 1", "/done N obligation"),
-        ("/done x reply", "/done N obligation"),
-        ("/done #", "/done N obligation"),
-        ("/done -1 reply", "/done N obligation"),
-        ("/done 1.5 reply", "/done N obligation"),
-        ("/draft 1 release    ", "/draft N obligation text"),
-        ("/draft 一 release 通稿", "/draft N obligation text"),
+        ("/done", "/done N task"),
+        ("/done   ", "/done N task"),
+        ("/done 1", "/done N task"),
+        ("/done x reply", "/done N task"),
+        ("/done #", "/done N task"),
+        ("/done -1 reply", "/done N task"),
+        ("/done 1.5 reply", "/done N task"),
+        ("/draft 1 release    ", "/draft N task text"),
+        ("/draft 一 release 通稿", "/draft N task text"),
         ("/update 1 \u3000 ", "/update N text"),  # an ideographic space is no text
         ("/update 进展", "/update N text"),
         ("/review 1", "/review N text"),

@@ -125,7 +125,7 @@ async def test_a_card_edit_shows_the_task_lines_that_changed(
     )
     out = capsys.readouterr().out.splitlines()
     edit = out.index("[03-02 11:30:00 +2:30:00] #1 Major incident · in progress")
-    assert out[edit + 1].strip().startswith("· Report to the party committee")
+    assert out[edit + 1].strip().startswith("1. Report to the party committee")
     assert out[edit + 1].endswith("done at 03-02 11:30 (30 min late)")  # the late report
     assert not out[edit + 2].startswith(" ")  # and nothing else: the other tasks did not change
     calm = out.index(

@@ -155,7 +155,7 @@ async def test_force_reply_description_and_bad_input(tmp_path: Path) -> None:
             question = await tg.wait_for(lambda m: "#1 定级问题 1/2" in m.text, chat_id=GROUP)
             assert question
             for bad, expected in [
-                ("/done", "用法：/done N obligation"),
+                ("/done", "用法：/done N task"),
                 ("/done 99 report_up", "没有找到事件 #99"),
                 ("/status x", "用法：/status N"),
                 ("/lang fr", "用法：/lang zh|en"),

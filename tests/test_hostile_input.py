@@ -80,8 +80,8 @@ async def test_empty_blank_and_unknown_commands_get_clear_answers(tmp_path: Path
         async with running(tg, tmp_path / "y.db"):
             for who, command, expected in [
                 (EYE, "/report    ", "请回复本消息"),
-                (CLERK, "/done   ", "用法：/done N obligation"),
-                (CLERK, "/draft 1 release    ", "用法：/draft N obligation text"),
+                (CLERK, "/done   ", "用法：/done N task"),
+                (CLERK, "/draft 1 release    ", "用法：/draft N task text"),
                 (CLERK, "/update 1 \u3000 ", "用法：/update N text"),
                 (CLERK, "/review 1", "用法：/review N text"),
                 (CLERK, "/status", "用法：/status N"),

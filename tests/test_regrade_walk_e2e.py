@@ -71,9 +71,14 @@ def no_ids(text: str, plan: Plan) -> None:
     assert shown == [], text
 
 
+def is_line_of(line: str, task: str) -> bool:
+    """Whether a card line is the one for ``task`` (the card numbers them: "2. 任务（…")."""
+    return re.match(rf"\d+\. {re.escape(task)}（", line) is not None
+
+
 def shows(card: BotMessage, task: str, words: str) -> bool:
     """Whether the card's line for ``task`` says ``words``."""
-    return any(line.startswith(f"· {task}（") and words in line for line in card.text.splitlines())
+    return any(is_line_of(line, task) and words in line for line in card.text.splitlines())
 
 
 async def graded(tg: FakeBotAPI, plan: Plan, reporter: int, number: int) -> BotMessage:
@@ -188,7 +193,7 @@ def check_card(card: BotMessage, plan: Plan, old: str, new: str, met: dict[str, 
     for task, name in wanted.items():
         if task in met:
             continue  # met under an earlier level: it keeps that level's words (below)
-        assert any(line.startswith(f"· {name}（") for line in card.text.splitlines()), card.text
+        assert any(is_line_of(line, name) for line in card.text.splitlines()), card.text
         assert not shows(card, name, DROPPED), card.text
     for name in met.values():  # met in one level, it keeps the words of the level it was met in
         assert shows(card, name, DONE), card.text

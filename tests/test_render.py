@@ -54,7 +54,7 @@ async def test_questions_card_and_buttons(service: IncidentService) -> None:
     assert card.splitlines()[0] == "<b>#1 重大 incident</b> · awaiting a leader's confirmation"
     assert "\nWhy: 有主流媒体介入报道\n" in card  # the any: branch that held
     assert "Report: 网帖 &lt;b&gt;称&lt;/b&gt; &amp; “某单位”" in card  # user text escaped
-    assert "· 上报 (办公室) due 03-01 17:00" in card  # the plan's time zone: UTC+8
+    assert "1. 上报 (办公室) due 03-01 17:00" in card  # the plan's time zone: UTC+8
     assert card.endswith('Responsible under the plan: <a href="tg://user?id=1">组长</a> @clerk')
     labels = [[b.label for b in row] for row in rows]
     assert labels == [

@@ -105,7 +105,7 @@ async def test_a_task_renamed_under_an_open_incident_across_restarts(tmp_path: P
         assert moved.obligation("report").status is ObStatus.MET
         texts = await pending_texts(edited)
         card_text = next(text for text in texts if "待办事项" in text)
-        assert "· 上报（办公室） 已于" in card_text and "report" not in card_text
+        assert "1. 上报（办公室） 已于" in card_text and "report" not in card_text
         assert "· 通稿：新等级不再要求" in texts[-1]
 
 

@@ -10,6 +10,7 @@ from bot.domain.lifecycle import FINAL_STATES, State
 from bot.domain.messages import N_
 from bot.domain.obligations import ObligationState, ObStatus, task_spec
 from bot.domain.plan import Plan
+from bot.domain.tasks import card_tasks
 from bot.domain.verdicts import Verdict, closing_pending, standing
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style, bold, italic
@@ -54,7 +55,8 @@ def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list
         doc.line("· ", *_attachment(attachment, t))
     reporter = str(incident.extra.get("reporter_name") or incident.reporter)
     doc.line(t("card.reported", at=when(incident.reported_at, plan), reporter=reporter))
-    lines = [_obligation(incident, plan, t, now, ob) for ob in incident.obligations]
+    tasks = enumerate(card_tasks(incident), 1)  # typed commands name a task by this number
+    lines = [_obligation(incident, plan, t, now, ob, n) for n, ob in tasks]
     shown = [line for line in lines if line is not None]
     if shown:
         doc.line(bold(t("card.obligations")))
@@ -97,14 +99,14 @@ def reasons_line(incident: Incident, plan: Plan, t: Translator) -> str:
 
 
 def _obligation(
-    incident: Incident, plan: Plan, t: Translator, now: datetime, ob: ObligationState
+    incident: Incident, plan: Plan, t: Translator, now: datetime, ob: ObligationState, n: int
 ) -> list[Seg | str] | None:
     if incident.level_id is None:
         return None
     spec = task_spec(plan, incident.level_id, ob)
     owner = role_title(plan, spec.owner, t.lang)
     head: list[Seg | str] = [
-        "· ",
+        f"{n}. ",
         spec.text.get(t.lang),
         f"（{owner}）" if t.lang == "zh_CN" else f" ({owner})",
         " ",

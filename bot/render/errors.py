@@ -33,6 +33,8 @@ def shown_params(params: Mapping[str, Any], plan: Plan | None, t: Translator) ->
             found["level"] = level_name(plan, found["level"], t.lang)
         if isinstance(found.get("obligation"), str):
             found["obligation"] = task_name(plan, None, found["obligation"], t.lang)
+    if isinstance(found.get("tasks"), list):
+        found["tasks"] = task_listing(found["tasks"], plan, t)
     with suppress(ValueError):
         if "state" in found:
             found["state"] = state_name(t, State(found["state"]))
@@ -40,3 +42,17 @@ def shown_params(params: Mapping[str, Any], plan: Plan | None, t: Translator) ->
         if "event" in found:
             found["event"] = t(EVENT_KEYS[Event(found["event"])])
     return found
+
+
+def task_listing(tasks: list[tuple[int, str, str | None]], plan: Plan | None, t: Translator) -> str:
+    """Open tasks as "number. name (id)", one a line, named in ``t``'s language."""
+    lines = [
+        t(
+            "task.listed",
+            n=n,
+            id=task_id,
+            name=task_name(plan, level, task_id, t.lang) if plan else task_id,
+        )
+        for n, task_id, level in tasks
+    ]
+    return "\n".join(lines) or t("task.none_open")

@@ -38,7 +38,7 @@ class Report:
 
 @dataclass(frozen=True)
 class Done:
-    """Mark task ``obligation`` of incident #``number`` done."""
+    """Mark a task of incident #``number`` done: ``obligation`` as typed (id, name or number)."""
 
     number: int
     obligation: str
@@ -46,7 +46,7 @@ class Done:
 
 @dataclass(frozen=True)
 class Draft:
-    """Submit content (e.g. the release 通稿) for task ``obligation``, for approval."""
+    """Submit content (e.g. the release 通稿) for a task (id, number or one-word name)."""
 
     number: int
     obligation: str
@@ -163,8 +163,8 @@ def _report(w: _Words) -> Command:
 
 
 def _done(w: _Words) -> Command:
-    number, obligation = w.least(2)[:2]
-    return Done(w.number(number), obligation)
+    number = w.least(2)[0]
+    return Done(w.number(number), " ".join(w.rest(1).split()))  # a name may have spaces
 
 
 def _draft(w: _Words) -> Command:
@@ -207,8 +207,8 @@ def _lang(w: _Words) -> Command:
 # name -> (how it is written, its parser)
 PARSERS: dict[str, tuple[str, Callable[[_Words], Command]]] = {
     "report": ("/report text", _report),
-    "done": ("/done N obligation", _done),
-    "draft": ("/draft N obligation text", _draft),
+    "done": ("/done N task", _done),
+    "draft": ("/draft N task text", _draft),
     "update": ("/update N text", _update),
     "review": ("/review N text", _review),
     "status": ("/status N", _status),

@@ -9,6 +9,7 @@ from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID, ObStatus, content_digest, spec_for
 from bot.domain.plan import Obligation
+from bot.domain.tasks import resolve_task
 from bot.service.base import Editing
 from bot.service.closing import Closing
 from bot.service.outbox import Kind, mentions, notice, send
@@ -88,25 +89,23 @@ def _require_live(incident: Incident) -> None:
 class Work(Closing):
     """Use cases that meet obligations."""
 
-    async def done(self, incident_id: int, actor: Actor, obligation_id: str) -> Incident:
-        """Mark an obligation met (the owner role or the level's approvers)."""
+    async def done(self, incident_id: int, actor: Actor, task: str) -> Incident:
+        """Mark a task met (the owner role or the level's approvers); ``task`` as typed."""
         async with self.editing(incident_id) as edit:
-            spec = self._open(edit, obligation_id)
+            obligation_id, spec = self._open(edit, task)
             if spec.approval:
                 raise NeedsApproval(obligation=obligation_id)
             require_role(edit.plan, actor, [spec.owner, *self._approvers(edit)])
             await self._meet(edit, actor, obligation_id)
             return edit.incident
 
-    async def submit(
-        self, incident_id: int, actor: Actor, obligation_id: str, text: str
-    ) -> Incident:
-        """Hand in content (a release draft, the review) for an approver to approve."""
+    async def submit(self, incident_id: int, actor: Actor, task: str, text: str) -> Incident:
+        """Hand in content (a release draft, the review) for approval; ``task`` as typed."""
         body = text.strip()[:MAX_TEXT]
         if not body:
             raise EmptyText()
         async with self.editing(incident_id) as edit:
-            spec = self._open(edit, obligation_id)
+            obligation_id, spec = self._open(edit, task)
             if not spec.approval:
                 raise NoApprovalNeeded(obligation=obligation_id)
             require_role(edit.plan, actor, [spec.owner, *spec.approval])
@@ -139,7 +138,7 @@ class Work(Closing):
         ``version`` (a ``content_digest``) is the draft the approver saw; a newer one was not.
         """
         async with self.editing(incident_id) as edit:
-            spec = self._open(edit, obligation_id)
+            obligation_id, spec = self._open(edit, obligation_id)
             if edit.incident.obligation(obligation_id).status is not ObStatus.SUBMITTED:
                 raise NothingSubmitted(obligation=obligation_id)
             require_role(edit.plan, actor, spec.approval)
@@ -192,10 +191,11 @@ class Work(Closing):
         level_id = edit.incident.level_id
         return list(edit.plan.level(level_id).approve) if level_id else []
 
-    def _open(self, edit: Editing, obligation_id: str) -> Obligation:
-        """The spec of an obligation the incident still owes (errors otherwise)."""
+    def _open(self, edit: Editing, task: str) -> tuple[str, Obligation]:
+        """The id and spec of the task ``task`` names, which the incident still owes."""
         incident = edit.incident
         _require_live(incident)
+        obligation_id = resolve_task(edit.plan, incident, task)
         try:
             state = incident.obligation(obligation_id)
             assert incident.level_id is not None
@@ -208,7 +208,7 @@ class Work(Closing):
             raise NotYetOwed(obligation=obligation_id, number=incident.number)
         if state.status is ObStatus.DROPPED:
             raise UnknownObligation(obligation=obligation_id, number=incident.number)
-        return spec
+        return obligation_id, spec
 
     async def _meet(self, edit: Editing, actor: Actor, obligation_id: str) -> None:
         """Mark a task met; once the review is approved, the last task met closes the incident."""
