@@ -40,7 +40,7 @@ async def test_interactive_drill_reads_choices_from_the_terminal(tmp_path: Path)
             "2",
             "1",  # answers; 9 is no option and is asked again
             "1",  # confirm (level 一般)
-            "3",  # done: the reply
+            "5",  # done: the reply (after 已平稳 and a regrade to each of the three other levels)
         ]
     )
     prompts: list[str] = []
