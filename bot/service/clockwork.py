@@ -85,8 +85,9 @@ class Clockwork:
                 self._wake.clear()
             assert self.next_at is not None
             delay = max((self.next_at - self.service.clock.now()).total_seconds(), 0.0)
-            try:
-                await asyncio.wait_for(self._wake.wait(), delay)
+            try:  # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
                 continue  # booked again meanwhile: wait for the new time
             except TimeoutError:
                 pass

@@ -103,8 +103,9 @@ class Delivery:
     async def run(self) -> None:
         """Deliver until cancelled, waking on pokes and every few seconds."""
         while True:
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+            with suppress(TimeoutError):  # not wait_for: in 3.11 it can swallow a cancellation
+                async with asyncio.timeout(IDLE_SECONDS):
+                    await self._wake.wait()
             self._wake.clear()
             if await self._attempt():
                 self.backoff = 1.0
