@@ -131,11 +131,9 @@ class WecomTransport:
         self._late.discard(out.item.id)  # only now: a push retried later is still owed
         return None
 
-    async def _card(self, out: Outgoing, task_id: str, page: int = 0) -> dict[str, Any]:
+    async def _card(self, out: Outgoing, task_id: str) -> dict[str, Any]:
         """The Doc as the card ``task_id``, its keys in the store, the card kept for refusals."""
-        item = out.item
-        task = tokens.Task(f"{NAME}:{out.chat}", item.incident_id, item.kind, page, item.id or None)
-        return await self.draw(task, task_id, out.doc, out.people, out.lang)
+        return await self.draw(_task(out), task_id, out.doc, out.people, out.lang)
 
     async def draw(
         self, task: tokens.Task, task_id: str, doc: Doc, people: Mapping[str, Person], lang: str
@@ -193,7 +191,7 @@ class WecomTransport:
             raise _port_error(exc) from exc
 
     async def _reply(self, req_id: str, out: Outgoing) -> str:
-        task_id = await tokens.new_task(self._store(), tokens.Task(f"{NAME}:{out.chat}", None, ""))
+        task_id = await tokens.new_task(self._store(), _task(out))
         card = await self._card(out, task_id)
         try:
             await self.client.respond(req_id, frames.card(card))
@@ -250,6 +248,12 @@ class WecomTransport:
             raise _port_error(exc) from exc
         except Rejected as exc:
             log.error("WeCom group robot of %s refused a message: %s", chat, exc)
+
+
+def _task(out: Outgoing) -> tokens.Task:
+    """What a card drawn for ``out`` shows, as its task id records it."""
+    item = out.item
+    return tokens.Task(f"{NAME}:{out.chat}", item.incident_id, item.kind, 0, item.id or None)
 
 
 def _port_error(exc: WeComError) -> Exception:
