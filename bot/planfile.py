@@ -51,6 +51,8 @@ _ERROR_KEYS = {
     "yq_timezone": N_("plan.bad_timezone"),
     "yq_telegram_ref": N_("plan.bad_telegram_ref"),
     "yq_messenger_id": N_("plan.bad_messenger_id"),
+    "yq_step_trigger": N_("plan.bad_step"),
+    "yq_two_ladders": N_("plan.two_ladders"),
 }
 
 

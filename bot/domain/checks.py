@@ -7,12 +7,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.ladder import step_number
 from bot.domain.messages import N_
 from bot.domain.obligations import review_spec
-from bot.domain.plan import Obligation, Plan, ReminderRules
+from bot.domain.plan import FollowUp, Level, Obligation, Plan, Progress, ReminderRules
 from bot.domain.rules import Path, conditions
+from bot.domain.series import SERIES_IDS, parse_instance
 
-RESERVED_OBLIGATION_IDS = frozenset({"review", "followup"})
+RESERVED_OBLIGATION_IDS = frozenset({"review", *SERIES_IDS})
 RESERVED_QUESTION_IDS = frozenset({"any", "all"})  # rule words: `when: {any: [...]}`
 MAX_FOLLOW_UPS = 500  # prompts after stabilising: every 1h for 3 weeks; more is a typing mistake
 
@@ -35,6 +37,8 @@ def cross_check(plan: Plan) -> list[Problem]:
         *_uniqueness(plan),
         *_default_level(plan),
         *_timing(plan),
+        *_ladders(plan),
+        *_conditions(plan),
     ]
 
 
@@ -44,22 +48,37 @@ def _missing_roles(plan: Plan, path: Path, role_ids: Iterable[str]) -> Iterator[
             yield Problem((*path, index), N_("plan.unknown_role"), {"role": role_id})
 
 
+def _ladder_roles(plan: Plan, path: Path, rules: ReminderRules | None) -> Iterator[Problem]:
+    for index, step in enumerate(rules.escalate if rules else []):
+        yield from _missing_roles(plan, (*path, "escalate", index, "to"), step.to)
+
+
+def _series_roles(plan: Plan, path: Path, series: Progress | FollowUp | None) -> Iterator[Problem]:
+    if series is None:
+        return
+    if series.owner not in plan.roles:
+        yield Problem((*path, "owner"), N_("plan.unknown_role"), {"role": series.owner})
+    yield from _ladder_roles(plan, (*path, "reminders"), series.reminders)
+
+
+def _level_roles(plan: Plan, li: int, level: Level) -> Iterator[Problem]:
+    yield from _missing_roles(plan, ("levels", li, "notify"), level.notify)
+    yield from _missing_roles(plan, ("levels", li, "approve"), level.approve)
+    for oi, ob in enumerate(level.obligations):
+        here = ("levels", li, "obligations", oi)
+        if ob.owner not in plan.roles:
+            yield Problem((*here, "owner"), N_("plan.unknown_role"), {"role": ob.owner})
+        yield from _missing_roles(plan, (*here, "approval"), ob.approval)
+        yield from _ladder_roles(plan, (*here, "reminders"), ob.reminders)
+    yield from _series_roles(plan, ("levels", li, "progress"), level.progress)
+    yield from _series_roles(plan, ("levels", li, "follow_up"), level.follow_up)
+
+
 def _role_references(plan: Plan) -> Iterator[Problem]:
-    yield from _missing_roles(plan, ("reminders", "escalate_to"), plan.reminders.escalate_to)
+    yield from _ladder_roles(plan, ("reminders",), plan.reminders)
     for li, level in enumerate(plan.levels):
-        yield from _missing_roles(plan, ("levels", li, "notify"), level.notify)
-        yield from _missing_roles(plan, ("levels", li, "approve"), level.approve)
-        for oi, ob in enumerate(level.obligations):
-            here = ("levels", li, "obligations", oi)
-            if ob.owner not in plan.roles:
-                yield Problem((*here, "owner"), N_("plan.unknown_role"), {"role": ob.owner})
-            yield from _missing_roles(plan, (*here, "approval"), ob.approval)
-            if ob.reminders:
-                escalate = ob.reminders.escalate_to
-                yield from _missing_roles(plan, (*here, "reminders", "escalate_to"), escalate)
-    if plan.follow_up and plan.follow_up.owner not in plan.roles:
-        role = plan.follow_up.owner
-        yield Problem(("follow_up", "owner"), N_("plan.unknown_role"), {"role": role})
+        yield from _level_roles(plan, li, level)
+    yield from _series_roles(plan, ("follow_up",), plan.follow_up)
     if plan.review.owner not in plan.roles:
         yield Problem(("review", "owner"), N_("plan.unknown_role"), {"role": plan.review.owner})
     yield from _missing_roles(plan, ("review", "approve"), plan.review.approve)
@@ -107,7 +126,7 @@ def _uniqueness(plan: Plan) -> Iterator[Problem]:
         ids = [ob.id for ob in level.obligations]
         yield from _duplicates(("levels", li, "obligations"), ids)
         for oi, ob_id in enumerate(ids):
-            if ob_id in RESERVED_OBLIGATION_IDS:
+            if ob_id in RESERVED_OBLIGATION_IDS or parse_instance(ob_id):
                 path = ("levels", li, "obligations", oi, "id")
                 yield Problem(path, N_("plan.reserved_id"), {"id": ob_id})
 
@@ -133,11 +152,59 @@ def _timing(plan: Plan) -> Iterator[Problem]:
             else:
                 yield from _warnings_fit(("reminders", "before"), ob, plan.reminders)
     yield from _warnings_fit(("reminders", "before"), review_spec(plan), plan.reminders)
-    if plan.follow_up and plan.follow_up.every > plan.follow_up.for_:
-        yield Problem(("follow_up", "every"), N_("plan.follow_up_every_too_long"), {})
-    elif plan.follow_up and plan.follow_up.for_ / plan.follow_up.every > MAX_FOLLOW_UPS:
-        count = int(plan.follow_up.for_ / plan.follow_up.every)
-        limit = MAX_FOLLOW_UPS
-        yield Problem(
-            ("follow_up", "every"), N_("plan.follow_up_too_many"), {"count": count, "limit": limit}
-        )
+    yield from _series_timing(("follow_up",), plan.follow_up)
+    for li, level in enumerate(plan.levels):
+        yield from _series_timing(("levels", li, "progress"), level.progress)
+        yield from _series_timing(("levels", li, "follow_up"), level.follow_up)
+
+
+def _series_timing(path: Path, series: Progress | FollowUp | None) -> Iterator[Problem]:
+    """A series' cadence fits its period and makes a sane number of reports."""
+    if series is None or series.for_ is None:
+        return
+    if series.every > series.for_:
+        yield Problem((*path, "every"), N_("plan.follow_up_every_too_long"), {})
+    elif series.for_ / series.every > MAX_FOLLOW_UPS:
+        count = int(series.for_ / series.every)
+        params = {"count": count, "limit": MAX_FOLLOW_UPS}
+        yield Problem((*path, "every"), N_("plan.follow_up_too_many"), params)
+
+
+def _every_rules(plan: Plan) -> Iterator[tuple[Path, ReminderRules]]:
+    """Each set of reminder rules the plan writes, with where it is written."""
+    yield ("reminders",), plan.reminders
+    for li, level in enumerate(plan.levels):
+        for oi, ob in enumerate(level.obligations):
+            if ob.reminders:
+                yield ("levels", li, "obligations", oi, "reminders"), ob.reminders
+        for key, series in (("progress", level.progress), ("follow_up", level.follow_up)):
+            if series is not None and series.reminders is not None:
+                yield ("levels", li, key, "reminders"), series.reminders
+    if plan.follow_up is not None and plan.follow_up.reminders is not None:
+        yield ("follow_up", "reminders"), plan.follow_up.reminders
+
+
+def _ladders(plan: Plan) -> Iterator[Problem]:
+    """Each ladder climbs: every step is reached by a later reminder than the one before."""
+    for path, rules in _every_rules(plan):
+        reached = [step_number(rules, step) or 0 for step in range(1, len(rules.escalate) + 1)]
+        for index in range(1, len(reached)):
+            if reached[index] <= reached[index - 1]:
+                yield Problem((*path, "escalate", index), N_("plan.ladder_order"), {})
+
+
+def _conditions(plan: Plan) -> Iterator[Problem]:
+    """``if_overdue`` names another task of the same level that is not itself conditional."""
+    for li, level in enumerate(plan.levels):
+        tasks = {ob.id: ob for ob in level.obligations}
+        for oi, ob in enumerate(level.obligations):
+            other = tasks.get(ob.if_overdue) if ob.if_overdue else None
+            if ob.if_overdue is None:
+                continue
+            path = ("levels", li, "obligations", oi, "if_overdue")
+            if other is None or other.id == ob.id:
+                yield Problem(path, N_("plan.unknown_condition"), {"task": ob.if_overdue})
+            elif other.if_overdue is not None:
+                yield Problem(path, N_("plan.condition_chain"), {"task": other.id})
+            elif other.after == ob.after and ob.within <= other.within:
+                yield Problem(path, N_("plan.condition_too_soon"), {"task": other.id})

@@ -51,7 +51,7 @@ class Incident:
     @property
     def anchors(self) -> Anchors:
         """The moments obligation clocks run from."""
-        return Anchors(self.reported_at, self.stabilised_at)
+        return Anchors(self.reported_at, self.stabilised_at, self.confirmed_at)
 
     def snapshot(self) -> Snapshot:
         """The timing-relevant view of this incident."""
@@ -63,6 +63,7 @@ class Incident:
             obligations=self.obligations,
             followups_sent=self.followups_sent,
             last_update_at=self.last_update_at,
+            confirmed_at=self.confirmed_at,
         )
 
     def obligation(self, obligation_id: str) -> ObligationState:

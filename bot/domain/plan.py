@@ -14,6 +14,7 @@ from pydantic import (
     PlainSerializer,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -167,13 +168,42 @@ class Role(_Model):
     members: list[Id] = Field(default_factory=list)
 
 
+class EscalationStep(_Model):
+    """One rung of the escalation ladder: from when a late task also tags these roles."""
+
+    reminders: int | None = Field(
+        None, ge=0, description="after this many reminders from the deadline went unanswered"
+    )
+    overdue: Duration | None = Field(None, description="from this long past the deadline")
+    to: list[Id] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> EscalationStep:
+        if (self.reminders is None) == (self.overdue is None):
+            raise PydanticCustomError("yq_step_trigger", "reminders or overdue", {})
+        return self
+
+
 class ReminderRules(_Model):
-    """When to warn before a deadline, remind after it, and escalate."""
+    """When to warn before a deadline, remind after it, and whom each late step escalates to."""
 
     before: list[Duration] = Field(default_factory=list)
     overdue_every: Duration = timedelta(minutes=30)
-    escalate_after: int = Field(2, ge=0)
-    escalate_to: list[Id] = Field(default_factory=list)
+    escalate: list[EscalationStep] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_step_ladder(cls, data: Any) -> Any:
+        """The old ``escalate_after``/``escalate_to`` pair is a ladder of one step."""
+        if not isinstance(data, dict) or not {"escalate_after", "escalate_to"} & set(data):
+            return data
+        if "escalate" in data:
+            raise PydanticCustomError("yq_two_ladders", "escalate and escalate_to", {})
+        data = dict(data)
+        after = data.pop("escalate_after", 2)
+        to = data.pop("escalate_to", [])
+        data["escalate"] = [{"reminders": after, "to": to}] if to else []
+        return data
 
 
 class Obligation(_Model):
@@ -185,6 +215,29 @@ class Obligation(_Model):
     within: Duration
     after: Literal["reported", "stabilised"] = "reported"
     approval: list[Id] = Field(default_factory=list)
+    reminders: ReminderRules | None = None
+    if_overdue: Id | None = Field(
+        None, description="owed only if this other task of the level is not met by its deadline"
+    )
+
+
+class Progress(_Model):
+    """Progress reports (续报) owed on a cadence, each one a task of its own."""
+
+    every: Duration
+    owner: Id
+    for_: Duration | None = Field(None, alias="for", description="how long; none: until calm")
+    text: LText | None = None
+    reminders: ReminderRules | None = None
+
+
+class FollowUp(_Model):
+    """Progress reports (续报) after the incident stabilises, for a period."""
+
+    every: Duration
+    for_: Duration = Field(alias="for")
+    owner: Id
+    text: LText | None = None
     reminders: ReminderRules | None = None
 
 
@@ -198,14 +251,8 @@ class Level(_Model):
     notify: list[Id] = Field(default_factory=list)
     approve: list[Id] = Field(min_length=1)
     obligations: list[Obligation] = Field(default_factory=list)
-
-
-class FollowUp(_Model):
-    """Progress reports (续报) after the incident stabilises."""
-
-    every: Duration
-    for_: Duration = Field(alias="for")
-    owner: Id
+    progress: Progress | None = Field(None, description="续报 from confirmation until it calms")
+    follow_up: FollowUp | None = Field(None, description="续报 after calming, for this level")
 
 
 class Review(_Model):
@@ -297,6 +344,10 @@ class Plan(_Model):
     def reminder_rules(self, obligation: Obligation) -> ReminderRules:
         """The reminder rules in force for an obligation."""
         return obligation.reminders or self.reminders
+
+    def follow_up_for(self, level_id: str) -> FollowUp | None:
+        """The level's 续报 after calming: its own, else the plan's."""
+        return self.level(level_id).follow_up or self.follow_up
 
     def severity(self, level_id: str) -> int:
         """Index of a level, 0 = least severe."""

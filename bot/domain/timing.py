@@ -1,14 +1,15 @@
-"""What an incident needs at ``now``: reminders, follow-up prompts, abandonment, next wake-up."""
+"""What an incident needs at ``now``: reminders, reports, standby tasks, abandonment, wake-up."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.domain.lifecycle import FINAL_STATES, State
 from bot.domain.obligations import (
     ACTIVE_STATUSES,
+    Anchors,
     ObligationState,
     Reminder,
     latest_passed,
@@ -16,6 +17,8 @@ from bot.domain.obligations import (
     spec_for,
 )
 from bot.domain.plan import Plan, ReminderRules
+from bot.domain.progress import open_reports, superseded
+from bot.domain.standby import standby_moves
 
 
 @dataclass(frozen=True)
@@ -27,18 +30,9 @@ class Snapshot:
     reported_at: datetime
     stabilised_at: datetime | None
     obligations: tuple[ObligationState, ...] = ()
-    followups_sent: int = 0
+    followups_sent: int = 0  # follow-up prompts sent before reports were tasks
     last_update_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class FollowUpPrompt:
-    """A progress-report (续报) prompt; ``number`` is 1-based, ``of`` the total."""
-
-    number: int
-    of: int
-    at: datetime
-    skipped: bool  # an update came in during this window, so no prompt is sent
+    confirmed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -46,68 +40,68 @@ class Due:
     """Everything due at ``now`` for one incident and when to look again."""
 
     reminders: tuple[Reminder, ...] = ()
-    follow_up: FollowUpPrompt | None = None
+    opened: tuple[ObligationState, ...] = ()  # progress reports whose period began
+    owed: tuple[str, ...] = ()  # standby tasks now owed: the task they wait on is overdue
+    spared: tuple[str, ...] = ()  # standby tasks no longer needed
     abandon: bool = False
     next_at: datetime | None = None
 
-
-def follow_up_times(plan: Plan, stabilised_at: datetime) -> list[datetime]:
-    """When the progress prompts fall after stabilisation."""
-    if plan.follow_up is None:
-        return []
-    count = int(plan.follow_up.for_ / plan.follow_up.every)
-    return [stabilised_at + plan.follow_up.every * k for k in range(1, count + 1)]
-
-
-def _follow_up(snapshot: Snapshot, plan: Plan, now: datetime) -> FollowUpPrompt | None:
-    if snapshot.state is not State.STABILISED or snapshot.stabilised_at is None:
-        return None
-    times = follow_up_times(plan, snapshot.stabilised_at)
-    passed = [i for i, at in enumerate(times) if at <= now and i >= snapshot.followups_sent]
-    if not passed:
-        return None
-    index = passed[-1]
-    window_start = times[index - 1] if index else snapshot.stabilised_at
-    # An update counts for this unit only in its second half: one filed soon after the
-    # previous prompt answers that prompt (late) and must not silence this one.
-    counts_from = window_start + (times[index] - window_start) / 2
-    last = snapshot.last_update_at
-    skipped = last is not None and last >= counts_from
-    return FollowUpPrompt(index + 1, len(times), times[index], skipped)
-
-
-def _next_follow_up(snapshot: Snapshot, plan: Plan, sent: int) -> datetime | None:
-    if snapshot.state is not State.STABILISED or snapshot.stabilised_at is None:
-        return None
-    times = follow_up_times(plan, snapshot.stabilised_at)
-    return times[sent] if sent < len(times) else None
+    @property
+    def anything(self) -> bool:
+        """Whether the incident must be written to now."""
+        return bool(self.reminders or self.opened or self.owed or self.spared or self.abandon)
 
 
 def what_is_due(snapshot: Snapshot, plan: Plan, now: datetime) -> Due:
-    """Reminders and prompts due at ``now``, and the next time anything falls due after them."""
+    """Reminders, reports and standby moves due at ``now``, and the next time anything is due."""
     if snapshot.state in FINAL_STATES:
         return Due()
     if snapshot.state is State.REPORTED:
         expires = snapshot.reported_at + plan.report_timeout
         return Due(abandon=True) if now >= expires else Due(next_at=expires)
     assert snapshot.level_id is not None
+    level_id = snapshot.level_id
+    reminders, upcoming = _reminders(snapshot, plan, now)
+    anchors = Anchors(snapshot.reported_at, snapshot.stabilised_at, snapshot.confirmed_at)
+    opening = open_reports(
+        plan, level_id, anchors, snapshot.obligations, now, snapshot.followups_sent
+    )
+    for state in opening.opened:
+        upcoming.extend(_compact([next_reminder_time(_rules(plan, level_id, state), state)]))
+    moves = standby_moves(plan, level_id, snapshot.obligations, now)
+    upcoming.extend(_compact([opening.next_at, moves.next_at]))
+    return Due(
+        tuple(reminders),
+        opening.opened,
+        moves.owed,
+        moves.spared,
+        False,
+        min(upcoming, default=None),
+    )
+
+
+def _reminders(
+    snapshot: Snapshot, plan: Plan, now: datetime
+) -> tuple[list[Reminder], list[datetime]]:
+    """The reminders due now and each owed task's next one; missed reports fall silent."""
+    assert snapshot.level_id is not None
+    silent = superseded(snapshot.obligations, now)
     reminders: list[Reminder] = []
     upcoming: list[datetime] = []
     for state in snapshot.obligations:
-        if state.status not in ACTIVE_STATUSES:
-            continue  # met, dropped or not started: nothing to remind, whatever the plan says
-        rules = reminder_rules(plan, snapshot.level_id, state.id)
+        if state.status not in ACTIVE_STATUSES or state.id in silent:
+            continue  # met, dropped, standby or not started: nothing to remind
+        rules = _rules(plan, snapshot.level_id, state)
         reminder = latest_passed(rules, state, now)
         if reminder is not None:
             reminders.append(reminder)
-            state = ObligationState(
-                state.id, state.owner, state.due_at, state.status, reminder.index + 1
-            )
+            state = replace(state, sent=reminder.index + 1)
         upcoming.extend(_compact([next_reminder_time(rules, state)]))
-    prompt = _follow_up(snapshot, plan, now)
-    sent = prompt.number if prompt else snapshot.followups_sent
-    upcoming.extend(_compact([_next_follow_up(snapshot, plan, sent)]))
-    return Due(tuple(reminders), prompt, False, min(upcoming) if upcoming else None)
+    return reminders, upcoming
+
+
+def _rules(plan: Plan, level_id: str, state: ObligationState) -> ReminderRules:
+    return reminder_rules(plan, state.level or level_id, state.id)
 
 
 def reminder_rules(plan: Plan, level_id: str, obligation_id: str) -> ReminderRules:

@@ -22,6 +22,8 @@ class Verdict(StrEnum):
     DROPPED = "dropped"  # no longer required after a regrade
     UNMET = "unmet"  # the incident closed before the task was met, and before its deadline
     CANCELLED = "cancelled"  # the incident was cancelled as a false alarm before it was met
+    STANDBY = "standby"  # owed only if another task is not met by its deadline
+    SPARED = "spared"  # a standby task that was never needed
 
 
 # The verdicts accountability counts: a task that fell due, met in time or not.
@@ -47,6 +49,10 @@ def standing(incident: Incident, ob: ObligationState, now: datetime) -> Standing
     """How ``ob`` stands at ``now``; lateness stops at the close, a false alarm owes nothing."""
     if ob.status is ObStatus.DROPPED:
         return Standing(Verdict.DROPPED)
+    if ob.status is ObStatus.SPARED:
+        return Standing(Verdict.SPARED)
+    if ob.status is ObStatus.STANDBY:
+        return Standing(Verdict.STANDBY)
     if ob.status is ObStatus.MET:
         if ob.due_at is None or ob.met_at is None:
             return Standing(Verdict.ON_TIME)

@@ -31,8 +31,9 @@ def shown_params(params: Mapping[str, Any], plan: Plan | None, t: Translator) ->
         found = in_language(found, plan, t.lang)
         if isinstance(found.get("level"), str):
             found["level"] = level_name(plan, found["level"], t.lang)
-        if isinstance(found.get("obligation"), str):
-            found["obligation"] = task_name(plan, None, found["obligation"], t.lang)
+        for name in ("obligation", "condition"):
+            if isinstance(found.get(name), str):
+                found[name] = task_name(plan, None, found[name], t.lang)
     if isinstance(found.get("tasks"), list):
         found["tasks"] = task_listing(found["tasks"], plan, t)
     with suppress(ValueError):

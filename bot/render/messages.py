@@ -14,7 +14,7 @@ from bot.domain.text import LText, listed
 from bot.i18n import Translator
 from bot.render.card import card
 from bot.render.doc import Button, Doc, Seg, bold
-from bot.render.words import duration, level_name, person, task_name, when
+from bot.render.words import duration, level_name, person, role_title, task_name, when
 from bot.service.buttons import Answer, Approve, Done, Reject, pack
 from bot.service.outbox import Kind
 from bot.store import OutboxItem
@@ -86,7 +86,10 @@ def reminder(
         doc = Doc().line(
             bold(t("reminder.overdue", late=duration(t, now - due), n=payload["number"], **params))
         )
-    if payload.get("escalate"):
+    if payload.get("climbed"):
+        roles = (role_title(plan, role, t.lang) for role in payload.get("roles", []))
+        doc.line(t("reminder.climbed", step=payload["step"], roles=listed(roles, t.lang)))
+    elif payload.get("escalate"):
         doc.line(t("reminder.escalated"))
     if spec.approval:
         waiting = payload.get("awaiting_approval")
@@ -133,8 +136,11 @@ def notice(incident: Incident, plan: Plan, t: Translator, payload: dict[str, Any
     for name in ("level", "old", "new"):
         if name in params:
             params[name] = level_name(plan, params[name], t.lang)
-    if "obligation" in params:
-        params["obligation"] = task_name(plan, incident.level_id, params["obligation"], t.lang)
+    for name in ("obligation", "condition"):
+        if name in params:
+            params[name] = task_name(plan, incident.level_id, params[name], t.lang)
+    if params.get("due_at"):
+        params["due"] = when(datetime.fromisoformat(params.pop("due_at")), plan)
     if "tasks" in params:
         names = (task_name(plan, incident.level_id, task, t.lang) for task in params["tasks"])
         params["tasks"] = listed(names, t.lang)

@@ -100,7 +100,7 @@ class Decisions(Base):
         """Mark the incident as calmed down: follow-up and the review clock start."""
         async with self.editing(incident_id) as edit:
             self._authorize(edit, actor)
-            anchors = Anchors(edit.incident.reported_at, edit.now)
+            anchors = Anchors(edit.incident.reported_at, edit.now, edit.incident.confirmed_at)
             assert edit.incident.level_id is not None
             result = schedule(edit.plan, edit.incident.level_id, anchors, edit.incident.obligations)
             await edit.tx.save_obligations(edit.incident.id, result.states)
@@ -108,8 +108,9 @@ class Decisions(Base):
             await edit.keep_plan()
             await self._record(edit, actor, "stabilise", None)
             roles = [edit.plan.review.owner]
-            if edit.plan.follow_up:
-                roles.append(edit.plan.follow_up.owner)
+            follow_up = edit.plan.follow_up_for(edit.incident.level_id)
+            if follow_up:
+                roles.append(follow_up.owner)
             await notice(
                 edit.tx,
                 edit.incident,

@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.incident import Incident
-from bot.domain.obligations import Reminder, spec_for
-from bot.domain.plan import Plan
+from bot.domain.ladder import climbed_roles
+from bot.domain.obligations import Reminder, spec_for, task_spec
+from bot.domain.plan import Obligation, Plan, ReminderRules
 from bot.store import Tx
 
 
@@ -32,14 +33,29 @@ def mentions(plan: Plan, roles: Iterable[str]) -> list[str]:
 
 def reminder_mentions(plan: Plan, incident: Incident, reminder: Reminder) -> list[str]:
     """Owner role members; approvers when content awaits approval; escalation roles too."""
-    assert incident.level_id is not None
-    spec = spec_for(plan, incident.level_id, reminder.obligation)
+    spec = _spec(plan, incident, reminder.obligation)
     roles = [spec.owner]
     if reminder.awaiting_approval:
         roles.extend(spec.approval)
-    if reminder.escalate:
-        roles.extend(plan.reminder_rules(spec).escalate_to)
+    roles.extend(climbed_roles(plan.reminder_rules(spec), reminder.step))
     return mentions(plan, roles)
+
+
+def _spec(plan: Plan, incident: Incident, obligation_id: str) -> Obligation:
+    """A task's spec in the words of the level that set it."""
+    try:
+        state = incident.obligation(obligation_id)
+    except KeyError:
+        return spec_for(plan, incident.level_id or "", obligation_id)
+    return task_spec(plan, incident.level_id, state)
+
+
+def rules_for(plan: Plan, incident: Incident, obligation_id: str) -> ReminderRules:
+    """The reminder rules (and ladder) in force for one of the incident's tasks."""
+    try:
+        return plan.reminder_rules(_spec(plan, incident, obligation_id))
+    except KeyError:
+        return plan.reminders
 
 
 async def send(tx: Tx, incident: Incident, kind: Kind, at: datetime, **payload: Any) -> int:

@@ -8,11 +8,14 @@ from datetime import datetime
 from bot.domain.errors import StoreError
 from bot.domain.fitting import Fitted, PlanGone
 from bot.domain.incident import Incident
+from bot.domain.ladder import step_roles
 from bot.domain.lifecycle import LIVE_STATES
+from bot.domain.messages import N_
+from bot.domain.obligations import ObStatus, Reminder, task_spec
 from bot.domain.timing import Due, what_is_due
 from bot.service.base import Editing
 from bot.service.drift import DriftNotices
-from bot.service.outbox import Kind, mentions, reminder_mentions, send
+from bot.service.outbox import Kind, mentions, notice, reminder_mentions, rules_for, send
 from bot.store import Tx
 
 log = logging.getLogger(__name__)
@@ -70,7 +73,7 @@ class Ticking(DriftNotices):
                     continue
                 fitted = await self._fitted_or_none(incident, now, tx if first else None)
                 due = self._due(incident, fitted, now)
-                if due is None or not (due.reminders or due.follow_up or due.abandon):
+                if due is None or not due.anything:
                     times[incident.id] = due.next_at if due else None
                 else:
                     due_now.append(incident.id)
@@ -140,32 +143,55 @@ class Ticking(DriftNotices):
             await self.abandon(edit)
             return
         for reminder in due.reminders:
-            await edit.tx.set_obligation(
-                edit.incident.id, reminder.obligation, sent=reminder.index + 1
-            )
-            payload = {
-                "obligation": reminder.obligation,
-                "reminder": reminder.kind.value,
-                "number": reminder.number,
-                "escalate": reminder.escalate,
-                "awaiting_approval": reminder.awaiting_approval,
-                "due_at": reminder.due_at.isoformat(),
-            }
-            await edit.event("reminder", None, **payload)
-            tagged = reminder_mentions(edit.plan, edit.incident, reminder)
-            await send(edit.tx, edit.incident, Kind.REMINDER, edit.now, mentions=tagged, **payload)
-        prompt = due.follow_up
-        if prompt is not None:
-            await edit.save(followups_sent=prompt.number)
-            await edit.event("follow_up", None, number=prompt.number, skipped=prompt.skipped)
-            if not prompt.skipped and edit.plan.follow_up is not None:
-                tagged = mentions(edit.plan, [edit.plan.follow_up.owner])
-                await send(
-                    edit.tx,
-                    edit.incident,
-                    Kind.FOLLOW_UP,
-                    edit.now,
-                    number=prompt.number,
-                    of=prompt.of,
-                    mentions=tagged,
-                )
+            await self._remind(edit, reminder)
+        if due.opened:
+            await edit.tx.save_obligations(edit.incident.id, due.opened)
+            for state in due.opened:
+                await edit.event("report_opened", None, obligation=state.id)
+        for obligation_id in due.owed:
+            await self._standby(edit, obligation_id, ObStatus.OPEN, N_("notice.standby_owed"))
+        for obligation_id in due.spared:
+            await self._standby(edit, obligation_id, ObStatus.SPARED, N_("notice.standby_spared"))
+        if due.opened or due.owed or due.spared:
+            await send(edit.tx, edit.incident, Kind.CARD, edit.now, announce=False, mentions=[])
+
+    async def _remind(self, edit: Editing, reminder: Reminder) -> None:
+        """Record one reminder (and the ladder step it climbed) and owe the chat its message."""
+        await edit.tx.set_obligation(edit.incident.id, reminder.obligation, sent=reminder.index + 1)
+        rules = rules_for(edit.plan, edit.incident, reminder.obligation)
+        payload = {
+            "obligation": reminder.obligation,
+            "reminder": reminder.kind.value,
+            "number": reminder.number,
+            "escalate": reminder.escalate,
+            "step": reminder.step,
+            "climbed": reminder.climbed,
+            "roles": step_roles(rules, reminder.step) if reminder.climbed else [],
+            "awaiting_approval": reminder.awaiting_approval,
+            "due_at": reminder.due_at.isoformat(),
+        }
+        # a reminder that climbs a rung is recorded as the escalation it is
+        await edit.event("escalation" if reminder.climbed else "reminder", None, **payload)
+        tagged = reminder_mentions(edit.plan, edit.incident, reminder)
+        await send(edit.tx, edit.incident, Kind.REMINDER, edit.now, mentions=tagged, **payload)
+
+    async def _standby(self, edit: Editing, obligation_id: str, status: ObStatus, key: str) -> None:
+        """A standby task becomes owed, or is no longer needed: recorded and told."""
+        before = edit.incident.obligation(obligation_id)
+        await edit.tx.set_obligation(edit.incident.id, obligation_id, status=status)
+        spec = task_spec(edit.plan, edit.incident.level_id, before)
+        condition = spec.if_overdue or ""
+        kind = "standby_owed" if status is ObStatus.OPEN else "standby_spared"
+        await edit.event(kind, None, obligation=obligation_id, condition=condition)
+        tagged = mentions(edit.plan, [spec.owner]) if status is ObStatus.OPEN else []
+        due = before.due_at.isoformat() if before.due_at else None
+        await notice(
+            edit.tx,
+            edit.incident,
+            edit.now,
+            key,
+            tagged,
+            obligation=obligation_id,
+            condition=condition,
+            due_at=due,
+        )

@@ -9,6 +9,7 @@ from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID, ObStatus, content_digest, spec_for
 from bot.domain.plan import Obligation
+from bot.domain.progress import report_met_by_update
 from bot.domain.tasks import resolve_task
 from bot.service.base import Editing
 from bot.service.closing import Closing
@@ -52,6 +53,12 @@ class NotYetOwed(DomainError):
     """The obligation's clock has not started: it runs from the incident calming down."""
 
     key = N_("error.not_yet_owed")
+
+
+class OnStandby(DomainError):
+    """The task is owed only if another task is not met by its deadline, and that has not come."""
+
+    key = N_("error.on_standby")
 
 
 class DraftSuperseded(DomainError):
@@ -183,8 +190,12 @@ class Work(Closing):
             _require_live(edit.incident)
             require_role(edit.plan, actor, list(edit.plan.roles))
             await edit.save(last_update_at=edit.now)
-            await edit.event("update", actor, text=body)
-            await send(edit.tx, edit.incident, Kind.CARD, edit.now, announce=False, mentions=[])
+            report = report_met_by_update(edit.incident.obligations, edit.now)
+            await edit.event("update", actor, text=body, obligation=report)
+            if report is not None:
+                await self._meet(edit, actor, report)  # the progress report this update files
+            else:
+                await send(edit.tx, edit.incident, Kind.CARD, edit.now, announce=False, mentions=[])
             return edit.incident
 
     def _approvers(self, edit: Editing) -> list[str]:
@@ -206,7 +217,10 @@ class Work(Closing):
             raise AlreadyMet(obligation=obligation_id)
         if state.status is ObStatus.WAITING:
             raise NotYetOwed(obligation=obligation_id, number=incident.number)
-        if state.status is ObStatus.DROPPED:
+        if state.status is ObStatus.STANDBY:
+            condition = spec.if_overdue or ""
+            raise OnStandby(obligation=obligation_id, condition=condition, number=incident.number)
+        if state.status in (ObStatus.DROPPED, ObStatus.SPARED):
             raise UnknownObligation(obligation=obligation_id, number=incident.number)
         return obligation_id, spec
 
