@@ -49,6 +49,8 @@ def _missing_roles(plan: Plan, path: Path, role_ids: Iterable[str]) -> Iterator[
 
 
 def _ladder_roles(plan: Plan, path: Path, rules: ReminderRules | None) -> Iterator[Problem]:
+    if rules is not None and rules.escalate_to:
+        yield from _missing_roles(plan, (*path, "escalate_to"), rules.escalate_to)
     for index, step in enumerate(rules.escalate if rules else []):
         yield from _missing_roles(plan, (*path, "escalate", index, "to"), step.to)
 
@@ -187,7 +189,7 @@ def _every_rules(plan: Plan) -> Iterator[tuple[Path, ReminderRules]]:
 def _ladders(plan: Plan) -> Iterator[Problem]:
     """Each ladder climbs: every step is reached by a later reminder than the one before."""
     for path, rules in _every_rules(plan):
-        reached = [step_number(rules, step) or 0 for step in range(1, len(rules.escalate) + 1)]
+        reached = [step_number(rules, step) or 0 for step in range(1, len(rules.ladder()) + 1)]
         for index in range(1, len(reached)):
             if reached[index] <= reached[index - 1]:
                 yield Problem((*path, "escalate", index), N_("plan.ladder_order"), {})
