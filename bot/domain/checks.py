@@ -154,15 +154,28 @@ def _timing(plan: Plan) -> Iterator[Problem]:
             else:
                 yield from _warnings_fit(("reminders", "before"), ob, plan.reminders)
     yield from _warnings_fit(("reminders", "before"), review_spec(plan), plan.reminders)
-    yield from _series_timing(("follow_up",), plan.follow_up)
+    yield from _series_timing(("follow_up",), plan.follow_up, plan.reminders)
     for li, level in enumerate(plan.levels):
-        yield from _series_timing(("levels", li, "progress"), level.progress)
-        yield from _series_timing(("levels", li, "follow_up"), level.follow_up)
+        yield from _series_timing(("levels", li, "progress"), level.progress, plan.reminders)
+        yield from _series_timing(("levels", li, "follow_up"), level.follow_up, plan.reminders)
 
 
-def _series_timing(path: Path, series: Progress | FollowUp | None) -> Iterator[Problem]:
-    """A series' cadence fits its period and makes a sane number of reports."""
-    if series is None or series.for_ is None:
+def _series_timing(
+    path: Path, series: Progress | FollowUp | None, plan_rules: ReminderRules
+) -> Iterator[Problem]:
+    """A series' cadence fits its period, makes a sane number of reports, and its warnings fit."""
+    if series is None:
+        return
+    rules, where = (
+        (series.reminders, (*path, "reminders"))
+        if series.reminders
+        else (plan_rules, ("reminders",))
+    )
+    for index, before in enumerate(rules.before):
+        if before >= series.every:
+            params = {"obligation": path[-1]}
+            yield Problem((*where, "before", index), N_("plan.warning_too_long"), params)
+    if series.for_ is None:
         return
     if series.every > series.for_:
         yield Problem((*path, "every"), N_("plan.follow_up_every_too_long"), {})
