@@ -78,7 +78,7 @@ async def test_reminders_and_approval_texts(service: IncidentService) -> None:
         html.splitlines()[0]
         == "<b>❗ #1「上报」已逾期 30分钟（截止 03-01 17:00，第 3 次提醒）。</b>"
     )
-    assert "已按预案报告上级领导。" in html
+    assert "\n⬆ 已按预案逐级上报（第 1 级）：现通知组长。\n" in html  # the ladder's first rung
     assert html.splitlines()[-1] == '@clerk <a href="tg://user?id=1">组长</a>'
     assert unpack(rows[0][0].data) == Done(incident_id, "report")
     await service.submit(incident_id, CLERK, "release", "通稿：<关于……的情况说明>")
