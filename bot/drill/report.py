@@ -10,9 +10,8 @@ from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
 from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
-from bot.domain.series import parse_instance
 from bot.domain.text import listed
-from bot.domain.verdicts import Verdict, standing
+from bot.domain.verdicts import Verdict, missed_reports, standing
 from bot.i18n import Translator
 from bot.render.words import duration, level_name, role_title, state_name, task_name
 
@@ -49,12 +48,8 @@ VERDICT_KEYS = {
     Verdict.STANDBY: N_("drill.report.standby"),
     Verdict.SPARED: N_("drill.report.spared"),
 }
-# A progress report (续报) reads as 按时 / 迟报 / 漏报.
-REPORT_KEYS = {
-    **VERDICT_KEYS,
-    Verdict.ON_TIME: N_("drill.report.report_on_time"),
-    Verdict.BREACHED: N_("drill.report.report_missed"),
-}
+# A progress report (续报) missed: its next one fell due, or the incident ended (漏报).
+REPORT_KEYS = {**VERDICT_KEYS, Verdict.BREACHED: N_("drill.report.report_missed")}
 
 STANDBY_KEYS = {
     "standby_owed": N_("drill.report.standby_owed"),
@@ -80,12 +75,13 @@ def report_lines(
         )
     ]
     results = outcomes(incident, end)
+    missed = missed_reports(incident, end)
     for ob, result in zip(incident.obligations, results, strict=True):
         spec = task_spec(plan, incident.level_id, ob)
         owner = role_title(plan, spec.owner, t.lang)
         due = duration(t, spec.within)
         margin = duration(t, result.margin) if result.margin is not None else ""
-        keys = REPORT_KEYS if parse_instance(ob.id) else VERDICT_KEYS
+        keys = REPORT_KEYS if ob.id in missed else VERDICT_KEYS
         verdict = t(keys[result.verdict], margin=margin)
         lines.append(
             t(

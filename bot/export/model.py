@@ -10,7 +10,7 @@ from bot.domain.messages import N_
 from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
 from bot.domain.text import listed
-from bot.domain.verdicts import Standing, Verdict, standing
+from bot.domain.verdicts import Standing, Verdict, missed_reports, standing
 from bot.i18n import Translator
 from bot.render.card import reasons_line
 from bot.render.words import duration, level_name, role_title, state_name, task_name
@@ -124,6 +124,7 @@ def _obligations(facts: Facts, t: Translator) -> Section:
             t("export.col.result"),
         ]
     )
+    missed = missed_reports(incident, facts.now)
     for ob in incident.obligations:
         if incident.level_id is None:
             continue
@@ -134,7 +135,7 @@ def _obligations(facts: Facts, t: Translator) -> Section:
                 role_title(plan, spec.owner, t.lang),
                 _at(facts, ob.due_at),
                 _at(facts, ob.met_at),
-                _result(standing(incident, ob, facts.now), t),
+                _result(standing(incident, ob, facts.now), t, missed=ob.id in missed),
             ]
         )
     return section
@@ -154,9 +155,11 @@ RESULT_KEYS = {
 }
 
 
-def _result(found: Standing, t: Translator) -> str:
-    """A task's verdict in the report's words (the lateness where it has one)."""
+def _result(found: Standing, t: Translator, missed: bool = False) -> str:
+    """A task's verdict in the report's words (the lateness where it has one); 漏报 for a report."""
     late = duration(t, found.margin) if found.margin is not None else ""
+    if missed:
+        return t("export.result.report_missed", late=late)
     return t(RESULT_KEYS[found.verdict], late=late)
 
 

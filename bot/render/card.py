@@ -21,7 +21,7 @@ from bot.domain.progress import superseded
 from bot.domain.series import DEFAULT_TEXT, find_series
 from bot.domain.tasks import card_tasks, reports
 from bot.domain.text import listed
-from bot.domain.verdicts import Verdict, closing_pending, standing
+from bot.domain.verdicts import Verdict, closing_pending, missed_reports, standing
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style, bold, italic
 from bot.render.words import duration, level_name, person, role_title, state_name, task_name, when
@@ -113,6 +113,7 @@ def _reports(incident: Incident, plan: Plan, t: Translator, now: datetime) -> li
 
     A report every two hours would make the card long: only the ones still owed are drawn in full.
     """
+    missed_ids = missed_reports(incident, now)
     silent = superseded(incident.obligations, now)
     over = incident.state in FINAL_STATES
     series: dict[str, list[ObligationState]] = {}
@@ -122,11 +123,7 @@ def _reports(incident: Incident, plan: Plan, t: Translator, now: datetime) -> li
     for series_id, states in series.items():
         verdicts = [standing(incident, state, now).verdict for state in states]
         on_time, late = verdicts.count(Verdict.ON_TIME), verdicts.count(Verdict.LATE)
-        missed = sum(
-            1
-            for state, verdict in zip(states, verdicts, strict=True)
-            if verdict is Verdict.BREACHED and (over or state.id in silent)
-        )
+        missed = sum(1 for state in states if state.id in missed_ids)
         if on_time + late + missed:
             name = _series_name(plan, incident, series_id, t.lang)
             text = t("card.reports", task=name, met=on_time + late, on_time=on_time, late=late)
