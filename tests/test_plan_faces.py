@@ -14,7 +14,9 @@ from bot.domain.obligations import ObligationState, ObStatus
 from bot.domain.tasks import UnknownTask, resolve_task
 from bot.domain.verdicts import Verdict, standing
 from bot.drill import report as drill_report
+from bot.drill.interactive import _choices, _do
 from bot.drill.report import report_lines
+from bot.drill.runner import Drill
 from bot.export import model
 from bot.export.chart import timeline_chart
 from bot.export.gather import gather
@@ -240,3 +242,22 @@ def test_standby_and_spared_tasks_are_not_counted_in_stats() -> None:
     assert counted[Verdict.STANDBY] == ({}, {})
     assert counted[Verdict.SPARED] == ({}, {})
     assert counted[Verdict.ON_TIME] == ({"holding": [1, 1]}, {"office": 1})
+
+
+async def test_the_interactive_drill_offers_owed_tasks_and_names_the_report(
+    tmp_path: Path,
+) -> None:
+    async with await SqliteStore.open(tmp_path / "d.db") as store:
+        session = Drill(PLAN, store, ManualClock(T0), Translator("zh_CN"), None, out=lambda _: None)
+        await _do(session, "report", "网帖称……")
+        await _do(session, "answer", {"reach": "high"})
+        await _do(session, "confirm", True)
+        await session.run_until(T0 + 30 * M)
+        labels = [choice.label for choice in await _choices(session)]
+        assert "完成：正式回复" in labels
+        assert not any("表态性回复" in label for label in labels)  # on standby: nothing to do
+        assert "续报进展：报送处置进展（续报）（第1次）" in labels  # what an update files
+        assert not any(label.startswith("完成：报送") for label in labels)
+        await session.run_until(T0 + 1 * H)  # the reply is overdue: the holding reply is owed
+        labels = [choice.label for choice in await _choices(session)]
+        assert "完成：表态性回复" in labels
