@@ -17,6 +17,7 @@ from bot.domain.incident import Incident
 from bot.domain.lifecycle import LIVE_STATES, State
 from bot.domain.obligations import ACTIVE_STATUSES
 from bot.domain.plan import Plan
+from bot.domain.series import SERIES_IDS, series_key, series_text
 from bot.domain.text import LText
 from bot.domain.verdicts import COUNTED, Standing, Verdict, standing
 from bot.i18n import Translator
@@ -168,14 +169,14 @@ def compute(incidents: list[Incident], now: datetime, since: datetime | None = N
         for ob in incident.obligations:
             found = standing(incident, ob, now)
             verdict = found.verdict
-            if verdict in COUNTED or verdict in MISSED:
-                by_level[incident.level_id or ""].add(found)
-                by_role[ob.owner].add(found)
-            if verdict not in COUNTED:
-                continue  # not yet due, dropped, or closed before it fell due
-            punctual[ob.id][1] += 1
+            if verdict not in COUNTED and verdict not in MISSED:
+                continue  # not yet due, dropped, standby or spared: nobody is held to it
+            by_level[incident.level_id or ""].add(found)
+            by_role[ob.owner].add(found)
+            task = series_key(ob.id)  # the 续报 of a series are one row, however many
+            punctual[task][1] += 1
             if verdict is Verdict.ON_TIME:
-                punctual[ob.id][0] += 1
+                punctual[task][0] += 1
             else:
                 breaches[ob.owner] += 1
     stats.on_time = dict(punctual)
@@ -183,6 +184,13 @@ def compute(incidents: list[Incident], now: datetime, since: datetime | None = N
     stats.by_level, stats.by_role = dict(by_level), dict(by_role)
     stats.open = [_open(i) for i in real if i.state in LIVE_STATES]
     return stats
+
+
+def _task_name(plan: Plan, task: str, lang: str) -> str:
+    """A task's name; a progress series by its text."""
+    if task in SERIES_IDS:
+        return series_text(plan, task).get(lang)
+    return task_name(plan, None, task, lang)
 
 
 def _open(incident: Incident) -> dict[str, Any]:
@@ -209,7 +217,7 @@ def render(stats: Stats, plan: Plan, t: Translator, names: Names | None = None) 
         lines.append(
             t(
                 "stats.on_time",
-                obligation=task_name(plan, None, obligation, t.lang),
+                obligation=_task_name(plan, obligation, t.lang),
                 good=good,
                 total=total,
                 rate=round(100 * good / total),

@@ -39,8 +39,12 @@ TASK = (
     "      - {id: report_up, text: {zh_CN: 向上级报告, en: Report upward},"
     " owner: office, within: 3s}\n"
 )
+RELEASE = (
+    "      - {id: release, text: {zh_CN: 发布通稿, en: Publish the release},"
+    " owner: office, within: 1h, approval: [leader]}\n"
+)
 OFFICE = "  office: {title: {zh_CN: 办公室, en: Office}, members: [clerk]}\n"
-for piece in (OPTION, QUESTION, TASK, OFFICE, "overdue_every: 1s"):
+for piece in (OPTION, QUESTION, TASK, RELEASE, OFFICE, "overdue_every: 1s"):
     assert piece in BASE
 
 
@@ -115,6 +119,16 @@ EDITS = {
         ("e2e",),
     ),
     "plan removed": Edit(None, (("drift.plan", "端到端测试预案"),), ("e2e",)),
+    "ladder climbs further": Edit(  # the open task's next reminders climb the new ladder
+        BASE.replace(
+            "  escalate_after: 1\n  escalate_to: [leader]\n",
+            "  escalate:\n    - {reminders: 1, to: [leader]}\n    - {overdue: 3s, to: [monitor]}\n",
+        )
+    ),
+    "progress reports added": Edit(  # 续报 now owed during handling: opened from the restart on
+        BASE.replace(RELEASE, RELEASE + "    progress: {every: 3s, owner: office}\n"),
+        ids=("progress",),
+    ),
 }
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from bot.domain.checks import RESERVED_OBLIGATION_IDS
-from bot.domain.durations import format_duration
+from bot.domain.durations import format_duration, parse_duration
 
 # Derandomized by default: CI and the other people committing in this tree see the same examples
 # on every run, so a red test is reproducible and never a new random find blocking an unrelated
@@ -116,9 +116,20 @@ def rules(asked: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
 def reminders(draw: st.DrawFn, role_ids: list[str], before: list[int]) -> dict[str, Any]:
     """Reminder rules warning ``before`` (seconds) each deadline."""
     rules = {"before": [written(seconds) for seconds in before]}
-    optional = {"overdue_every": durations(60, DAY), "escalate_after": st.integers(0, 5)}
-    rules |= draw(st.fixed_dictionaries({}, optional=optional))
-    return rules | {"escalate_to": roles_of(draw, role_ids)}
+    if draw(st.booleans()):  # the old one-step form
+        optional = {"overdue_every": durations(60, DAY), "escalate_after": st.integers(0, 5)}
+        rules |= draw(st.fixed_dictionaries({}, optional=optional))
+        return rules | {"escalate_to": roles_of(draw, role_ids)}
+    every = draw(st.integers(60, DAY))
+    reached = draw(st.lists(st.integers(1, 12), max_size=3, unique=True).map(sorted))
+    steps = []
+    for number in reached:  # the reminder number each step is first reached at, climbing
+        to = roles_of(draw, role_ids, 1)
+        if number == 1 or draw(st.booleans()):  # no zero duration: the deadline's own is 0
+            steps.append({"reminders": number - 1, "to": to})
+        else:
+            steps.append({"overdue": written(every * (number - 1)), "to": to})
+    return rules | {"overdue_every": written(every), "escalate": steps}
 
 
 @st.composite
@@ -153,10 +164,28 @@ def levels(
     for index, level_id in enumerate(ids):
         level = {"id": level_id, "name": draw(LTEXT), "approve": roles_of(draw, role_ids, 1)}
         level |= {"notify": roles_of(draw, role_ids), "obligations": draw(duties)}
+        _maybe_conditional(draw, level["obligations"])
+        if not lean and draw(st.booleans()):
+            owner = draw(st.sampled_from(role_ids))
+            level["progress"] = {"every": draw(durations(max(60, floor + 1), DAY)), "owner": owner}
         if index != default:
             level["when"] = draw(conditions)
         found.append(level)
     return found
+
+
+def _seconds(duty: dict[str, Any]) -> int:
+    within = duty["within"]
+    return within if isinstance(within, int) else int(parse_duration(within).total_seconds())
+
+
+def _maybe_conditional(draw: st.DrawFn, duties: list[dict[str, Any]]) -> None:
+    """Sometimes make the later of two tasks a holding reply owed only if the other is late."""
+    if len(duties) == 2 and draw(st.booleans()):
+        first, second = duties
+        same_start = first.get("after", "reported") == second.get("after", "reported")
+        if same_start and _seconds(second) > _seconds(first):
+            second["if_overdue"] = first["id"]
 
 
 def _id(item: dict[str, Any]) -> Any:
@@ -189,12 +218,12 @@ def plans(draw: st.DrawFn, lean: bool = False) -> dict[str, Any]:
     }
     if lean:
         return plan
-    return plan | draw(st.fixed_dictionaries({}, optional=optional_fields(role_ids)))
+    return plan | draw(st.fixed_dictionaries({}, optional=optional_fields(role_ids, floor)))
 
 
-def optional_fields(role_ids: list[str]) -> dict[str, st.SearchStrategy[Any]]:
-    """Strategies for the plan's optional top-level fields."""
-    every = st.integers(60, DAY)
+def optional_fields(role_ids: list[str], floor: int = 0) -> dict[str, st.SearchStrategy[Any]]:
+    """Strategies for the plan's optional top-level fields (warnings up to ``floor`` seconds)."""
+    every = st.integers(max(60, floor + 1), DAY)
     follow_up = every.flatmap(
         lambda step: st.fixed_dictionaries(
             {

@@ -120,7 +120,10 @@ async def test_draft_approval_stabilise_follow_up_review_close(tmp_path: Path) -
 
             tg.press_button(GROUP, BOSS, card, "已平稳")
             await tg.wait_for(lambda m: "确认舆情已趋于平稳" in m.text, chat_id=GROUP)
-            prompt = await tg.wait_for(lambda m: "请续报进展（第 1/2 次）" in m.text, timeout=6)
+            # the first 续报 after the calm is a task: warned of, then due
+            prompt = await tg.wait_for(
+                lambda m: "「报送舆情稳定后续报（第1次）」" in m.text, timeout=6
+            )
             assert "@li_clerk" in prompt.text
             tg.send_message(GROUP, CLERK, "/update 1 网上讨论已明显减少")
             tg.send_message(GROUP, CLERK, "/review 1 一、基本情况……二、处置经过……")

@@ -1,6 +1,7 @@
 """An open incident against an edited plan: what no longer maps, named as it was stored."""
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from support import SMALL_PLAN, T0, small_plan
@@ -10,10 +11,12 @@ from bot.domain.grading import Reason, reason_text, reasons_for
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import State
 from bot.domain.obligations import Anchors, ObStatus, schedule, spec_for, task_spec
+from bot.domain.progress import open_reports
 from bot.domain.text import LText
 from bot.domain.timing import what_is_due
 
 STORED = small_plan()
+H = timedelta(hours=1)
 
 
 def graded(level: str = "high", answers: dict[str, str] | None = None) -> Incident:
@@ -182,3 +185,39 @@ def test_a_task_met_before_a_regrade_keeps_its_own_levels_words() -> None:
     assert (reply.level, reply.status) == ("mid", ObStatus.MET)
     assert task_spec(worded, "low", reply).text.get("zh_CN") == "一小时内回复"
     assert spec_for(worded, "low", "reply").text.get("zh_CN") == "回复"
+
+
+def test_progress_reports_fit_while_the_plan_keeps_the_series_and_are_drift_when_it_drops_it() -> (
+    None
+):
+    series = "    progress: {every: 2h, owner: office}\n"
+    marker = "      - {id: release, text: 通稿, owner: office, within: 2h, approval: [leader]}\n"
+    with_reports = small_plan(SMALL_PLAN.replace(marker, marker + series))
+    incident = graded()
+    confirmed = replace(incident, confirmed_at=T0)
+    opened = open_reports(with_reports, "high", confirmed.anchors, (), T0 + 3 * H).opened
+    incident = replace(confirmed, obligations=(*confirmed.obligations, *opened))
+    kept = fit(with_reports, with_reports, incident)
+    assert kept.drift == ()
+    retuned = small_plan(SMALL_PLAN.replace(marker, marker + series.replace("2h", "4h")))
+    assert fit(retuned, with_reports, incident).drift == ()  # a new cadence is no drift
+    dropped = fit(STORED, with_reports, incident)
+    assert {d.id for d in dropped.drift} == {"progress-1", "progress-2"}
+    assert dropped.drift[0].shown("zh_CN") == "报送处置进展（续报）（第1次）"
+    due = what_is_due(incident.snapshot(), dropped.plan, T0 + 3 * H)
+    assert "progress-1" in {r.obligation for r in due.reminders}  # still owed, still reminded
+    assert due.opened == ()  # the plan owes no more reports
+
+
+def test_a_regrade_after_the_series_was_dropped_keeps_each_report_once() -> None:
+    series = "    progress: {every: 2h, owner: office}\n"
+    marker = "      - {id: release, text: 通稿, owner: office, within: 2h, approval: [leader]}\n"
+    with_reports = small_plan(SMALL_PLAN.replace(marker, marker + series))
+    incident = replace(graded(), confirmed_at=T0)
+    opened = open_reports(with_reports, "high", incident.anchors, (), T0 + 3 * H).opened
+    incident = replace(incident, obligations=(*incident.obligations, *opened))
+    fitted = fit(STORED, with_reports, incident).plan
+    for level in ("mid", "high"):
+        states = schedule(fitted, level, incident.anchors, incident.obligations).states
+        ids = [state.id for state in states]
+        assert len(ids) == len(set(ids))

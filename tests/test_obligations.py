@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from support import T0, small_plan
@@ -13,7 +13,7 @@ from bot.domain.obligations import (
     reminder_at,
     schedule,
 )
-from bot.domain.timing import Snapshot, what_is_due
+from bot.domain.timing import Due, Snapshot, what_is_due
 
 PLAN = small_plan()
 M = timedelta(minutes=1)
@@ -133,7 +133,7 @@ def test_submitted_content_reminds_as_awaiting_approval() -> None:
 def test_final_incidents_send_nothing(state: State) -> None:
     snapshot = active("high", state=state)
     due = what_is_due(snapshot, PLAN, T0 + 10 * H)
-    assert due.reminders == () and due.follow_up is None and due.next_at is None
+    assert due == Due()
 
 
 @pytest.mark.parametrize(
@@ -201,49 +201,3 @@ def test_stabilising_starts_the_review_clock() -> None:
     assert review.status is ObStatus.OPEN
     assert review.due_at == stabilised_at + timedelta(days=3)
     assert [c.id for c in result.changed] == ["review"]
-
-
-def stabilised(updates: datetime | None = None, followups_sent: int = 0) -> Snapshot:
-    at = T0 + H
-    states = tuple(
-        replace(s, status=ObStatus.MET, met_at=at)
-        for s in schedule(PLAN, "high", Anchors(T0, at)).states
-    )
-    return Snapshot(State.STABILISED, "high", T0, at, states, followups_sent, updates)
-
-
-@pytest.mark.parametrize(
-    ("hours", "sent", "number", "skipped"),
-    [
-        (4.5, 0, None, None),  # first prompt at stabilised + 4h = T0 + 5h
-        (5, 0, 1, False),
-        (9.5, 1, 2, False),
-        (14, 0, 3, False),  # catch-up: only the latest of the three
-        (20, 3, None, None),  # follow_up.for: 12h -> three prompts, then none
-    ],
-)
-def test_follow_up_prompts(hours: float, sent: int, number: int | None, skipped: bool) -> None:
-    due = what_is_due(stabilised(followups_sent=sent), PLAN, T0 + hours * H)
-    prompt = due.follow_up
-    assert (prompt.number if prompt else None) == number
-    assert (prompt.skipped if prompt else None) == skipped
-    if prompt:
-        assert prompt.of == 3
-
-
-@pytest.mark.parametrize(
-    ("update_after", "skipped"),
-    [
-        (3 * H, True),  # within the second half of the first 4 h unit: that unit's report
-        (2 * H + 59 * M, False),  # early in the unit: the prompt still asks
-        (5 * H + 10 * M, None),  # the late answer to prompt 1 does not silence prompt 2
-    ],
-)
-def test_follow_up_prompt_skipped_when_an_update_came_in(
-    update_after: timedelta, skipped: bool | None
-) -> None:
-    now = T0 + (5 * H if skipped is not None else 9 * H)
-    sent = 0 if skipped is not None else 1
-    due = what_is_due(stabilised(T0 + update_after, sent), PLAN, now)
-    assert due.follow_up is not None
-    assert due.follow_up.skipped is bool(skipped)

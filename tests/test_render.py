@@ -78,8 +78,13 @@ async def test_reminders_and_approval_texts(service: IncidentService) -> None:
         html.splitlines()[0]
         == "<b>❗ #1「上报」已逾期 30分钟（截止 03-01 17:00，第 3 次提醒）。</b>"
     )
-    assert "\n⬆ 已按预案逐级上报（第 1 级）：现通知组长。\n" in html  # the ladder's first rung
+    assert "⬆ 已按预案逐级上报（第 1 级）：现通知组长。" in html  # the step climbed, announced
     assert html.splitlines()[-1] == '@clerk <a href="tg://user?id=1">组长</a>'
+    service.clock.advance(15 * M)  # type: ignore[attr-defined]
+    await service.tick()
+    again = [html for kind, html, _ in await rendered(service) if "「上报」已逾期" in html]
+    assert len(again) == 1 and "逐级上报" not in again[0]  # the same step: no news
+    assert "已按预案报告上级领导。" in again[0]
     assert unpack(rows[0][0].data) == Done(incident_id, "report")
     await service.submit(incident_id, CLERK, "release", "通稿：<关于……的情况说明>")
     approval = next(m for m in await rendered(service) if m[0] == "approval")

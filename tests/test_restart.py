@@ -106,7 +106,11 @@ async def test_killed_and_restarted_bot_loses_nothing_and_repeats_nothing(tmp_pa
     assert not any("将于" in text or "已到截止时间" in text for text in later)
     async with await SqliteStore.open(db) as store:
         timeline = await store.timeline(incident.id)
-    reminded = [e for e in timeline if e.kind == "reminder" and e.data["obligation"] == "report_up"]
+    reminded = [
+        e
+        for e in timeline
+        if e.kind in ("reminder", "escalation") and e.data["obligation"] == "report_up"
+    ]
     assert len({e.at for e in reminded}) == len(reminded)  # one per tick, never a burst
     caught_up = next(e for e in reminded if e.at >= restarted)
     number = caught_up.data["number"]

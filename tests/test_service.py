@@ -142,17 +142,25 @@ async def test_done_draft_approval_stabilise_follow_up_review_close(
     advance(service, H)
     stable = await service.stabilise(incident_id, BOSS)
     assert stable.obligation("review").due_at == T0 + H + timedelta(days=3)
+    await service.tick()  # the first progress report's period starts with the calm
+    assert stable.state is State.STABILISED
     advance(service, 4 * H)
     await service.tick()
-    assert [p for k, p in await drain(service) if k == "follow_up"] == [
-        {"number": 1, "of": 3, "mentions": ["clerk"]}
-    ]
-    await service.update(incident_id, CLERK, "舆情已平稳")  # answers prompt 1
+    reminders = [p for k, p in await drain(service) if k == "reminder"]
+    assert [(p["obligation"], p["reminder"], p["mentions"]) for p in reminders][-1] == (
+        "followup-1",
+        "due",
+        ["clerk"],
+    )
+    filed = await service.update(incident_id, CLERK, "舆情已平稳")  # files report 1, on time
+    assert filed.obligation("followup-1").met_at == T0 + 5 * H
     advance(service, 3 * H)
-    await service.update(incident_id, CLERK, "无新情况")  # this unit's report, before its prompt
+    await service.tick()
+    filed = await service.update(incident_id, CLERK, "无新情况")  # report 2, an hour early
+    assert filed.obligation("followup-2").status is ObStatus.MET
     advance(service, H)
-    await service.tick()  # an update came in during the second half of this unit: no prompt
-    assert [k for k, _ in await drain(service) if k == "follow_up"] == []
+    await service.tick()  # report 3's period starts; report 2 is met, so nothing reminds
+    assert [k for k, _ in await drain(service) if k == "reminder"] == []
 
     await service.submit(incident_id, CLERK, "review", "总结评估报告全文")
     closed = await service.decide_content(incident_id, BOSS, "review", approve=True)

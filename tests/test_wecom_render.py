@@ -187,7 +187,8 @@ async def test_every_kind_of_every_shipped_plan_fits_wecom(path: Path, tmp_path:
     async with await SqliteStore.open(tmp_path / "y.db") as store:
         service = IncidentService(store, PlanBook([plan]), ManualClock(T0))
         every = await play(service, plan)
-        assert {drawn.kind for drawn in every} == {kind.value for kind in Kind}
+        # follow-up prompts are only drawn for rows queued before 续报 became tasks
+        assert {drawn.kind for drawn in every} == {kind.value for kind in Kind} - {"follow_up"}
         for drawn in every:
             keys = await tokens.keys_for(store, card_data(drawn.doc))
             pressed = []

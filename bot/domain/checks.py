@@ -49,6 +49,8 @@ def _missing_roles(plan: Plan, path: Path, role_ids: Iterable[str]) -> Iterator[
 
 
 def _ladder_roles(plan: Plan, path: Path, rules: ReminderRules | None) -> Iterator[Problem]:
+    if rules is not None and rules.escalate_to:
+        yield from _missing_roles(plan, (*path, "escalate_to"), rules.escalate_to)
     for index, step in enumerate(rules.escalate if rules else []):
         yield from _missing_roles(plan, (*path, "escalate", index, "to"), step.to)
 
@@ -152,15 +154,28 @@ def _timing(plan: Plan) -> Iterator[Problem]:
             else:
                 yield from _warnings_fit(("reminders", "before"), ob, plan.reminders)
     yield from _warnings_fit(("reminders", "before"), review_spec(plan), plan.reminders)
-    yield from _series_timing(("follow_up",), plan.follow_up)
+    yield from _series_timing(("follow_up",), plan.follow_up, plan.reminders)
     for li, level in enumerate(plan.levels):
-        yield from _series_timing(("levels", li, "progress"), level.progress)
-        yield from _series_timing(("levels", li, "follow_up"), level.follow_up)
+        yield from _series_timing(("levels", li, "progress"), level.progress, plan.reminders)
+        yield from _series_timing(("levels", li, "follow_up"), level.follow_up, plan.reminders)
 
 
-def _series_timing(path: Path, series: Progress | FollowUp | None) -> Iterator[Problem]:
-    """A series' cadence fits its period and makes a sane number of reports."""
-    if series is None or series.for_ is None:
+def _series_timing(
+    path: Path, series: Progress | FollowUp | None, plan_rules: ReminderRules
+) -> Iterator[Problem]:
+    """A series' cadence fits its period, makes a sane number of reports, and its warnings fit."""
+    if series is None:
+        return
+    rules, where = (
+        (series.reminders, (*path, "reminders"))
+        if series.reminders
+        else (plan_rules, ("reminders",))
+    )
+    for index, before in enumerate(rules.before):
+        if before >= series.every:
+            params = {"obligation": path[-1]}
+            yield Problem((*where, "before", index), N_("plan.warning_too_long"), params)
+    if series.for_ is None:
         return
     if series.every > series.for_:
         yield Problem((*path, "every"), N_("plan.follow_up_every_too_long"), {})
@@ -187,7 +202,7 @@ def _every_rules(plan: Plan) -> Iterator[tuple[Path, ReminderRules]]:
 def _ladders(plan: Plan) -> Iterator[Problem]:
     """Each ladder climbs: every step is reached by a later reminder than the one before."""
     for path, rules in _every_rules(plan):
-        reached = [step_number(rules, step) or 0 for step in range(1, len(rules.escalate) + 1)]
+        reached = [step_number(rules, step) or 0 for step in range(1, len(rules.ladder()) + 1)]
         for index in range(1, len(reached)):
             if reached[index] <= reached[index - 1]:
                 yield Problem((*path, "escalate", index), N_("plan.ladder_order"), {})

@@ -18,6 +18,7 @@ from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID, spec_for
 from bot.domain.plan import Level, Obligation, Option, Person, Plan, Question, Role
+from bot.domain.series import find_series, parse_instance
 from bot.domain.text import LText
 
 
@@ -166,6 +167,7 @@ class _Work:
         if level_id is None:
             return
         known = {spec.id for lv in self.base.levels for spec in lv.obligations} | {REVIEW_ID}
+        known |= {ob.id for ob in incident.obligations if _report_known(self.base, ob.id)}
         index = [lv.id for lv in self.levels].index(level_id)
         level = self.levels[index]
         present = {spec.id for spec in level.obligations}
@@ -224,6 +226,12 @@ class _Work:
             old = self.stored.roles.get(role_id) if self.stored else None
             self.roles_[role_id] = Role(title=old.title if old else LText(role_id))
             self.note(DriftKind.ROLE, role_id, old.title if old else None)
+
+
+def _report_known(plan: Plan, obligation_id: str) -> bool:
+    """A progress report of a series the plan still has (at any level)."""
+    parsed = parse_instance(obligation_id)
+    return parsed is not None and find_series(plan, None, parsed[0]) is not None
 
 
 def _stored_task(stored: Plan | None, level_id: str, obligation_id: str) -> Obligation | None:

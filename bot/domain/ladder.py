@@ -17,13 +17,14 @@ def step_reached(rules: ReminderRules, step: EscalationStep, number: int) -> boo
 
 def step_of(rules: ReminderRules, number: int) -> int:
     """The highest ladder step (1-based; 0: none) the ``number``-th reminder has reached."""
-    reached = [i + 1 for i, step in enumerate(rules.escalate) if step_reached(rules, step, number)]
+    reached = [i + 1 for i, step in enumerate(rules.ladder()) if step_reached(rules, step, number)]
     return max(reached, default=0)
 
 
 def step_roles(rules: ReminderRules, step: int) -> list[str]:
     """The roles one step adds (1-based)."""
-    return list(rules.escalate[step - 1].to) if 0 < step <= len(rules.escalate) else []
+    ladder = rules.ladder()
+    return list(ladder[step - 1].to) if 0 < step <= len(ladder) else []
 
 
 def climbed_roles(rules: ReminderRules, step: int) -> list[str]:
@@ -36,9 +37,10 @@ def climbed_roles(rules: ReminderRules, step: int) -> list[str]:
 
 def step_number(rules: ReminderRules, step: int) -> int | None:
     """The reminder number (1 = at the deadline) from which ``step`` is reached (None: never)."""
-    if not 0 < step <= len(rules.escalate):
+    ladder = rules.ladder()
+    if not 0 < step <= len(ladder):
         return None
-    rung = rules.escalate[step - 1]
+    rung = ladder[step - 1]
     if rung.reminders is not None:
         return rung.reminders + 1
     assert rung.overdue is not None

@@ -162,7 +162,8 @@ def schedule(
     reports = [state for state in existing if parse_instance(state.id)]
     tasks = [state for state in existing if not parse_instance(state.id)]
     old = {state.id: state for state in tasks if state.status is not ObStatus.DROPPED}
-    specs = obligation_specs(plan, level_id)
+    # a report kept only because an edited plan dropped its series is carried as a report
+    specs = [spec for spec in obligation_specs(plan, level_id) if not parse_instance(spec.id)]
     states: list[ObligationState] = []
     added: list[str] = []
     changed: list[Change] = []

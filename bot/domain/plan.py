@@ -190,20 +190,21 @@ class ReminderRules(_Model):
     before: list[Duration] = Field(default_factory=list)
     overdue_every: Duration = timedelta(minutes=30)
     escalate: list[EscalationStep] = Field(default_factory=list)
+    escalate_after: int | None = Field(None, ge=0, description="old form: one step after N")
+    escalate_to: list[Id] | None = Field(None, description="old form: the one step's roles")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_step_ladder(cls, data: Any) -> Any:
-        """The old ``escalate_after``/``escalate_to`` pair is a ladder of one step."""
-        if not isinstance(data, dict) or not {"escalate_after", "escalate_to"} & set(data):
-            return data
-        if "escalate" in data:
+    @model_validator(mode="after")
+    def _one_ladder(self) -> ReminderRules:
+        if self.escalate and (self.escalate_after is not None or self.escalate_to is not None):
             raise PydanticCustomError("yq_two_ladders", "escalate and escalate_to", {})
-        data = dict(data)
-        after = data.pop("escalate_after", 2)
-        to = data.pop("escalate_to", [])
-        data["escalate"] = [{"reminders": after, "to": to}] if to else []
-        return data
+        return self
+
+    def ladder(self) -> list[EscalationStep]:
+        """The escalation steps; the old ``escalate_after``/``escalate_to`` pair is one step."""
+        if self.escalate or not self.escalate_to:
+            return list(self.escalate)
+        after = 2 if self.escalate_after is None else self.escalate_after
+        return [EscalationStep(reminders=after, to=list(self.escalate_to))]
 
 
 class Obligation(_Model):

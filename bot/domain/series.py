@@ -102,3 +102,18 @@ def find_series(plan: Plan, level_id: str | None, series_id: str) -> Series | No
             if series.id == series_id:
                 return series
     return None
+
+
+def series_key(obligation_id: str) -> str:
+    """The series a report belongs to (``progress``), or the task id itself for any other task."""
+    parsed = parse_instance(obligation_id)
+    return parsed[0] if parsed else obligation_id
+
+
+def series_text(plan: Plan, series_id: str) -> LText:
+    """A series' words as the plan writes them at its first level that has it, else the default."""
+    for level_id in plan.level_ids:
+        for series in series_of(plan, level_id):
+            if series.id == series_id:
+                return series.text
+    return DEFAULT_TEXT[series_id]

@@ -61,13 +61,13 @@ def what_is_due(snapshot: Snapshot, plan: Plan, now: datetime) -> Due:
         return Due(abandon=True) if now >= expires else Due(next_at=expires)
     assert snapshot.level_id is not None
     level_id = snapshot.level_id
-    reminders, upcoming = _reminders(snapshot, plan, now)
     anchors = Anchors(snapshot.reported_at, snapshot.stabilised_at, snapshot.confirmed_at)
     opening = open_reports(
         plan, level_id, anchors, snapshot.obligations, now, snapshot.followups_sent
     )
-    for state in opening.opened:
-        upcoming.extend(_compact([next_reminder_time(_rules(plan, level_id, state), state)]))
+    # a report opened now may already owe a reminder (a short period, or a bot that was down)
+    owed = (*snapshot.obligations, *opening.opened)
+    reminders, upcoming = _reminders(owed, plan, level_id, now)
     moves = standby_moves(plan, level_id, snapshot.obligations, now)
     upcoming.extend(_compact([opening.next_at, moves.next_at]))
     return Due(
@@ -81,17 +81,16 @@ def what_is_due(snapshot: Snapshot, plan: Plan, now: datetime) -> Due:
 
 
 def _reminders(
-    snapshot: Snapshot, plan: Plan, now: datetime
+    obligations: Sequence[ObligationState], plan: Plan, level_id: str, now: datetime
 ) -> tuple[list[Reminder], list[datetime]]:
     """The reminders due now and each owed task's next one; missed reports fall silent."""
-    assert snapshot.level_id is not None
-    silent = superseded(snapshot.obligations, now)
+    silent = superseded(obligations, now)
     reminders: list[Reminder] = []
     upcoming: list[datetime] = []
-    for state in snapshot.obligations:
+    for state in obligations:
         if state.status not in ACTIVE_STATUSES or state.id in silent:
             continue  # met, dropped, standby or not started: nothing to remind
-        rules = _rules(plan, snapshot.level_id, state)
+        rules = _rules(plan, level_id, state)
         reminder = latest_passed(rules, state, now)
         if reminder is not None:
             reminders.append(reminder)

@@ -88,9 +88,25 @@ def missed_reports(incident: Incident, now: datetime) -> set[str]:
 
 
 def owed(incident: Incident) -> list[ObligationState]:
-    """Tasks other than the review that are still owed (running, awaiting approval, waiting)."""
+    """Tasks that hold up closing: still owed (running, awaiting approval, waiting).
+
+    Neither the review nor a progress report: reports run for as long as the incident does.
+    """
     running = {*ACTIVE_STATUSES, ObStatus.WAITING}
-    return [ob for ob in incident.obligations if ob.status in running and ob.id != REVIEW_ID]
+    return [
+        ob
+        for ob in incident.obligations
+        if ob.status in running and ob.id != REVIEW_ID and parse_instance(ob.id) is None
+    ]
+
+
+def reports_at_close(incident: Incident, now: datetime) -> tuple[list[str], list[str]]:
+    """Progress reports still owed at the close: (overdue ones, missed; not yet due, dropped)."""
+    owing = [
+        ob for ob in incident.obligations if parse_instance(ob.id) and ob.status in ACTIVE_STATUSES
+    ]
+    late = [ob.id for ob in owing if ob.due_at is not None and ob.due_at <= now]
+    return late, [ob.id for ob in owing if ob.id not in late]
 
 
 def closing_pending(incident: Incident) -> bool:

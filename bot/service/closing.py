@@ -8,7 +8,7 @@ from bot.domain.incident import Incident
 from bot.domain.lifecycle import Event
 from bot.domain.messages import N_
 from bot.domain.obligations import ObStatus
-from bot.domain.verdicts import closing_pending, owed
+from bot.domain.verdicts import closing_pending, owed, reports_at_close
 from bot.service.base import Base, Editing
 from bot.service.outbox import Kind, mentions, notice, send
 from bot.store import Decision
@@ -72,8 +72,11 @@ class Closing(Base):
     async def _freeze_and_close(self, edit: Editing, actor: Actor) -> list[str]:
         """Freeze owed tasks as unmet at close, then close; the ids frozen."""
         unmet = [ob.id for ob in owed(edit.incident)]
-        for obligation_id in unmet:
+        missed, not_due = reports_at_close(edit.incident, edit.now)
+        for obligation_id in [*unmet, *missed]:
             await edit.tx.set_obligation(edit.incident.id, obligation_id, status=ObStatus.UNMET)
+        for obligation_id in not_due:  # the incident ends before these reports fall due
+            await edit.tx.set_obligation(edit.incident.id, obligation_id, status=ObStatus.DROPPED)
         await edit.reload()
         await edit.move(Event.CLOSE, closed_at=edit.now)
         await edit.event("closed", actor, unmet=unmet)

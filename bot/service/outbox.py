@@ -22,7 +22,7 @@ class Kind(StrEnum):
     CARD = "card"  # post (``announce``) or refresh the incident card
     NOTICE = "notice"  # a text: ``key`` + ``params``
     REMINDER = "reminder"  # an obligation warning, due or overdue reminder
-    FOLLOW_UP = "follow_up"  # a progress-report (续报) prompt
+    FOLLOW_UP = "follow_up"  # a 续报 prompt: no longer owed (reports are tasks); old rows drawn
     APPROVAL = "approval"  # submitted content awaiting an approver's buttons
 
 

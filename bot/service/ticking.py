@@ -142,12 +142,13 @@ class Ticking(DriftNotices):
         if due.abandon:
             await self.abandon(edit)
             return
-        for reminder in due.reminders:
-            await self._remind(edit, reminder)
-        if due.opened:
+        if due.opened:  # before the reminders: one may be for a report opened now
             await edit.tx.save_obligations(edit.incident.id, due.opened)
             for state in due.opened:
                 await edit.event("report_opened", None, obligation=state.id)
+            await edit.reload()
+        for reminder in due.reminders:
+            await self._remind(edit, reminder)
         for obligation_id in due.owed:
             await self._standby(edit, obligation_id, ObStatus.OPEN, N_("notice.standby_owed"))
         for obligation_id in due.spared:

@@ -10,7 +10,7 @@ from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID, ObStatus, content_digest, spec_for
 from bot.domain.plan import Obligation
 from bot.domain.progress import report_met_by_update
-from bot.domain.tasks import resolve_task
+from bot.domain.tasks import open_tasks, resolve_task
 from bot.service.base import Editing
 from bot.service.closing import Closing
 from bot.service.outbox import Kind, mentions, notice, send
@@ -59,6 +59,12 @@ class OnStandby(DomainError):
     """The task is owed only if another task is not met by its deadline, and that has not come."""
 
     key = N_("error.on_standby")
+
+
+class NotOwedAnyMore(DomainError):
+    """The task was dropped in a regrade, or a standby task was spared; ``tasks`` are open."""
+
+    key = N_("error.not_owed_any_more")
 
 
 class DraftSuperseded(DomainError):
@@ -221,7 +227,8 @@ class Work(Closing):
             condition = spec.if_overdue or ""
             raise OnStandby(obligation=obligation_id, condition=condition, number=incident.number)
         if state.status in (ObStatus.DROPPED, ObStatus.SPARED):
-            raise UnknownObligation(obligation=obligation_id, number=incident.number)
+            tasks = open_tasks(incident)
+            raise NotOwedAnyMore(obligation=obligation_id, number=incident.number, tasks=tasks)
         return obligation_id, spec
 
     async def _meet(self, edit: Editing, actor: Actor, obligation_id: str) -> None:
