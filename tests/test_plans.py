@@ -230,10 +230,14 @@ def test_releases_need_a_leader(
 
 
 def test_city_bureau_follow_up() -> None:
-    # 000 (杭州城管) 四(二)4(5): 在舆情稳定后48小时内…以4小时为单位…汇总形成《网络舆情报告》
-    follow_up = plan("city-bureau").follow_up
-    assert follow_up is not None
-    assert (follow_up.every, follow_up.for_, follow_up.owner) == (4 * H, 48 * H, "office")
+    # 000 (杭州城管) 四(二)4(5): 在舆情稳定后48小时内…以4小时为单位…汇总形成《网络舆情报告》,
+    # in the level II procedure, which level III follows; level I has no follow-up
+    bureau = plan("city-bureau")
+    assert bureau.follow_up is None and bureau.follow_up_for("general") is None
+    for level in ("major", "critical"):
+        follow_up = bureau.follow_up_for(level)
+        assert follow_up is not None
+        assert (follow_up.every, follow_up.for_, follow_up.owner) == (4 * H, 48 * H, "office")
 
 
 @pytest.mark.parametrize(

@@ -109,5 +109,15 @@ async def _typed(drill: Drill, step: Step) -> tuple[list[str], Item]:
         return roles, cmd.Draft(incident.number, task, text)
     if action == "review":
         return [drill.plan.review.owner], cmd.Review(incident.number, str(value))
-    owner = drill.plan.follow_up.owner if drill.plan.follow_up else drill.plan.review.owner
+    owner = _update_owner(drill, incident.level_id, incident.stabilised_at is not None)
     return [owner], cmd.Update(incident.number, str(value))
+
+
+def _update_owner(drill: Drill, level_id: str | None, calmed: bool) -> str:
+    """Who sends an update: the owner of the 续报 series it meets, else the review's owner."""
+    plan = drill.plan
+    level = plan.level(level_id) if level_id in plan.level_ids else None
+    follow = plan.follow_up_for(level.id) if level else plan.follow_up
+    series = follow if calmed else (level.progress if level else None)
+    fallback = plan.follow_up.owner if plan.follow_up else plan.review.owner
+    return series.owner if series is not None else fallback
