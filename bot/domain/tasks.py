@@ -10,6 +10,7 @@ from bot.domain.incident import Incident
 from bot.domain.messages import N_
 from bot.domain.obligations import ACTIVE_STATUSES, ObligationState, ObStatus, task_spec
 from bot.domain.plan import Plan
+from bot.domain.series import parse_instance
 
 LIVE = ACTIVE_STATUSES | {ObStatus.WAITING}
 
@@ -27,8 +28,21 @@ class AmbiguousTask(DomainError):
 
 
 def card_tasks(incident: Incident) -> tuple[ObligationState, ...]:
-    """The incident's tasks in the order the card numbers them (from 1)."""
-    return incident.obligations if incident.level_id is not None else ()
+    """The incident's tasks in the order the card numbers them (from 1).
+
+    Progress reports (续报) are not numbered: the card folds those met or missed into one line,
+    and /update meets the current one; they are still named by id or by name.
+    """
+    if incident.level_id is None:
+        return ()
+    return tuple(state for state in incident.obligations if not parse_instance(state.id))
+
+
+def reports(incident: Incident) -> tuple[ObligationState, ...]:
+    """The incident's progress reports (续报), in the order they were opened."""
+    if incident.level_id is None:
+        return ()
+    return tuple(state for state in incident.obligations if parse_instance(state.id))
 
 
 def folded(text: str) -> str:
@@ -46,10 +60,12 @@ def names(plan: Plan, incident: Incident, state: ObligationState) -> list[str]:
 
 
 def open_tasks(incident: Incident) -> list[tuple[int, str, str | None]]:
-    """The tasks still to do as (card number, id, level that set it)."""
+    """The tasks still to do as (card number, id, level that set it); a report's number is 0."""
+    numbered = enumerate(card_tasks(incident), 1)
+    every = [*numbered, *((0, state) for state in reports(incident))]
     return [
         (number, state.id, state.level or incident.level_id)
-        for number, state in enumerate(card_tasks(incident), 1)
+        for number, state in every
         if state.status in ACTIVE_STATUSES
     ]
 
@@ -65,16 +81,17 @@ def resolve_task(plan: Plan, incident: Incident, given: str) -> str:
 
     UnknownTask when nothing matches, AmbiguousTask when two tasks do (a live one is preferred).
     """
-    tasks = card_tasks(incident)
+    numbered = {state.id: n for n, state in enumerate(card_tasks(incident), 1)}
+    tasks = [*card_tasks(incident), *reports(incident)]
     number = _card_number(given)
-    tiers: list[Callable[[int, ObligationState], bool]] = [
+    tiers: list[Callable[[int | None, ObligationState], bool]] = [
         lambda _, s: folded(s.id) == folded(given),
-        lambda n, _: n == number,
+        lambda n, _: n is not None and n == number,
         lambda _, s: given.strip() in names(plan, incident, s),
         lambda _, s: folded(given) in {folded(name) for name in names(plan, incident, s)},
     ]
     for matches in tiers:
-        found = [s for n, s in enumerate(tasks, 1) if matches(n, s)]
+        found = [s for s in tasks if matches(numbered.get(s.id), s)]
         chosen = _one(found)
         if chosen is not None:
             return chosen.id

@@ -9,6 +9,7 @@ from enum import StrEnum
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import FINAL_STATES, State
 from bot.domain.obligations import ACTIVE_STATUSES, REVIEW_ID, ObligationState, ObStatus
+from bot.domain.progress import superseded
 from bot.domain.series import parse_instance
 
 
@@ -71,6 +72,19 @@ def standing(incident: Incident, ob: ObligationState, now: datetime) -> Standing
     if incident.state in FINAL_STATES:
         return Standing(Verdict.UNMET)
     return Standing(Verdict.OPEN, ob.due_at - end)
+
+
+def missed_reports(incident: Incident, now: datetime) -> set[str]:
+    """Progress reports missed (漏报): unmet when the next one fell due, or when it all ended."""
+    silent = superseded(incident.obligations, now)
+    over = incident.state in FINAL_STATES
+    return {
+        ob.id
+        for ob in incident.obligations
+        if parse_instance(ob.id)
+        and (over or ob.id in silent)
+        and standing(incident, ob, now).verdict is Verdict.BREACHED
+    }
 
 
 def owed(incident: Incident) -> list[ObligationState]:

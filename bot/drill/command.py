@@ -61,7 +61,8 @@ async def drill(
                 session.out(t("drill.interrupted"))
             incident = await session.incident() if session.incident_id is not None else None
             if incident is not None:
-                for line in report_lines(incident, plan, t, clock.now()):
+                events = await store.timeline(incident.id)
+                for line in report_lines(incident, plan, t, clock.now(), events):
                     session.out(line)
             return DrillResult(session.heard, incident, clock.now(), interrupted)
 

@@ -14,13 +14,17 @@ from datetime import UTC, datetime, timedelta
 from typing import BinaryIO
 
 from bot.domain.durations import parse_duration
+from bot.domain.incident import Incident
 from bot.domain.lifecycle import State
-from bot.domain.obligations import REVIEW_ID, ObStatus, spec_for
+from bot.domain.obligations import REVIEW_ID, ObStatus, task_spec
+from bot.domain.progress import report_met_by_update
+from bot.domain.series import parse_instance
 from bot.domain.verdicts import closing_pending
 from bot.drill.runner import Drill, DrillStopped
 from bot.drill.script import Step
 from bot.drill.scripted import perform
 from bot.i18n import Translator
+from bot.render.words import task_name
 
 Ask = Callable[[str], str]  # prompt -> the user's line; EOFError ends the drill
 # the virtual clock stays far from datetime's limit: deadlines of years are added to it
@@ -171,9 +175,10 @@ async def _choices(drill: Drill) -> list[Choice]:
                 found.append(Choice(t("drill.choice.regrade", level=name), "regrade", level.id))
     assert incident.level_id is not None
     for ob in incident.obligations:
-        if ob.status not in (ObStatus.OPEN, ObStatus.SUBMITTED):
+        # standby and spared tasks are not to be done; an update files the progress report
+        if ob.status not in (ObStatus.OPEN, ObStatus.SUBMITTED) or parse_instance(ob.id):
             continue
-        spec = spec_for(drill.plan, incident.level_id, ob.id)
+        spec = task_spec(drill.plan, incident.level_id, ob)
         task = spec.text.get(t.lang)
         if ob.status is ObStatus.SUBMITTED:
             found.append(Choice(t("drill.choice.approve", task=task), "approve", ob.id))
@@ -184,8 +189,18 @@ async def _choices(drill: Drill) -> list[Choice]:
             found.append(Choice(t("drill.choice.draft", task=task), "draft", ob.id, True))
         else:
             found.append(Choice(t("drill.choice.done", task=task), "done", ob.id))
-    found.append(Choice(t("drill.choice.update"), "update", None, True))
+    found.append(_update(drill, incident))
     found.append(Choice(t("button.cancel"), "cancel", True))
     found.append(Choice(t("drill.choice.wait"), "wait"))
     found.append(Choice(t("drill.choice.quit"), "quit"))
     return found
+
+
+def _update(drill: Drill, incident: Incident) -> Choice:
+    """A progress update; it names the report (续报) it would file, if one is owed."""
+    t = drill.t
+    report = report_met_by_update(incident.obligations, drill.clock.now())
+    if report is None:
+        return Choice(t("drill.choice.update"), "update", None, True)
+    task = task_name(drill.plan, incident.level_id, incident.obligation(report), t.lang)
+    return Choice(t("drill.choice.update_report", task=task), "update", None, True)

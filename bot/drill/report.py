@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.incident import Incident
+from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
 from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
-from bot.domain.verdicts import Verdict, standing
+from bot.domain.text import listed
+from bot.domain.verdicts import Verdict, missed_reports, standing
 from bot.i18n import Translator
-from bot.render.words import duration, level_name, role_title, state_name
+from bot.render.words import duration, level_name, role_title, state_name, task_name
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,26 @@ VERDICT_KEYS = {
     Verdict.DROPPED: N_("drill.report.dropped"),
     Verdict.UNMET: N_("drill.report.unmet"),
     Verdict.CANCELLED: N_("drill.report.cancelled"),
+    Verdict.STANDBY: N_("drill.report.standby"),
+    Verdict.SPARED: N_("drill.report.spared"),
+}
+# A progress report (续报) missed: its next one fell due, or the incident ended (漏报).
+REPORT_KEYS = {**VERDICT_KEYS, Verdict.BREACHED: N_("drill.report.report_missed")}
+
+STANDBY_KEYS = {
+    "standby_owed": N_("drill.report.standby_owed"),
+    "standby_spared": N_("drill.report.standby_spared"),
 }
 
 
-def report_lines(incident: Incident, plan: Plan, t: Translator, end: datetime) -> list[str]:
-    """The drill report as lines of text."""
+def report_lines(
+    incident: Incident,
+    plan: Plan,
+    t: Translator,
+    end: datetime,
+    events: Sequence[TimelineEvent] = (),
+) -> list[str]:
+    """The drill report as lines of text: each task's verdict, then escalations and standby."""
     level = level_name(plan, incident.level_id, t.lang)
     lines = [
         t(
@@ -58,12 +75,14 @@ def report_lines(incident: Incident, plan: Plan, t: Translator, end: datetime) -
         )
     ]
     results = outcomes(incident, end)
+    missed = missed_reports(incident, end)
     for ob, result in zip(incident.obligations, results, strict=True):
         spec = task_spec(plan, incident.level_id, ob)
         owner = role_title(plan, spec.owner, t.lang)
         due = duration(t, spec.within)
         margin = duration(t, result.margin) if result.margin is not None else ""
-        verdict = t(VERDICT_KEYS[result.verdict], margin=margin)
+        keys = REPORT_KEYS if ob.id in missed else VERDICT_KEYS
+        verdict = t(keys[result.verdict], margin=margin)
         lines.append(
             t(
                 "drill.report.line",
@@ -73,6 +92,7 @@ def report_lines(incident: Incident, plan: Plan, t: Translator, end: datetime) -
                 verdict=verdict,
             )
         )
+    lines.extend(event_lines(incident, plan, t, events))
     counts = {key: sum(1 for r in results if r.verdict is key) for key in VERDICT_KEYS}
     lines.append(
         t(
@@ -84,3 +104,35 @@ def report_lines(incident: Incident, plan: Plan, t: Translator, end: datetime) -
         )
     )
     return lines
+
+
+def event_lines(
+    incident: Incident, plan: Plan, t: Translator, events: Sequence[TimelineEvent]
+) -> list[str]:
+    """Escalations, and standby tasks that became owed or were spared, as they happened."""
+    lines = []
+    for event in events:
+        task = task_name(plan, incident.level_id, str(event.data.get("obligation", "")), t.lang)
+        at = offset(event.at - incident.reported_at)
+        condition = str(event.data.get("condition") or "")
+        if event.kind == "escalation":
+            roles = (role_title(plan, role, t.lang) for role in event.data.get("roles", []))
+            step = event.data.get("step", 0)
+            roles_text = listed(roles, t.lang)
+            lines.append(
+                t("drill.report.escalation", task=task, step=step, roles=roles_text, at=at)
+            )
+        elif event.kind in ("standby_owed", "standby_spared"):
+            other = task_name(plan, incident.level_id, condition, t.lang)
+            key = STANDBY_KEYS[event.kind]
+            lines.append(t(key, task=task, condition=other, at=at))
+    return lines
+
+
+def offset(delta: timedelta) -> str:
+    """Time since the report, as ``+2h30m`` or ``+1d2h``."""
+    minutes = max(int(delta.total_seconds()) // 60, 0)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
+    return "+" + ("".join(parts) or "0m")

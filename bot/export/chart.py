@@ -21,6 +21,8 @@ from bot.domain.verdicts import Verdict, end_of, standing
 from bot.i18n import Translator
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
+# Never owed: dropped in a regrade, a standby task not (yet) needed, or one spared.
+UNDRAWN = frozenset({ObStatus.DROPPED, ObStatus.STANDBY, ObStatus.SPARED})
 
 
 @cache
@@ -38,11 +40,7 @@ def _hours(start: datetime, moment: datetime) -> float:
 def timeline_chart(incident: Incident, plan: Plan, t: Translator, now: datetime) -> bytes:
     """Each obligation as a bar from the report to its deadline, with when it was met."""
     family = cjk_font()
-    rows = [
-        ob
-        for ob in incident.obligations
-        if ob.status is not ObStatus.DROPPED and ob.due_at is not None
-    ]
+    rows = [ob for ob in incident.obligations if ob.status not in UNDRAWN and ob.due_at is not None]
     assert incident.level_id is not None
     fig, ax = plt.subplots(figsize=(9, 1.2 + 0.6 * max(len(rows), 1)), dpi=120)
     try:

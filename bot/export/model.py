@@ -9,7 +9,8 @@ from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
 from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
-from bot.domain.verdicts import Standing, Verdict, standing
+from bot.domain.text import listed
+from bot.domain.verdicts import Standing, Verdict, missed_reports, standing
 from bot.i18n import Translator
 from bot.render.card import reasons_line
 from bot.render.words import duration, level_name, role_title, state_name, task_name
@@ -123,6 +124,7 @@ def _obligations(facts: Facts, t: Translator) -> Section:
             t("export.col.result"),
         ]
     )
+    missed = missed_reports(incident, facts.now)
     for ob in incident.obligations:
         if incident.level_id is None:
             continue
@@ -133,7 +135,7 @@ def _obligations(facts: Facts, t: Translator) -> Section:
                 role_title(plan, spec.owner, t.lang),
                 _at(facts, ob.due_at),
                 _at(facts, ob.met_at),
-                _result(standing(incident, ob, facts.now), t),
+                _result(standing(incident, ob, facts.now), t, missed=ob.id in missed),
             ]
         )
     return section
@@ -148,12 +150,16 @@ RESULT_KEYS = {
     Verdict.DROPPED: N_("export.result.dropped"),
     Verdict.UNMET: N_("export.result.unmet"),
     Verdict.CANCELLED: N_("export.result.cancelled"),
+    Verdict.STANDBY: N_("export.result.standby"),
+    Verdict.SPARED: N_("export.result.spared"),
 }
 
 
-def _result(found: Standing, t: Translator) -> str:
-    """A task's verdict in the report's words (the lateness where it has one)."""
+def _result(found: Standing, t: Translator, missed: bool = False) -> str:
+    """A task's verdict in the report's words (the lateness where it has one); 漏报 for a report."""
     late = duration(t, found.margin) if found.margin is not None else ""
+    if missed:
+        return t("export.result.report_missed", late=late)
     return t(RESULT_KEYS[found.verdict], late=late)
 
 
@@ -206,8 +212,11 @@ def _updates(facts: Facts, t: Translator) -> Section:
     section = Section(t("export.updates"))
     for event in facts.events:
         if event.kind == "update":
+            meets = _detail(facts, event, t)
+            said = f"{meets}：" if meets else "："
+            text = event.data.get("text", "")
             section.paragraphs.append(
-                f"{_at(facts, event.at)} {_name(facts, event.actor)}：{event.data.get('text', '')}"
+                f"{_at(facts, event.at)} {_name(facts, event.actor)}{said}{text}"
             )
     if not section.paragraphs:
         section.paragraphs.append(t("export.none"))
@@ -219,20 +228,30 @@ def _timeline(facts: Facts, t: Translator) -> Section:
     section.table.append([t("export.col.time"), t("export.col.event"), t("export.col.who")])
     for event in facts.events:
         what = t(EVENT_KEYS[event.kind]) if event.kind in EVENT_KEYS else event.kind
-        detail = _named(
-            facts,
-            t,
-            obligation=str(event.data.get("obligation") or ""),
-            level=str(event.data.get("level") or ""),
-        )
         section.table.append(
             [
                 _at(facts, event.at),
-                f"{what} {detail}".strip(),
+                f"{what} {_detail(facts, event, t)}".strip(),
                 _name(facts, event.actor) if event.actor else "—",
             ]
         )
     return section
+
+
+def _detail(facts: Facts, event: TimelineEvent, t: Translator) -> str:
+    """What an event was about: its task or level; an escalation's step and the roles it added."""
+    data = event.data
+    task = _named(facts, t, obligation=str(data.get("obligation") or ""))
+    if event.kind == "escalation":
+        roles = (role_title(facts.plan, role, t.lang) for role in data.get("roles", []))
+        step, added = data.get("step", 0), listed(roles, t.lang)
+        return t("export.escalation", task=task, step=step, roles=added)
+    if event.kind in ("standby_owed", "standby_spared"):
+        condition = _named(facts, t, obligation=str(data.get("condition") or ""))
+        return t(STANDBY_KEYS[event.kind], task=task, condition=condition)
+    if event.kind == "update" and task:
+        return t("export.update_meets", task=task)
+    return task or _named(facts, t, level=str(data.get("level") or ""))
 
 
 def _review(facts: Facts, t: Translator) -> Section:
@@ -254,9 +273,17 @@ EVENT_KEYS = {
     "rejected": N_("export.event.rejected"),
     "update": N_("export.event.update"),
     "reminder": N_("export.event.reminder"),
+    "escalation": N_("export.event.escalation"),
+    "report_opened": N_("export.event.report_opened"),
+    "standby_owed": N_("export.event.standby_owed"),
+    "standby_spared": N_("export.event.standby_spared"),
     "follow_up": N_("export.event.follow_up"),
     "closed": N_("export.event.closed"),
     "abandoned": N_("export.event.abandoned"),
+}
+STANDBY_KEYS = {
+    "standby_owed": N_("export.standby_owed"),
+    "standby_spared": N_("export.standby_spared"),
 }
 DECISION_KEYS = {
     "approved": N_("export.decision.approved"),

@@ -6,15 +6,25 @@ from datetime import datetime
 
 from bot.domain.grading import guidance, reason_text, reasons_for
 from bot.domain.incident import Attachment, Incident
+from bot.domain.ladder import climbed_roles
 from bot.domain.lifecycle import FINAL_STATES, State
 from bot.domain.messages import N_
-from bot.domain.obligations import ObligationState, ObStatus, task_spec
-from bot.domain.plan import Plan
-from bot.domain.tasks import card_tasks
-from bot.domain.verdicts import Verdict, closing_pending, standing
+from bot.domain.obligations import (
+    ACTIVE_STATUSES,
+    ObligationState,
+    ObStatus,
+    current_step,
+    task_spec,
+)
+from bot.domain.plan import Obligation, Plan
+from bot.domain.progress import superseded
+from bot.domain.series import DEFAULT_TEXT, find_series
+from bot.domain.tasks import card_tasks, reports
+from bot.domain.text import listed
+from bot.domain.verdicts import Verdict, closing_pending, missed_reports, standing
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style, bold, italic
-from bot.render.words import duration, level_name, person, role_title, state_name, when
+from bot.render.words import duration, level_name, person, role_title, state_name, task_name, when
 from bot.service.buttons import Cancel, Close, Confirm, Press, Regrade, Stabilise, pack
 
 # The card is edited in place, so it must stay one message (4096): long reports show their start.
@@ -57,7 +67,7 @@ def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list
     doc.line(t("card.reported", at=when(incident.reported_at, plan), reporter=reporter))
     tasks = enumerate(card_tasks(incident), 1)  # typed commands name a task by this number
     lines = [_obligation(incident, plan, t, now, ob, n) for n, ob in tasks]
-    shown = [line for line in lines if line is not None]
+    shown = [line for line in lines if line is not None] + _reports(incident, plan, t, now)
     if shown:
         doc.line(bold(t("card.obligations")))
         for line in shown:
@@ -98,15 +108,64 @@ def reasons_line(incident: Incident, plan: Plan, t: Translator) -> str:
     return t("cli.grade.separator").join(texts) or t("cli.grade.default_reason")
 
 
+def _reports(incident: Incident, plan: Plan, t: Translator, now: datetime) -> list[list[Seg | str]]:
+    """Progress reports (续报): per series one line counting those met or missed, then each owed.
+
+    A report every two hours would make the card long: only the ones still owed are drawn in full.
+    """
+    missed_ids = missed_reports(incident, now)
+    silent = superseded(incident.obligations, now)
+    over = incident.state in FINAL_STATES
+    series: dict[str, list[ObligationState]] = {}
+    for state in reports(incident):
+        series.setdefault(state.id.rsplit("-", 1)[0], []).append(state)
+    lines: list[list[Seg | str]] = []
+    for series_id, states in series.items():
+        verdicts = [standing(incident, state, now).verdict for state in states]
+        on_time, late = verdicts.count(Verdict.ON_TIME), verdicts.count(Verdict.LATE)
+        missed = sum(1 for state in states if state.id in missed_ids)
+        if on_time + late + missed:
+            name = _series_name(plan, incident, series_id, t.lang)
+            text = t("card.reports", task=name, met=on_time + late, on_time=on_time, late=late)
+            lines.append([text, t("card.reports_missed", missed=missed) if missed else ""])
+        for state in states:
+            if state.status in ACTIVE_STATUSES and state.id not in silent and not over:
+                lines.append(_obligation(incident, plan, t, now, state, None) or [])
+    return lines
+
+
+def _series_name(plan: Plan, incident: Incident, series_id: str, lang: str) -> str:
+    """A series of reports by its plan text (续报), unnumbered."""
+    found = find_series(plan, incident.level_id, series_id)
+    text = found.text if found is not None else DEFAULT_TEXT.get(series_id)
+    return text.get(lang) if text is not None else series_id
+
+
+def _climbed(plan: Plan, spec: Obligation, ob: ObligationState, t: Translator) -> str:
+    """ " · escalated to step 2 (deputy, leader)" for a late task whose reminders climbed."""
+    rules = plan.reminder_rules(spec)
+    step = current_step(rules, ob)
+    if not step:
+        return ""
+    roles = listed((role_title(plan, role, t.lang) for role in climbed_roles(rules, step)), t.lang)
+    return " · " + t("card.escalated", step=step, roles=roles)
+
+
 def _obligation(
-    incident: Incident, plan: Plan, t: Translator, now: datetime, ob: ObligationState, n: int
+    incident: Incident,
+    plan: Plan,
+    t: Translator,
+    now: datetime,
+    ob: ObligationState,
+    n: int | None,
 ) -> list[Seg | str] | None:
+    """One task's line: numbered (a report is not), its owner, and how it stands."""
     if incident.level_id is None:
         return None
     spec = task_spec(plan, incident.level_id, ob)
     owner = role_title(plan, spec.owner, t.lang)
     head: list[Seg | str] = [
-        f"{n}. ",
+        f"{n}. " if n is not None else "· ",
         spec.text.get(t.lang),
         f"（{owner}）" if t.lang == "zh_CN" else f" ({owner})",
         " ",
@@ -126,20 +185,42 @@ def _obligation(
         case Verdict.BREACHED:
             assert ob.due_at is not None and found.margin is not None
             late = duration(t, found.margin)
-            return [*head, bold(t("card.overdue", due=when(ob.due_at, plan), late=late)), waiting]
+            overdue = t("card.overdue", due=when(ob.due_at, plan), late=late)
+            return [*head, bold(overdue), _climbed(plan, spec, ob, t), waiting]
         case Verdict.OPEN:
             assert ob.due_at is not None
             return [*head, t("card.due", due=when(ob.due_at, plan)), waiting]
+        case Verdict.STANDBY | Verdict.SPARED if spec.if_overdue is not None:
+            return [*head, italic(_conditional(incident, plan, t, ob, spec.if_overdue))]
     return [*head, italic(t(VERDICT_KEYS[found.verdict]))]
 
 
-# What the card says of a task that is not running: dropped, unmet at close, cancelled.
+def _conditional(
+    incident: Incident, plan: Plan, t: Translator, ob: ObligationState, condition: str
+) -> str:
+    """A standby task: owed only if ``condition`` goes overdue; or spared, and why."""
+    name = task_name(plan, incident.level_id, condition, t.lang)
+    if ob.status is ObStatus.STANDBY:
+        due = when(ob.due_at, plan) if ob.due_at is not None else "—"
+        return t("card.standby", condition=name, due=due)
+    other = next((s for s in incident.obligations if s.id == condition), None)
+    met = other is not None and other.status is ObStatus.MET
+    key = N_("card.spared") if met else N_("card.spared_dropped")
+    return t(key, condition=name)
+
+
+# What the card says of a task when it has no more to say (the cases above say more).
 VERDICT_KEYS = {
     Verdict.DROPPED: N_("card.dropped"),
     Verdict.UNMET: N_("card.unmet"),
     Verdict.CANCELLED: N_("card.cancelled_task"),
     Verdict.ON_TIME: N_("card.met_unknown"),
     Verdict.LATE: N_("card.met_unknown"),
+    Verdict.OPEN: N_("card.verdict.open"),
+    Verdict.BREACHED: N_("card.verdict.breached"),
+    Verdict.NOT_STARTED: N_("card.verdict.not_started"),
+    Verdict.STANDBY: N_("card.verdict.standby"),
+    Verdict.SPARED: N_("card.verdict.spared"),
 }
 
 

@@ -46,10 +46,10 @@ def shown_params(params: Mapping[str, Any], plan: Plan | None, t: Translator) ->
 
 
 def task_listing(tasks: list[tuple[int, str, str | None]], plan: Plan | None, t: Translator) -> str:
-    """Open tasks as "number. name (id)", one a line, named in ``t``'s language."""
+    """Open tasks as "number. name (id)" (a report unnumbered), one a line, in ``t``'s language."""
     lines = [
         t(
-            "task.listed",
+            N_("task.listed") if n else N_("task.listed_report"),
             n=n,
             id=task_id,
             name=task_name(plan, level, task_id, t.lang) if plan else task_id,

@@ -7,10 +7,11 @@ from datetime import datetime
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.obligations import ACTIVE_STATUSES, obligation_specs, task_spec
-from bot.domain.plan import Plan
+from bot.domain.plan import Level, Obligation, Plan, ReminderRules
+from bot.domain.text import listed
 from bot.i18n import Translator
 from bot.render.doc import Doc, bold
-from bot.render.words import duration, level_name, state_name, when
+from bot.render.words import duration, level_name, role_title, state_name, task_name, when
 
 
 def incident_list(incidents: list[tuple[Incident, Plan]], t: Translator, now: datetime) -> Doc:
@@ -40,10 +41,12 @@ def _next_deadline(incident: Incident, plan: Plan, t: Translator) -> str:
 
 
 def plan_summary(plan: Plan, t: Translator) -> Doc:
-    """The plan: its levels with criteria, who is told, who decides, and the deadlines."""
+    """The plan: its levels with criteria, who is told, who decides, deadlines, 续报 and ladders."""
     lang = t.lang
     doc = Doc().line(bold(plan.title.get(lang)))
     doc.line(t("plan.timezone", zone=plan.timezone))
+    if plan.reminders.escalate:
+        doc.line(ladder(plan, plan.reminders, t))
     for level in plan.levels:
         doc.line("")
         doc.line(bold(level.name.get(lang)))
@@ -55,18 +58,11 @@ def plan_summary(plan: Plan, t: Translator) -> Doc:
         }
         doc.line(t("plan.roles", **roles))
         for spec in obligation_specs(plan, level.id):
-            owner = plan.roles[spec.owner].title.get(lang)
-            start = t("plan.after_stabilised") if spec.after == "stabilised" else ""
-            doc.line(
-                "· ",
-                t(
-                    "plan.deadline",
-                    task=spec.text.get(lang),
-                    owner=owner,
-                    within=duration(t, spec.within),
-                    start=start,
-                ),
-            )
+            doc.line("· ", _deadline(plan, level.id, spec, t))
+            if spec.reminders is not None and spec.reminders.escalate:
+                doc.line("  ", ladder(plan, spec.reminders, t))
+        for line in _cadence(plan, level, t):
+            doc.line("· ", line)
     if plan.follow_up:
         follow = plan.follow_up
         doc.line("")
@@ -74,6 +70,60 @@ def plan_summary(plan: Plan, t: Translator) -> Doc:
             t("plan.follow_up", every=duration(t, follow.every), total=duration(t, follow.for_))
         )
     return doc
+
+
+def _deadline(plan: Plan, level_id: str, spec: Obligation, t: Translator) -> str:
+    """A task and its time limit; a conditional one says what it waits on."""
+    params = {
+        "task": spec.text.get(t.lang),
+        "owner": role_title(plan, spec.owner, t.lang),
+        "within": duration(t, spec.within),
+        "start": t("plan.after_stabilised") if spec.after == "stabilised" else "",
+    }
+    if spec.if_overdue is None:
+        return t("plan.deadline", **params)
+    condition = task_name(plan, level_id, spec.if_overdue, t.lang)
+    return t("plan.conditional", condition=condition, **params)
+
+
+def _cadence(plan: Plan, level: Level, t: Translator) -> list[str]:
+    """The level's progress reports (续报): while it is handled, and its own after it calms."""
+    found = []
+    if level.progress is not None:
+        every, owner = (
+            duration(t, level.progress.every),
+            role_title(plan, level.progress.owner, t.lang),
+        )
+        total = level.progress.for_
+        if total is None:
+            found.append(t("plan.progress", every=every, owner=owner))
+        else:
+            found.append(t("plan.progress_for", every=every, total=duration(t, total), owner=owner))
+    if level.follow_up is not None:
+        follow = level.follow_up
+        found.append(
+            t(
+                "plan.follow_up_level",
+                every=duration(t, follow.every),
+                total=duration(t, follow.for_),
+                owner=role_title(plan, follow.owner, t.lang),
+            )
+        )
+    return found
+
+
+def ladder(plan: Plan, rules: ReminderRules, t: Translator) -> str:
+    """The escalation ladder in words: "逾期后：第1次提醒未回应→副组长；逾期2小时→组长"."""
+    steps = []
+    for step in rules.escalate:
+        roles = listed((role_title(plan, role, t.lang) for role in step.to), t.lang)
+        if step.overdue is not None:
+            steps.append(t("plan.step_overdue", after=duration(t, step.overdue), roles=roles))
+        elif step.reminders:
+            steps.append(t("plan.step_reminders", n=step.reminders, roles=roles))
+        else:
+            steps.append(t("plan.step_due", roles=roles))
+    return t("plan.ladder", steps=("；" if t.lang == "zh_CN" else "; ").join(steps))
 
 
 def help_text(t: Translator, chat: str, user: str, bound: bool, messenger: str) -> Doc:
