@@ -124,15 +124,16 @@ async def test_a_card_edit_shows_the_task_lines_that_changed(
         Translator("en"), PLANS / "county.yaml", PLANS / "drills" / "county.yaml", None, START
     )
     out = capsys.readouterr().out.splitlines()
-    edit = out.index("[03-02 11:30:00 +2:30:00] #1 Major incident · in progress")
-    assert out[edit + 1].strip().startswith("1. Report to the party committee")
-    assert out[edit + 1].endswith("done at 03-02 11:30 (30 min late)")  # the late report
-    assert not out[edit + 2].startswith(" ")  # and nothing else: the other tasks did not change
+    edit = out.index("[03-02 12:10:00 +3:10:00] #1 Major incident · in progress")
+    assert out[edit + 1].strip().startswith("1. Department involved assesses it")
+    assert out[edit + 1].endswith("done at 03-02 12:10 (1 h 10 min late)")  # the late report
+    assert out[edit + 2].endswith("(awaiting approval)")  # the draft handed in since
+    assert not out[edit + 3].startswith(" ")  # and nothing else: the other tasks did not change
     calm = out.index(
-        "[03-03 09:00:00 +1d 0:00:00] #1 Major incident · calmed down (follow-up and review)"
+        "[03-02 21:00:00 +12:00:00] #1 Major incident · calmed down (follow-up and review)"
     )
     assert out[calm + 1].endswith(
-        "Written review (Leading-group office (cyberspace office)) due 03-06 09:00"
+        "Written review (Leading-group office (cyberspace office)) due 03-05 21:00"
     )
 
 

@@ -64,7 +64,7 @@ def test_docx_has_headings_tables_and_the_chart(database: Path, tmp_path: Path) 
         "结果",
     ]
     first = [c.text for c in deadlines.rows[1].cells]
-    assert first[2:] == ["2026-03-02 11:00", "2026-03-02 11:30", "迟报（超时 30分钟）"]
+    assert first[2:] == ["2026-03-02 11:00", "2026-03-02 12:10", "迟报（超时 1小时10分钟）"]
     assert len(document.inline_shapes) == 1  # the timeline chart
     text = "\n".join(p.text for p in document.paragraphs)
     assert "有主流媒体介入报道" in text and "（本事件为演练，不计入统计。）" in text
@@ -91,7 +91,7 @@ def test_markdown_in_english_with_its_chart(
     )
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Public-opinion incident report\n")
-    assert "| Report to the party committee" in text and "| late (30 min) |" in text
+    assert "| Department involved assesses it" in text and "| late (1 h 10 min) |" in text
     decided = text.split("## 4.")[1]  # approvals and timeline name levels and tasks, not ids
     assert "report_up" not in decided and "| graded Major |" in decided
     assert "| level confirmed：Major |" in decided

@@ -10,6 +10,7 @@ from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
 from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
+from bot.domain.series import parse_instance
 from bot.domain.text import listed
 from bot.domain.verdicts import Verdict, missed_reports, standing
 from bot.i18n import Translator
@@ -50,6 +51,8 @@ VERDICT_KEYS = {
 }
 # A progress report (续报) missed: its next one fell due, or the incident ended (漏报).
 REPORT_KEYS = {**VERDICT_KEYS, Verdict.BREACHED: N_("drill.report.report_missed")}
+# a report is dropped not only by a regrade: the calm or the close came before it fell due
+REPORT_DROPPED = N_("drill.report.report_dropped")
 
 STANDBY_KEYS = {
     "standby_owed": N_("drill.report.standby_owed"),
@@ -82,7 +85,10 @@ def report_lines(
         due = duration(t, spec.within)
         margin = duration(t, result.margin) if result.margin is not None else ""
         keys = REPORT_KEYS if ob.id in missed else VERDICT_KEYS
-        verdict = t(keys[result.verdict], margin=margin)
+        key = keys[result.verdict]
+        if parse_instance(ob.id) and result.verdict is Verdict.DROPPED:
+            key = REPORT_DROPPED
+        verdict = t(key, margin=margin)
         lines.append(
             t(
                 "drill.report.line",

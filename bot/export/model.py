@@ -9,6 +9,7 @@ from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
 from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
+from bot.domain.series import parse_instance
 from bot.domain.text import listed
 from bot.domain.verdicts import Standing, Verdict, missed_reports, standing
 from bot.i18n import Translator
@@ -135,7 +136,7 @@ def _obligations(facts: Facts, t: Translator) -> Section:
                 role_title(plan, spec.owner, t.lang),
                 _at(facts, ob.due_at),
                 _at(facts, ob.met_at),
-                _result(standing(incident, ob, facts.now), t, missed=ob.id in missed),
+                _result(standing(incident, ob, facts.now), t, ob.id in missed, ob.id),
             ]
         )
     return section
@@ -155,11 +156,13 @@ RESULT_KEYS = {
 }
 
 
-def _result(found: Standing, t: Translator, missed: bool = False) -> str:
+def _result(found: Standing, t: Translator, missed: bool = False, task: str = "") -> str:
     """A task's verdict in the report's words (the lateness where it has one); 漏报 for a report."""
     late = duration(t, found.margin) if found.margin is not None else ""
     if missed:
         return t("export.result.report_missed", late=late)
+    if parse_instance(task) and found.verdict is Verdict.DROPPED:  # the calm or close came first
+        return t("export.result.report_dropped")
     return t(RESULT_KEYS[found.verdict], late=late)
 
 

@@ -111,14 +111,10 @@ class Decisions(Base):
             follow_up = edit.plan.follow_up_for(edit.incident.level_id)
             if follow_up:
                 roles.append(follow_up.owner)
-            await notice(
-                edit.tx,
-                edit.incident,
-                edit.now,
-                N_("notice.stabilised"),
-                mentions(edit.plan, roles),
-                actor=actor.display,
-            )
+            # 续报 after the calm only where the plan owes it; else the plan asks to keep watching
+            key = N_("notice.stabilised") if follow_up else N_("notice.stabilised_watch")
+            tagged = mentions(edit.plan, roles)
+            await notice(edit.tx, edit.incident, edit.now, key, tagged, actor=actor.display)
             return edit.incident
 
     def _authorize(self, edit: Editing, actor: Actor) -> None:
