@@ -131,6 +131,8 @@ def event_lines(
         elif event.kind in ("standby_owed", "standby_spared"):
             other = task_name(plan, incident.level_id, condition, t.lang)
             key = STANDBY_KEYS[event.kind]
+            if event.data.get("reason") == "dropped":
+                key = N_("drill.report.standby_spared_dropped")
             lines.append(t(key, task=task, condition=other, at=at))
     return lines
 

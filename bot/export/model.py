@@ -251,7 +251,10 @@ def _detail(facts: Facts, event: TimelineEvent, t: Translator) -> str:
         return t("export.escalation", task=task, step=step, roles=added)
     if event.kind in ("standby_owed", "standby_spared"):
         condition = _named(facts, t, obligation=str(data.get("condition") or ""))
-        return t(STANDBY_KEYS[event.kind], task=task, condition=condition)
+        key = STANDBY_KEYS[event.kind]
+        if data.get("reason") == "dropped":
+            key = N_("export.standby_spared_dropped")
+        return t(key, task=task, condition=condition)
     if event.kind == "update" and task:
         return t("export.update_meets", task=task)
     return task or _named(facts, t, level=str(data.get("level") or ""))

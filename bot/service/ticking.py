@@ -182,9 +182,14 @@ class Ticking(DriftNotices):
         await edit.tx.set_obligation(edit.incident.id, obligation_id, status=status)
         spec = task_spec(edit.plan, edit.incident.level_id, before)
         condition = spec.if_overdue or ""
-        kind = "standby_owed" if status is ObStatus.OPEN else "standby_spared"
-        await edit.event(kind, None, obligation=obligation_id, condition=condition)
-        tagged = mentions(edit.plan, [spec.owner]) if status is ObStatus.OPEN else []
+        owed = status is ObStatus.OPEN
+        met = any(o.id == condition and o.status is ObStatus.MET for o in edit.incident.obligations)
+        reason = "overdue" if owed else "met" if met else "dropped"
+        kind = "standby_owed" if owed else "standby_spared"
+        await edit.event(kind, None, obligation=obligation_id, condition=condition, reason=reason)
+        if reason == "dropped":
+            key = N_("notice.standby_spared_dropped")
+        tagged = mentions(edit.plan, [spec.owner]) if owed else []
         due = before.due_at.isoformat() if before.due_at else None
         await notice(
             edit.tx,
