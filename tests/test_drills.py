@@ -219,13 +219,19 @@ async def test_city_bureau_reports_every_4_hours_for_48_hours_after_it_calms_dow
 
 
 async def test_each_drill_climbs_the_ladder_and_meets_a_progress_report(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for case in CASES:
         database = tmp_path / f"{case.plan}.db"
         plan, script = PLANS / f"{case.plan}.yaml", DRILLS / f"{case.plan}.yaml"
+        capsys.readouterr()
         result = await drill(Translator("zh_CN"), plan, script, None, START, database)
         assert result.incident is not None
+        report = capsys.readouterr().out.split("—— 演练报告")[1].splitlines()
+        climbs = [line for line in report if line.startswith("升级：")]
+        assert any("第2级" in line for line in climbs), f"{case.plan}: the report shows no climb"
+        filed = [line for line in report if "（第1次）" in line]  # a 续报 with its verdict
+        assert any("按时完成" in line or "迟报" in line for line in filed), case.plan
         async with await SqliteStore.open(database) as store:
             events = await store.timeline(result.incident.id)
         steps = [int(e.data["step"]) for e in events if e.kind == "escalation"]
