@@ -126,13 +126,15 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
         if not args.json:
             print("\n".join(render(figures, plan, t, names)))
         if args.chart:
-            chart = stats_chart(figures.per_level, figures.on_time, plan, t)
+            chart = stats_chart(figures.per_level, figures.on_time, plan, t, names)
             path = (
                 args.chart
                 if len(list(plans)) == 1
                 else args.chart.with_stem(f"{args.chart.stem}-{plan.id}")
             )
             write_file(path, chart)
+            notices = sys.stderr if args.json else sys.stdout  # with --json, stdout is JSON only
+            print(t("cli.stats.chart_written", path=str(path)), file=notices)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0

@@ -186,7 +186,7 @@ def compute(incidents: list[Incident], now: datetime, since: datetime | None = N
     return stats
 
 
-def _task_name(plan: Plan, task: str, lang: str) -> str:
+def task_label(plan: Plan, task: str, lang: str) -> str:
     """A task's name; a progress series by its text."""
     if task in SERIES_IDS:
         return series_text(plan, task).get(lang)
@@ -217,7 +217,7 @@ def render(stats: Stats, plan: Plan, t: Translator, names: Names | None = None) 
         lines.append(
             t(
                 "stats.on_time",
-                obligation=_task_name(plan, obligation, t.lang),
+                obligation=task_label(plan, obligation, t.lang),
                 good=good,
                 total=total,
                 rate=round(100 * good / total),

@@ -65,7 +65,7 @@ async def stats(service: IncidentService, chat: str, days: int | None, t: Transl
         doc.line(line)
     parts: list[Part] = [doc]
     if figures.incidents:
-        chart = stats_chart(figures.per_level, figures.on_time, plan, t)
+        chart = stats_chart(figures.per_level, figures.on_time, plan, t, names)
         parts.append(File(chart, "stats.png", picture=True))
     return parts
 
