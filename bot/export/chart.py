@@ -22,7 +22,7 @@ from bot.domain.plan import Plan
 from bot.domain.verdicts import Verdict, end_of, standing
 from bot.export.labels import wrap
 from bot.export.typeface import cjk_text, empty_state, new_figure, to_png
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.render.words import duration, task_name
 from bot.stats import Names, task_label
 
@@ -31,10 +31,10 @@ UNDRAWN = frozenset({ObStatus.DROPPED, ObStatus.STANDBY, ObStatus.SPARED})
 LABEL_COLUMNS = 24  # a task name's line on the timeline: twelve hanzi
 LIMIT_COLOUR = "#e3e9f0"
 COLOURS = {  # legend key -> bar colour
-    "chart.legend.on_time": "#27ae60",
-    "chart.legend.late": "#e67e22",
-    "chart.legend.overdue": "#c0392b",
-    "chart.legend.running": "#4a7fb5",
+    N_("chart.legend.on_time"): "#27ae60",
+    N_("chart.legend.late"): "#e67e22",
+    N_("chart.legend.overdue"): "#c0392b",
+    N_("chart.legend.running"): "#4a7fb5",
 }
 GAP = 1.2  # space between two tasks' rows, in label lines
 MOST = 3.0  # bars longer than three times their limit are cut off here (the words say how long)
@@ -59,8 +59,8 @@ class Row:
     def colour_key(self) -> str:
         """Which legend entry the bar belongs to."""
         if self.met:
-            return "chart.legend.late" if self.late else "chart.legend.on_time"
-        return "chart.legend.overdue" if self.late else "chart.legend.running"
+            return N_("chart.legend.late") if self.late else N_("chart.legend.on_time")
+        return N_("chart.legend.overdue") if self.late else N_("chart.legend.running")
 
 
 def _row(incident: Incident, plan: Plan, ob: ObligationState, lang: str, now: datetime) -> Row:
@@ -134,7 +134,7 @@ def _bars(axis: Axes, rows: list[Row], places: list[float], t: Translator) -> No
 def _notes(axis: Axes, rows: list[Row], places: list[float], t: Translator) -> None:
     axis.set_axis_off()
     for place, row in zip(places, rows, strict=True):
-        key = "chart.row.met" if row.met else "chart.row.open"
+        key = N_("chart.row.met") if row.met else N_("chart.row.open")
         text = t(key, limit=duration(t, row.limit), used=duration(t, row.used))
         axis.text(0.02, place, text, va="center", fontsize=9)
 

@@ -57,11 +57,12 @@ def pieces(text: str) -> list[str]:
 
 def _fit(piece: str, width: int) -> list[str]:
     """A piece too wide for a line, opened up: a bracketed phrase into its own pieces."""
-    if columns(piece) <= width or piece[0] not in PAIRS or len(piece) < 3:
+    end = _closing(piece, 0) if piece[0] in PAIRS else -1
+    inner = pieces(piece[1:end]) if end > 0 else []
+    if columns(piece) <= width or len(inner) < 2:
         return [piece]
-    inner = pieces(piece[1:-1]) or [""]
     inner[0] = piece[0] + inner[0]
-    inner[-1] += piece[-1]
+    inner[-1] += piece[end:]  # the closing bracket, and the punctuation kept with it
     return [part for item in inner for part in _fit(item, width)]
 
 

@@ -36,7 +36,9 @@ _KEEP = ExitStack()  # the font must stay on disk while matplotlib reads it lazi
 @cache
 def font_path() -> Path:
     """The shipped subset's file, registered with matplotlib."""
-    path = _KEEP.enter_context(resources.as_file(resources.files(__package__) / "fonts" / FONT_FILE))
+    path = _KEEP.enter_context(
+        resources.as_file(resources.files(__package__) / "fonts" / FONT_FILE)
+    )
     font_manager.fontManager.addfont(str(path))
     return path
 
