@@ -27,7 +27,7 @@ def _plan_names(plan: Plan) -> dict[str, str]:
     return names
 
 
-EXTENSIONS = {"photo": ".jpg", "voice": ".ogg"}  # what Telegram sends them as
+EXTENSIONS = {"photo": ".jpg", "voice": ".ogg"}  # what messengers send them as
 
 
 def file_name(item: Evidence) -> str:

@@ -1,6 +1,6 @@
 """The FileSource port: a messenger's client as the evidence archive fetches files through it.
 
-A messenger that can hand over the files people attach (Telegram: getFile, then the file's URL)
+A messenger that can hand over the files people attach (by a file id its updates carry)
 implements it beside the Transport port; the archivist (``bot.service.archive``) keeps what it
 fetches. The errors are the Transport port's, plus ``TooBig``.
 """

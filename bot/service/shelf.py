@@ -16,7 +16,7 @@ class Shelf:
     """Where evidence is kept (``folder/ab/abcdef…``) and how large it may be."""
 
     folder: Path
-    max_file: int = 20 * MB  # bytes of one file (Telegram lets bots download up to 20 MB)
+    max_file: int = 20 * MB  # bytes of one file (the largest a bot may download)
     max_incident: int = 200 * MB  # bytes of all of one incident's files
 
     @classmethod
