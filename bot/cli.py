@@ -43,7 +43,8 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     export = commands.add_parser("export", help=t("cli.export.help"))
     export.add_argument("number", type=int, metavar="N")
     export.add_argument("--format", choices=("docx", "md"), default="docx")
-    export.add_argument("--output", type=Path, default=None, metavar="FILE")
+    export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
+    export.add_argument("--archive", action="store_true", help=t("cli.export.archive"))
     export.add_argument("--lang", choices=("zh_CN", "en"), default=None)
     export.add_argument("--database", type=Path, default=None, metavar="FILE")
     drill = commands.add_parser("drill", help=t("cli.drill.help"))
@@ -144,16 +145,28 @@ async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -
     from bot.export.command import export_to_file
     from bot.service.clock import SystemClock
     from bot.service.plans import PlanBook
+    from bot.service.shelf import Shelf
 
     plans = PlanBook.load(settings.plans, settings.timezone)
     database = args.database or settings.database
     if not database.exists():
         print(t("error.no_database", path=str(database)), file=sys.stderr)
         return 1
+    shelf = Shelf.beside(database, settings.evidence_dir)
+    now = SystemClock().now()
     async with await SqliteStore.open(database) as store:
-        written = await export_to_file(
-            store, plans, args.number, args.format, args.output, args.lang, SystemClock().now()
-        )
+        if args.archive:
+            from bot.export.archive import export_archive
+
+            written = [
+                await export_archive(
+                    store, plans, args.number, args.format, args.output, args.lang, now, shelf
+                )
+            ]
+        else:
+            written = await export_to_file(
+                store, plans, args.number, args.format, args.output, args.lang, now, shelf
+            )
     for path in written:
         print(t("cli.export.written", path=str(path)))
     return 0

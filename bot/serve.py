@@ -20,6 +20,7 @@ from bot.service.clock import Clock
 from bot.service.delivery import release_claims
 from bot.service.plans import PlanBook
 from bot.service.running import Running
+from bot.service.shelf import Shelf
 from bot.service.transport import Transport
 from bot.store import SqliteStore
 
@@ -27,7 +28,10 @@ log = logging.getLogger(__name__)
 
 STARTED = ("yuqing", "started_at")  # kv: written at start, to know the database is writable
 # What the bot stops doing when each of its background tasks dies, for the CRITICAL line.
-WHAT_STOPS = {"clock": "no reminder would be sent any more"}
+WHAT_STOPS = {
+    "clock": "no reminder would be sent any more",
+    "archive": "no attached file would be kept any more",
+}
 SENDS = "no message would be delivered any more"
 
 
@@ -64,7 +68,12 @@ class Life:
 
     @classmethod
     async def open(
-        cls, database: str, plans: PlanBook, clock: Clock, transports: Sequence[Transport]
+        cls,
+        database: str,
+        plans: PlanBook,
+        clock: Clock,
+        transports: Sequence[Transport],
+        shelf: Shelf | None = None,
     ) -> Life:
         """Open the store (proved writable, earlier runs' claims freed) and the service on it."""
         store = await SqliteStore.open(database)
@@ -74,7 +83,7 @@ class Life:
         except BaseException:
             await store.close()
             raise
-        return cls(Running.of(store, plans, clock, transports))
+        return cls(Running.of(store, plans, clock, transports, shelf))
 
     def start(self, died: Callable[[str], None]) -> None:
         """Start the loops; ``died(role)`` after one ends other than cancelled (logged first)."""
@@ -104,9 +113,15 @@ def _ended(task: asyncio.Task[None], role: str, died: Callable[[str], None]) -> 
     died(role)
 
 
-async def serve(database: str, plans: PlanBook, clock: Clock, faces: Sequence[Face]) -> int:
+async def serve(
+    database: str,
+    plans: PlanBook,
+    clock: Clock,
+    faces: Sequence[Face],
+    shelf: Shelf | None = None,
+) -> int:
     """Run the messengers until SIGINT or SIGTERM (0), or until a loop dies (1)."""
-    life = await Life.open(database, plans, clock, [face.transport for face in faces])
+    life = await Life.open(database, plans, clock, [face.transport for face in faces], shelf)
     stop, failed = asyncio.Event(), []
 
     def died(role: str) -> None:

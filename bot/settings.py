@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.domain.messages import N_
 from bot.domain.text import LANGUAGES
 from bot.i18n import Translator
+from bot.service.shelf import MB, Shelf
 
 ENV_PREFIX = "YUQING_"
 _CONFIG = SettingsConfigDict(
@@ -46,6 +47,9 @@ ALLOWED = {
     "wecom_ws_url": N_("settings.allowed.wecom_ws_url"),
     "wecom_webhook_url": N_("settings.allowed.wecom_webhook_url"),
     "wecom_webhooks": N_("settings.allowed.wecom_webhooks"),
+    "evidence_dir": N_("settings.allowed.evidence_dir"),
+    "evidence_max_file_mb": N_("settings.allowed.evidence_max_mb"),
+    "evidence_max_incident_mb": N_("settings.allowed.evidence_max_mb"),
 }
 # never quoted back (the robot keys are each group's whole credential)
 SECRET = frozenset({"telegram_token", "webhook_secret", "wecom_secret", "wecom_webhooks"})
@@ -73,6 +77,19 @@ class Settings(BaseSettings):
     wecom_webhook_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
     # chatid -> robot key, given as JSON (decoded here, so a bad value is one line like the rest)
     wecom_webhooks: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict)
+    evidence_dir: Path | None = None  # attached files; default <database>.evidence beside it
+    evidence_max_file_mb: float = Field(20.0, gt=0, le=2048)  # Telegram bots get ≤ 20 MB
+    evidence_max_incident_mb: float = Field(200.0, gt=0, le=1024 * 1024)
+
+    @property
+    def shelf(self) -> Shelf:
+        """Where attached files are kept, and the size limits."""
+        return Shelf.beside(
+            self.database,
+            self.evidence_dir,
+            max_file=int(self.evidence_max_file_mb * MB),
+            max_incident=int(self.evidence_max_incident_mb * MB),
+        )
 
     @property
     def telegram(self) -> bool:
@@ -84,6 +101,11 @@ class Settings(BaseSettings):
         """Whether WeCom is configured (its BotID and Secret are both set)."""
         secret = self.wecom_secret.get_secret_value() if self.wecom_secret else ""
         return bool(self.wecom_bot_id) and bool(secret)
+
+    @field_validator("evidence_dir", mode="before")
+    @classmethod
+    def _evidence_dir(cls, value: object) -> object:
+        return None if value in (None, "") else value
 
     @field_validator("wecom_bot_id", mode="before")
     @classmethod

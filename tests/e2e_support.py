@@ -20,14 +20,17 @@ GROUP = -100777
 BOSS, CLERK, EYE, STRANGER = 1001, 1002, 1003, 1099
 
 
-def settings_for(tg: FakeBotAPI, database: Path, plans: Path = PLANS / "e2e.yaml") -> Settings:
-    """Settings pointing the bot at the fake server and a temporary database."""
+def settings_for(
+    tg: FakeBotAPI, database: Path, plans: Path = PLANS / "e2e.yaml", **more: Any
+) -> Settings:
+    """Settings pointing the bot at the fake server and a temporary database (and ``more``)."""
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_token=SecretStr(tg.token),
         telegram_api_url=tg.base_url,
         database=database,
         plans=plans,
+        **more,
     )
 
 
@@ -37,13 +40,15 @@ async def running(
     database: Path,
     plans: Path = PLANS / "e2e.yaml",
     request: BaseRequest | None = None,
+    **more: Any,
 ) -> AsyncIterator[Any]:
     """The bot's Application polling the fake server in this event loop.
 
     ``plans`` is the plan file (or folder); ``request`` replaces PTB's HTTP transport settings
-    (e.g. an ``HTTPXRequest`` with short timeouts), still over real HTTP.
+    (e.g. an ``HTTPXRequest`` with short timeouts), still over real HTTP; ``more`` are settings
+    (``evidence_max_file_mb=0.01`` …).
     """
-    settings = settings_for(tg, database, plans)
+    settings = settings_for(tg, database, plans, **more)
     application = build(settings, PlanBook.load(settings.plans), request=request)
     await application.initialize()
     assert application.post_init is not None

@@ -13,11 +13,12 @@ from bot.export.chart import timeline_chart
 from bot.export.docx import to_docx
 from bot.export.gather import gather
 from bot.export.markdown import to_markdown
-from bot.export.model import build
+from bot.export.model import Facts, build
 from bot.i18n import Translator
 from bot.service.base import UnknownIncident
 from bot.service.plans import PlanBook
 from bot.service.resolve import PlanResolver
+from bot.service.shelf import Shelf
 from bot.store import Store
 
 
@@ -44,16 +45,35 @@ def write_file(path: Path, data: bytes) -> None:
         raise OutputError(path=str(path), detail=exc.strerror or str(exc)) from None
 
 
-async def render_report(
-    store: Store, plans: PlanBook, number: int, fmt: str, lang: str | None, now: datetime
-) -> tuple[bytes, bytes | None, str]:
-    """The report file's bytes, the chart PNG (if any), and the language used."""
+async def facts_of(
+    store: Store, plans: PlanBook, number: int, now: datetime, shelf: Shelf | None = None
+) -> Facts:
+    """What incident #``number``'s report is made from (UnknownIncident if there is none)."""
     incident = await store.get_by_number(number)
     if incident is None:
         raise UnknownIncident(number=number)
     plan = await PlanResolver(store, plans).plan(incident)
+    return await gather(store, incident, plan, now, shelf)
+
+
+async def render_report(
+    store: Store,
+    plans: PlanBook,
+    number: int,
+    fmt: str,
+    lang: str | None,
+    now: datetime,
+    shelf: Shelf | None = None,
+) -> tuple[bytes, bytes | None, str]:
+    """The report file's bytes, the chart PNG (if any), and the language used."""
+    facts = await facts_of(store, plans, number, now, shelf)
+    return render_facts(facts, fmt, lang)
+
+
+def render_facts(facts: Facts, fmt: str, lang: str | None) -> tuple[bytes, bytes | None, str]:
+    """The report file's bytes, the chart PNG (if any), and the language used."""
+    incident, plan, now = facts.incident, facts.plan, facts.now
     t = Translator(lang or incident.lang)
-    facts = await gather(store, incident, plan, now)
     report = build(facts, t)
     chart = timeline_chart(incident, plan, t, now) if incident.obligations else None
     if fmt == "md":
@@ -72,9 +92,10 @@ async def export_to_file(
     output: Path | None,
     lang: str | None,
     now: datetime,
+    shelf: Shelf | None = None,
 ) -> list[Path]:
     """Write the report (and, for Markdown, its chart beside it); return the files written."""
-    data, chart, _ = await render_report(store, plans, number, fmt, lang, now)
+    data, chart, _ = await render_report(store, plans, number, fmt, lang, now, shelf)
     path = output or Path(f"yuqing-{number}.{fmt}")
     written = []
     if fmt == "md" and chart is not None:

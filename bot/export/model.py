@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
@@ -37,6 +38,17 @@ class Report:
 
 
 @dataclass(frozen=True)
+class EvidenceItem:
+    """A file attached to the incident, as the report shows it."""
+
+    kind: str  # "photo" | "document" | "voice"
+    name: str
+    path: Path | None  # the stored file, None if it could not be kept
+    size: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the report is made from, read from the store."""
 
@@ -47,6 +59,7 @@ class Facts:
     contents: dict[str, str]  # obligation id -> submitted content (release text, review)
     names: dict[str, str]  # person key -> display name
     now: datetime
+    evidence: list[EvidenceItem] = field(default_factory=list)
 
 
 def _at(facts: Facts, moment: datetime | None) -> str:

@@ -84,6 +84,7 @@ def card(incident: Incident, plan: Plan, t: Translator, now: datetime, tag: list
 ATTACHMENT_KEYS = {
     "photo": N_("card.attachment.photo"),
     "document": N_("card.attachment.document"),
+    "voice": N_("card.attachment.voice"),
     "text": N_("card.attachment.text"),
     "link": N_("card.attachment.link"),
 }

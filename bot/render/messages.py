@@ -12,7 +12,7 @@ from bot.domain.obligations import REVIEW_ID, content_digest, spec_for
 from bot.domain.plan import Plan
 from bot.domain.text import LText, listed
 from bot.i18n import Translator
-from bot.render.card import card
+from bot.render.card import ATTACHMENT_KEYS, card
 from bot.render.doc import Button, Doc, Seg, bold
 from bot.render.words import duration, level_name, person, role_title, task_name, when
 from bot.service.buttons import Answer, Approve, Done, Reject, pack
@@ -148,6 +148,8 @@ def notice(incident: Incident, plan: Plan, t: Translator, payload: dict[str, Any
         params["plan"] = LText(params["plan"]).get(t.lang)
     if "drift" in params:
         params["items"] = listed((drift_item(item, t) for item in params.pop("drift")), t.lang)
+    if "kind" in params:  # a file without a name: said as what it is
+        params["file"] = t(ATTACHMENT_KEYS.get(params.pop("kind"), N_("card.attachment.document")))
     params.setdefault("number", incident.number)
     key = str(payload["key"])
     doc = Doc().line(t(key, **params))

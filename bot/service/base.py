@@ -18,6 +18,7 @@ from bot.domain.plan import Plan
 from bot.service.clock import Clock
 from bot.service.plans import PlanBook
 from bot.service.resolve import PlanResolver, readable
+from bot.service.shelf import Shelf
 from bot.store import Store, Tx
 
 SQLITE_MAX_INT = 2**63 - 1  # a larger number cannot be an incident (nor be looked up)
@@ -101,6 +102,7 @@ class Base:
     store: Store
     plans: PlanBook
     clock: Clock
+    shelf: Shelf | None = None  # where attached files are kept (None: not kept, e.g. drills)
     # transports whose incidents the clock has looked at since start (their wake-ups are known)
     looked: set[str | None] = field(default_factory=set, init=False, repr=False)
     resolver: PlanResolver = field(init=False, repr=False)

@@ -55,18 +55,20 @@ class Draft:
 
 @dataclass(frozen=True)
 class Update:
-    """A progress report (续报)."""
+    """A progress report (续报), with the files it carries (photos, documents, voice)."""
 
     number: int
     text: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
 class Review:
-    """The written review (总结评估), for the approvers."""
+    """The written review (总结评估), for the approvers, with the files it carries."""
 
     number: int
     text: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -105,12 +105,12 @@ class Dispatch:
             case cmd.Draft(number=number, obligation=obligation, text=text):
                 found = await service.find(chat, number)
                 return Reply(incident=await service.submit(found.id, who, obligation, text))
-            case cmd.Review(number=number, text=text):
+            case cmd.Review(number=number, text=text, attachments=files):
                 found = await service.find(chat, number)
-                return Reply(incident=await service.submit(found.id, who, REVIEW_ID, text))
-            case cmd.Update(number=number, text=text):
+                return Reply(incident=await service.submit(found.id, who, REVIEW_ID, text, files))
+            case cmd.Update(number=number, text=text, attachments=files):
                 found = await service.find(chat, number)
-                return Reply(incident=await service.update(found.id, who, text))
+                return Reply(incident=await service.update(found.id, who, text, files))
             case cmd.Lang(code=code):
                 await languages.set_language(service, chat, who, code)
                 return await self.answer(command, who, chat)  # in the new language

@@ -13,6 +13,7 @@ from bot.domain.lifecycle import LIVE_STATES
 from bot.i18n import Translator
 from bot.render.card import card
 from bot.render.doc import Doc
+from bot.render.evidence import add_evidence
 from bot.render.overview import help_text, incident_list, plan_summary
 from bot.service.incidents import IncidentService
 
@@ -31,10 +32,11 @@ Part = Doc | File
 
 
 async def status(service: IncidentService, chat: str, number: int, t: Translator) -> list[Part]:
-    """The card of incident #``number`` of this chat, with its buttons."""
+    """The card of incident #``number`` of this chat, with its buttons and its evidence."""
     incident = await service.find(chat, number)
     plan = await service.plan_for(incident)
-    return [card(incident, plan, t, service.clock.now(), [])]
+    shown = card(incident, plan, t, service.clock.now(), [])
+    return [add_evidence(shown, await service.store.evidence(incident.id), plan, t)]
 
 
 async def listing(service: IncidentService, chat: str, t: Translator) -> list[Part]:
@@ -79,7 +81,7 @@ async def export(
     incident = await service.find(chat, number)
     now = service.clock.now()
     data, chart, _ = await render_report(
-        service.store, service.plans, incident.number, "docx", lang, now
+        service.store, service.plans, incident.number, "docx", lang, now, service.shelf
     )
     name = f"yuqing-{incident.number}"
     parts: list[Part] = [File(data, f"{name}.docx", t("export.caption", number=incident.number))]

@@ -11,6 +11,7 @@ from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import Event, State
 from bot.domain.messages import N_
 from bot.domain.obligations import schedule
+from bot.service import archive
 from bot.service.base import Base, Editing
 from bot.service.buttons import StaleButton
 from bot.service.outbox import Kind, mentions, notice, send
@@ -74,6 +75,7 @@ class Reporting(Base):
             )
             data = {"actor_name": actor.name} if actor.name else {}
             await tx.add_event(TimelineEvent(incident.id, now, "reported", actor.key, data))
+            await archive.record(tx, incident.id, attachments, "report", actor, now)
             await send(tx, incident, Kind.QUESTION, now, index=0, reporter=actor.key)
         return incident
 

@@ -12,11 +12,14 @@ from bot.domain.errors import StoreError, YuqingError
 from bot.i18n import Translator
 from bot.render.errors import shown_params
 from bot.service import languages
+from bot.service.archive import Archivist
 from bot.service.clock import Clock
 from bot.service.clockwork import Clockwork
 from bot.service.delivery import Delivery
+from bot.service.files import FileSource
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook, UnknownChat
+from bot.service.shelf import Shelf
 from bot.service.transport import Transport
 from bot.store import Store
 
@@ -28,13 +31,23 @@ class Running:
     service: IncidentService
     deliveries: dict[str, Delivery]  # by transport name
     clockwork: Clockwork
+    archivist: Archivist | None = None  # keeps attached files, where a shelf is given
 
     @classmethod
     def of(
-        cls, store: Store, plans: PlanBook, clock: Clock, transports: Sequence[Transport]
+        cls,
+        store: Store,
+        plans: PlanBook,
+        clock: Clock,
+        transports: Sequence[Transport],
+        shelf: Shelf | None = None,
     ) -> Running:
-        """The service on ``store``, delivering through each of ``transports``."""
-        service = IncidentService(store, plans, clock)
+        """The service on ``store``, delivering through each of ``transports``.
+
+        With a ``shelf``, files people attach are fetched through each transport that is also
+        a FileSource and kept there.
+        """
+        service = IncidentService(store, plans, clock, shelf=shelf)
         lang = partial(languages.chat_language, service)
         deliveries = {
             transport.name: Delivery(transport, store, service.resolver, clock, lang)
@@ -42,6 +55,9 @@ class Running:
         }
         running = cls(service, deliveries, Clockwork(service, list(deliveries), lambda: None))
         running.clockwork.ticked = running.poke
+        if shelf is not None:
+            sources = [t for t in transports if isinstance(t, FileSource)]
+            running.archivist = Archivist(store, sources, shelf, clock)
         return running
 
     def poke(self) -> None:
@@ -50,14 +66,18 @@ class Running:
             delivery.poke()
 
     async def changed(self) -> None:
-        """After a change: tick (what falls due now, the next wake-up), then deliver."""
+        """After a change: tick (what falls due now, the next wake-up), deliver, fetch files."""
         await self.clockwork.tick()
+        if self.archivist is not None:
+            self.archivist.poke()
 
     def loops(self) -> dict[str, Coroutine[Any, Any, None]]:
         """The background loops to run, by role: each delivery ("sender"), the clock."""
         found: dict[str, Coroutine[Any, Any, None]] = {"clock": self.clockwork.run()}
         for name, delivery in self.deliveries.items():
             found["sender" if len(self.deliveries) == 1 else f"{name} sender"] = delivery.run()
+        if self.archivist is not None:
+            found["archive"] = self.archivist.run()
         return found
 
     async def lang(self, chat: str) -> str:

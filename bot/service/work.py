@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain.access import Actor, require_role
 from bot.domain.errors import DomainError
-from bot.domain.incident import Incident
+from bot.domain.incident import Attachment, Incident
 from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.domain.obligations import REVIEW_ID, ObStatus, content_digest, spec_for
 from bot.domain.plan import Obligation
 from bot.domain.progress import report_met_by_update
 from bot.domain.tasks import open_tasks, resolve_task
+from bot.service import archive
 from bot.service.base import Editing
 from bot.service.closing import Closing
 from bot.service.outbox import Kind, mentions, notice, send
@@ -112,7 +115,14 @@ class Work(Closing):
             await self._meet(edit, actor, obligation_id)
             return edit.incident
 
-    async def submit(self, incident_id: int, actor: Actor, task: str, text: str) -> Incident:
+    async def submit(
+        self,
+        incident_id: int,
+        actor: Actor,
+        task: str,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+    ) -> Incident:
         """Hand in content (a release draft, the review) for approval; ``task`` as typed."""
         body = text.strip()[:MAX_TEXT]
         if not body:
@@ -126,6 +136,8 @@ class Work(Closing):
                 edit.incident.id, obligation_id, status=ObStatus.SUBMITTED, content=body
             )
             await edit.event("submitted", actor, obligation=obligation_id, text=body)
+            source = "review" if obligation_id == REVIEW_ID else "draft"
+            await archive.record(edit.tx, edit.incident.id, attachments, source, actor, edit.now)
             await send(
                 edit.tx,
                 edit.incident,
@@ -187,7 +199,9 @@ class Work(Closing):
             await edit.reload()
             return edit.incident
 
-    async def update(self, incident_id: int, actor: Actor, text: str) -> Incident:
+    async def update(
+        self, incident_id: int, actor: Actor, text: str, attachments: Sequence[Attachment] = ()
+    ) -> Incident:
         """Record a progress report (续报) from anyone holding a role in the plan."""
         body = text.strip()[:MAX_TEXT]
         if not body:
@@ -198,6 +212,7 @@ class Work(Closing):
             await edit.save(last_update_at=edit.now)
             report = report_met_by_update(edit.incident.obligations, edit.now)
             await edit.event("update", actor, text=body, obligation=report)
+            await archive.record(edit.tx, edit.incident.id, attachments, "update", actor, edit.now)
             if report is not None:
                 await self._meet(edit, actor, report)  # the progress report this update files
             else:

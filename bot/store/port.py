@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from bot.domain.errors import StoreError
+from bot.domain.evidence import Evidence
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.messages import N_
@@ -218,6 +219,21 @@ class Tx(Protocol):
         """Forget every sender's claim on unsent messages (their owners are gone); how many."""
         ...
 
+    async def add_evidence(
+        self,
+        incident_id: int,
+        files: Sequence[Attachment],
+        source: str,
+        actor: str | None,
+        at: datetime,
+    ) -> list[int]:
+        """Owe a download of each file (photo, document, voice) sent with ``source``; ids."""
+        ...
+
+    async def set_evidence(self, evidence_id: int, **fields: Any) -> None:
+        """Change status, digest, size, attempts, next_try_at or reason; NotFound if absent."""
+        ...
+
 
 class Store(Protocol):
     """Incident storage: reads here, writes inside ``transaction()``."""
@@ -315,6 +331,22 @@ class Store(Protocol):
         self, now: datetime, *, states: Collection[State], transport: str | None = None
     ) -> list[Incident]:
         """Incidents in ``states`` whose wake-up is at or before ``now`` or not yet known."""
+        ...
+
+    async def evidence(self, incident_id: int) -> list[Evidence]:
+        """An incident's files, in the order they arrived."""
+        ...
+
+    async def evidence_owed(self, now: datetime, transport: str, limit: int = 20) -> list[Evidence]:
+        """Files of ``transport``'s chats owed a download by ``now``, oldest first."""
+        ...
+
+    async def next_evidence_try(self, transport: str) -> datetime | None:
+        """When ``transport``'s next owed download is due, if any is owed."""
+        ...
+
+    async def kept_bytes(self, incident_id: int) -> int:
+        """The bytes an incident's kept files take (each distinct file once)."""
         ...
 
     async def next_wakeup(

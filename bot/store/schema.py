@@ -177,7 +177,30 @@ ALTER TABLE incidents ADD COLUMN plan_digest TEXT REFERENCES plan_snapshots (dig
 ALTER TABLE obligations ADD COLUMN level_id TEXT;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
+# The evidence archive (bot/service/archive.py): each file attached to a report, a progress
+# report or the review, owed a download until it is kept (by its sha256) or recorded as not kept.
+V6 = """
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    name TEXT,
+    source TEXT NOT NULL,
+    actor TEXT,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    digest TEXT,
+    size INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try_at TEXT,
+    reason TEXT
+);
+CREATE INDEX evidence_incident ON evidence (incident_id, id);
+CREATE INDEX evidence_owed ON evidence (status, next_try_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
 
 
 def latest_version() -> int:

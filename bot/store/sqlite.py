@@ -12,9 +12,11 @@ from types import TracebackType
 from typing import Any, Self
 
 from bot.domain.errors import StoreError
+from bot.domain.evidence import Evidence
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.messages import N_
+from bot.store import evidence as evidence_rows
 from bot.store import outbox, queries, schema, wakeups
 from bot.store.db import Db
 from bot.store.port import Approval, OutboxItem, Person, Store, Tx
@@ -240,6 +242,26 @@ class SqliteStore:
         """The earliest recorded wake-up of incidents in ``states``, or None."""
         async with self._reading() as db:
             return await wakeups.earliest(db, states, transport)
+
+    async def evidence(self, incident_id: int) -> list[Evidence]:
+        """An incident's files, in the order they arrived."""
+        async with self._reading() as db:
+            return await evidence_rows.of_incident(db, incident_id)
+
+    async def evidence_owed(self, now: datetime, transport: str, limit: int = 20) -> list[Evidence]:
+        """Files of ``transport``'s chats owed a download by ``now``, oldest first."""
+        async with self._reading() as db:
+            return await evidence_rows.owed(db, now, transport, limit)
+
+    async def next_evidence_try(self, transport: str) -> datetime | None:
+        """When ``transport``'s next owed download is due, if any is owed."""
+        async with self._reading() as db:
+            return await evidence_rows.next_try(db, transport)
+
+    async def kept_bytes(self, incident_id: int) -> int:
+        """The bytes an incident's kept files take (each distinct file once)."""
+        async with self._reading() as db:
+            return await evidence_rows.kept_bytes(db, incident_id)
 
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA on this connection (diagnostics: journal_mode, foreign_keys …)."""

@@ -10,6 +10,7 @@ from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
 from bot.store import codec, outbox, queries, wakeups
+from bot.store import evidence as evidence_rows
 from bot.store.codec import to_text, to_text_or_none
 from bot.store.db import Db
 from bot.store.port import Conflict, Decision, NotFound
@@ -327,3 +328,18 @@ class SqliteTx:
     async def release_claims(self) -> int:
         """Forget every sender's claim on unsent messages (their owners are gone); how many."""
         return await outbox.release(self.db)
+
+    async def add_evidence(
+        self,
+        incident_id: int,
+        files: Sequence[Attachment],
+        source: str,
+        actor: str | None,
+        at: datetime,
+    ) -> list[int]:
+        """Owe a download of each file (photo, document, voice) sent with ``source``; ids."""
+        return await evidence_rows.add(self.db, incident_id, files, source, actor, at)
+
+    async def set_evidence(self, evidence_id: int, **fields: Any) -> None:
+        """Change status, digest, size, attempts, next_try_at or reason; NotFound if absent."""
+        await evidence_rows.update(self.db, evidence_id, fields)

@@ -125,7 +125,7 @@ async def _start(
 ) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
     transports = [TelegramTransport(application.bot), *(face.transport for face in others)]
-    life = await Life.open(str(settings.database), plans, clock, transports)
+    life = await Life.open(str(settings.database), plans, clock, transports, settings.shelf)
     application.bot_data[LIFE] = life
     install(application, life.running)
     await _register_commands(application)

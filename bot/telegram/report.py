@@ -33,12 +33,14 @@ def _links(source: Message) -> list[Attachment]:
 
 
 def attachments(msg: Message, with_reply: bool = True) -> list[Attachment]:
-    """What a report carries: its photo or document, the replied-to post and every link."""
+    """What a report carries: its photo, document or voice, the replied-to post, every link."""
     found: list[Attachment] = []
     if msg.photo:
         found.append(Attachment("photo", msg.photo[-1].file_id))
     if msg.document:
         found.append(Attachment("document", msg.document.file_id, msg.document.file_name))
+    if msg.voice:
+        found.append(Attachment("voice", msg.voice.file_id))
     found.extend(_links(msg))
     post = msg.reply_to_message if with_reply else None
     if post is not None:
@@ -47,6 +49,10 @@ def attachments(msg: Message, with_reply: bool = True) -> list[Attachment]:
             found.append(Attachment("text", text))
         if post.photo:
             found.append(Attachment("photo", post.photo[-1].file_id))
+        if post.document:
+            found.append(Attachment("document", post.document.file_id, post.document.file_name))
+        if post.voice:
+            found.append(Attachment("voice", post.voice.file_id))
         found.extend(_links(post))
     return found
 

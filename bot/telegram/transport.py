@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.service.files import TooBig
 from bot.service.transport import (
     CannotEdit,
     Capabilities,
@@ -127,3 +128,19 @@ class TelegramTransport:
                 await self.bot.answer_callback_query(press)
             else:
                 await self.bot.answer_callback_query(press, text[:200], show_alert=True)
+
+    async def fetch(self, ref: str, limit: int) -> bytes:
+        """A file people sent, by its file id: getFile, then the file's URL (bots: up to 20 MB)."""
+        async with _as_port_errors():
+            try:
+                found = await self.bot.get_file(ref)
+            except BadRequest as exc:
+                if "too big" in str(exc).lower():
+                    raise TooBig(str(exc)) from exc
+                raise
+            if found.file_size is not None and found.file_size > limit:
+                raise TooBig(f"{found.file_size} bytes", found.file_size)
+            data = bytes(await found.download_as_bytearray())
+        if len(data) > limit:
+            raise TooBig(f"{len(data)} bytes", len(data))
+        return data

@@ -91,6 +91,7 @@ class FakeTelegram:
         entities: list[JSON] | None = None,
         photo: bytes | None = None,
         document: tuple[str, bytes] | None = None,
+        voice: bytes | None = None,
         caption: str | None = None,
         forward_origin: JSON | None = None,
         message_thread_id: int | None = None,
@@ -98,7 +99,8 @@ class FakeTelegram:
         """Queue a ``message`` update and return the Message dict.
 
         bot_command / mention / url / hashtag entities are detected unless ``entities`` is
-        given. ``document`` is (filename, bytes); the bot can fetch it via getFile.
+        given. ``document`` is (filename, bytes); it, a ``photo`` and a ``voice`` (bytes) the
+        bot can fetch via getFile and the file URL.
         ``forward_origin`` is a MessageOrigin dict, e.g. {"type": "channel", "chat": {...},
         "message_id": 5} ("date" is filled in).
         """
@@ -125,6 +127,15 @@ class FakeTelegram:
                 "file_name": file.filename,
                 "mime_type": file.mime_type,
                 "file_size": len(document[1]),
+            }
+        if voice is not None:
+            file = self._file("voice", "voice.ogg", voice)
+            data["voice"] = {
+                "file_id": file.file_id,
+                "file_unique_id": "u" + file.file_id,
+                "duration": 3,
+                "mime_type": "audio/ogg",
+                "file_size": len(voice),
             }
         if forward_origin is not None:
             data["forward_origin"] = {"date": self.state.now() - 60, **forward_origin}

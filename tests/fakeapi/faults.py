@@ -63,6 +63,11 @@ class FaultInjection:
             else:
                 self._delays.pop(method, None)
 
+    def clear_failures(self) -> None:
+        """Forget every failure ``fail_next`` still has queued."""
+        with self._fault_lock:
+            self._failures.clear()
+
     def refuse_connections(self, refuse: bool = True) -> None:
         """While set, every connection (new or kept-alive) is closed without an answer."""
         self._refusing = refuse

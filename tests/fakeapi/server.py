@@ -69,6 +69,7 @@ class FakeBotAPI(FakeTelegram, Inspection, FaultInjection):
         )
         self.host, self.port = host, port
         self.errors: list[BaseException] = []  # bugs inside the fake (answered with 500)
+        self.downloads: list[str] = []  # file ids the bot downloaded, in order
         self._http = HttpServer(self._handle, lambda: self._refusing)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -151,6 +152,11 @@ class FakeBotAPI(FakeTelegram, Inspection, FaultInjection):
     async def _handle(self, req: HttpRequest) -> HttpResponse | None:
         file_match = _FILE_PATH.fullmatch(req.path)
         if file_match:
+            failure = self._take_failure("download")  # fail_next("download", status=502)
+            if failure is not None:
+                return self._failure_response(failure)
+            with self.state.lock:
+                self.downloads.append(file_match.group(2))
             return self._download(*file_match.groups())
         match = _API_PATH.fullmatch(req.path)
         if not match or not _TOKEN.fullmatch(match.group(1)):
