@@ -44,9 +44,23 @@ class SyntaxProblem:
     hint: str | None
 
 
+def _ascii_word(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "_-]}")
+
+
 def full_width_in(text: str) -> str | None:
-    """The first full-width sign in ``text`` that YAML would need in ASCII, if any."""
-    return next((char for char in text if char in FULL_WIDTH), None)
+    """The first full-width sign in ``text`` that stands where YAML needs the ASCII one.
+
+    Only a sign touching an ASCII word counts (``timezone：Asia``, ``[leader，office]``):
+    between Chinese words (``红，绿``) it is ordinary text.
+    """
+    for index, char in enumerate(text):
+        if char not in FULL_WIDTH:
+            continue
+        before, after = text[index - 1 : index], text[index + 1 : index + 2]
+        if _ascii_word(before) or _ascii_word(after):
+            return char
+    return None
 
 
 def hint_params(char: str, line: int) -> dict[str, Any]:
