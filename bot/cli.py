@@ -10,54 +10,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from bot.argtexts import argparse_language
+from bot.cliparser import build_parser
 from bot.domain.errors import PlanError, UnknownAnswer, YuqingError
 from bot.domain.grading import grade, reason_text
 from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.plan import Plan
 from bot.i18n import N_, Translator
-from bot.plancheck import check_plans, impact, print_plan_error
+from bot.plancheck import check_plans, impact, print_plan_error, problem_text
 from bot.planfile import load_plan
 from bot.settings import Settings, load_settings
 from bot.store import SqliteStore
-
-
-def _parser(t: Translator) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="yuqing-bot", description=t("cli.description"))
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser("check-plan", help=t("cli.check_plan.help"))
-    check.add_argument("paths", nargs="+", type=Path, metavar="PLAN")
-    check.add_argument(
-        "--database", type=Path, default=None, metavar="FILE", help=t("cli.check_plan.database")
-    )
-    grade_cmd = commands.add_parser("grade", help=t("cli.grade.help"))
-    grade_cmd.add_argument("plan", type=Path, metavar="PLAN")
-    grade_cmd.add_argument("answers", nargs="*", metavar="QUESTION=OPTION")
-    grade_cmd.add_argument("--json", action="store_true", help=t("cli.json.help"))
-    commands.add_parser("plan-schema", help=t("cli.plan_schema.help"))
-    commands.add_parser("run", help=t("cli.run.help"))
-    stats = commands.add_parser("stats", help=t("cli.stats.help"))
-    stats.add_argument("--since", default=None, metavar="DATE")
-    stats.add_argument("--json", action="store_true", help=t("cli.json.help"))
-    stats.add_argument("--chart", type=Path, default=None, metavar="PNG")
-    stats.add_argument("--database", type=Path, default=None, metavar="FILE")
-    export = commands.add_parser("export", help=t("cli.export.help"))
-    export.add_argument("number", type=int, metavar="N")
-    export.add_argument("--format", choices=("docx", "md"), default="docx")
-    export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE")
-    export.add_argument("--archive", action="store_true", help=t("cli.export.archive"))
-    export.add_argument("--lang", choices=("zh_CN", "en"), default=None)
-    export.add_argument("--database", type=Path, default=None, metavar="FILE")
-    drill = commands.add_parser("drill", help=t("cli.drill.help"))
-    drill.add_argument("plan", type=Path, metavar="PLAN")
-    drill.add_argument("--script", type=Path, default=None, metavar="FILE")
-    drill.add_argument("--speed", default="600", metavar="N|max", help=t("cli.drill.speed"))
-    drill.add_argument("--start", default=None, metavar="ISO-TIME", help=t("cli.drill.start"))
-    drill.add_argument(
-        "--database", type=Path, default=None, metavar="FILE", help=t("cli.drill.database")
-    )
-    db = commands.add_parser("init-db", help=t("cli.init_db.help"))
-    db.add_argument("--database", type=Path, default=None, metavar="FILE")
-    return parser
 
 
 def _parse_answers(items: Sequence[str]) -> dict[str, str]:
@@ -201,7 +164,10 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     if settings is None:
         return 2
     t = Translator(settings.locale)
-    args = _parser(t).parse_args(argv)
+    with argparse_language(t):
+        args = build_parser(t).parse_args(argv)
+    if getattr(args, "plans", None) is not None:
+        settings = settings.model_copy(update={"plans": args.plans})
     try:
         if args.command == "check-plan":
             code = check_plans(t, args.paths)
@@ -230,7 +196,7 @@ def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> 
     except YuqingError as exc:
         params = dict(exc.params)
         if "problem" in params:  # a located error (file, line) wrapping a specific message
-            params["problem"] = t(str(params["problem"]), **params)
+            params["problem"] = problem_text(t, str(params["problem"]), params)
         print(t(exc.key, **params), file=sys.stderr)
         return 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.domain.errors import PlanError
 from bot.domain.lifecycle import LIVE_STATES
@@ -12,9 +13,19 @@ from bot.planfile import PlanProblem, load_plan, plan_files
 from bot.store import SqliteStore
 
 
+def problem_text(t: Translator, key: str, params: dict[str, Any], hint: str | None = None) -> str:
+    """A plan problem's message: a YAML error's plain words inside it, the hint after it."""
+    if "what" in params:  # a YAML syntax error: which one, in words
+        params = params | {"what": t(str(params["what"]), **params)}
+    text = t(key, **params)
+    hint = hint or params.get("hint")  # a drill script's error carries it among its params
+    return f"{text}{t(str(hint), **params)}" if hint else text
+
+
 def _problem_line(t: Translator, problem: PlanProblem) -> str:
     where = f"{problem.file}:{problem.line}" if problem.line else problem.file
-    return f"{where}: {problem.field}: {t(problem.key, **problem.params)}"
+    text = problem_text(t, problem.key, problem.params, problem.hint)
+    return f"{where}: {problem.field}: {text}"
 
 
 def check_plans(t: Translator, paths: list[Path]) -> int:

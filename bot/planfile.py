@@ -20,6 +20,7 @@ from bot.domain.checks import cross_check
 from bot.domain.errors import PlanError
 from bot.domain.plan import Plan
 from bot.i18n import N_
+from bot.yamlerrors import document_hint, full_width_in, hint_params, syntax_problem
 
 # ruamel builds documents recursively and overflows Python's stack a few hundred levels down;
 # the shipped plans nest 7 levels deep
@@ -65,6 +66,18 @@ class PlanProblem:
     field: str
     key: str
     params: dict[str, Any] = dc_field(default_factory=dict)
+    hint: str | None = None  # a message key said after the problem (params shared)
+
+
+def _hinted(problem: PlanProblem) -> PlanProblem:
+    """``problem`` with the full-width hint if its field or a value has a full-width sign."""
+    texts = [problem.field, *(str(value) for value in problem.params.values())]
+    found = next((char for text in texts if (char := full_width_in(text))), None)
+    if found is None or problem.hint is not None:
+        return problem
+    params = problem.params | hint_params(found, problem.line or 1)
+    hint = N_("yaml.hint.full_width")
+    return PlanProblem(problem.file, problem.line, problem.field, problem.key, params, hint)
 
 
 class _Constructor(RoundTripConstructor):
@@ -228,12 +241,12 @@ def read_yaml(text: str, file: str) -> tuple[Any, Any]:
     except _Refused as exc:
         problem = PlanProblem(file, exc.line, "(yaml)", exc.key, {"limit": exc.limit})
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        detail = str(exc.problem or exc.context or "")
-        problem = PlanProblem(file, line, "(yaml)", N_("plan.yaml_syntax"), {"detail": detail})
+        said = syntax_problem(text, exc)
+        params = said.params | {"what": said.key}
+        problem = PlanProblem(file, said.line, "(yaml)", N_("plan.yaml_syntax"), params, said.hint)
     except YAMLError as exc:
-        problem = PlanProblem(file, None, "(yaml)", N_("plan.yaml_syntax"), {"detail": str(exc)})
+        params = {"detail": str(exc), "what": N_("yaml.other"), "column": 1}
+        problem = PlanProblem(file, None, "(yaml)", N_("plan.yaml_syntax"), params)
     raise _error(file, [problem])
 
 
@@ -241,7 +254,8 @@ def parse_plan_text(text: str, file: str) -> Plan:
     """Validate plan YAML text; raise PlanError with every problem found."""
     root, values = read_yaml(text, file)
     if not isinstance(values, dict):
-        raise _error(file, [PlanProblem(file, 1, "(plan)", N_("plan.not_mapping"))])
+        hint, params = document_hint(text)
+        raise _error(file, [PlanProblem(file, 1, "(plan)", N_("plan.not_mapping"), params, hint)])
     try:
         plan = Plan.model_validate(values)
     except ValidationError as exc:
@@ -260,6 +274,7 @@ def parse_plan_text(text: str, file: str) -> Plan:
 
 
 def _error(file: str, problems: list[PlanProblem]) -> PlanError:
+    problems = [_hinted(problem) for problem in problems]
     return PlanError(file=file, count=len(problems), problems=problems)
 
 

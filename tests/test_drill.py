@@ -83,7 +83,7 @@ async def test_interactive_drill_reads_choices_from_the_terminal(tmp_path: Path)
         ("- at: 1h\n  report: x\n- at: 30m\n  confirm: true\n", 3, "cannot be earlier"),
         ("- at: 0\n  report: x\n  as: ghost\n", 1, "no role “ghost”"),
         ("report: x\n", 1, "is a list of steps"),
-        ("- at: 0\n  report: [unclosed\n", 3, "YAML"),
+        ("- at: 0\n  report: [unclosed\n", 3, "list is not closed"),
         ("- at: !!int abc\n  report: x\n", 1, "not a valid !!int"),
         ("- " * 200 + "x\n", 1, "levels deep"),
         (ALIAS_BOMB, 6, "Too large"),  # 9**7 values from 8 lines: read safely, refused

@@ -162,5 +162,5 @@ def test_a_lock_file_that_cannot_be_opened_beside_a_writable_database_is_one_lin
     err = capsys.readouterr().err
     assert err == (
         f"无法创建或打开锁文件 {runlock.lock_path(db)}：Is a directory。"
-        "数据库所在的文件夹须可写入。\n"
+        "数据库所在的文件夹须可写入；也可以用设置 YUQING_DATABASE 把数据库放到可写入的文件夹。\n"
     )

@@ -101,7 +101,9 @@ def load_script(path: Path, plan: Plan) -> list[Step]:
         raise DrillScriptError(N_("drill.unreadable"), file=file, detail=str(exc)) from None
     except PlanError as exc:  # the plan loader's reading: safe on alias bombs and deep nesting
         problem = exc.problems[0]
-        raise _fail(file, problem.line or 1, problem.key, **problem.params) from None
+        raise _fail(
+            file, problem.line or 1, problem.key, hint=problem.hint, **problem.params
+        ) from None
     if not isinstance(data, list) or not data:
         raise _fail(file, 1, N_("drill.not_a_list"))
     lines = data.lc if hasattr(data, "lc") else None

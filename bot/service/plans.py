@@ -47,6 +47,8 @@ class PlanBook:
 
         ``default_timezone`` (YUQING_TIMEZONE) applies to plans that set no ``timezone``.
         """
+        if not path.exists():
+            raise PlanError(N_("error.plans_missing"), path=str(path))
         files = plan_files(path)
         if not files:
             raise PlanError(N_("error.no_plans"), path=str(path))
