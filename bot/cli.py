@@ -46,6 +46,9 @@ def _parser(t: Translator) -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, default=None, metavar="FILE")
     export.add_argument("--lang", choices=("zh_CN", "en"), default=None)
     export.add_argument("--database", type=Path, default=None, metavar="FILE")
+    export.add_argument(
+        "--template", type=Path, default=None, metavar="DOCX", help=t("cli.export.template")
+    )
     drill = commands.add_parser("drill", help=t("cli.drill.help"))
     drill.add_argument("plan", type=Path, metavar="PLAN")
     drill.add_argument("--script", type=Path, default=None, metavar="FILE")
@@ -149,8 +152,9 @@ async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -
         print(t("error.no_database", path=str(database)), file=sys.stderr)
         return 1
     async with await SqliteStore.open(database) as store:
+        now = SystemClock().now()
         written = await export_to_file(
-            store, plans, args.number, args.format, args.output, args.lang, SystemClock().now()
+            store, plans, args.number, args.format, args.output, args.lang, now, args.template
         )
     for path in written:
         print(t("cli.export.written", path=str(path)))
