@@ -123,12 +123,28 @@ async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -
 
             written = [
                 await export_archive(
-                    store, plans, args.number, args.format, args.output, args.lang, now, shelf
+                    store,
+                    plans,
+                    args.number,
+                    args.format,
+                    args.output,
+                    args.lang,
+                    now,
+                    shelf,
+                    args.template,
                 )
             ]
         else:
             written = await export_to_file(
-                store, plans, args.number, args.format, args.output, args.lang, now, shelf
+                store,
+                plans,
+                args.number,
+                args.format,
+                args.output,
+                args.lang,
+                now,
+                shelf,
+                args.template,
             )
     for path in written:
         print(t("cli.export.written", path=str(path)))

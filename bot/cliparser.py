@@ -96,6 +96,9 @@ def _reporting(add: _Commands, t: Translator) -> None:
     )
     export.add_argument("--lang", choices=("zh_CN", "en"), default=None, help=t("cli.export.lang"))
     export.add_argument("--archive", action="store_true", help=t("cli.export.archive"))
+    export.add_argument(
+        "--template", type=Path, default=None, metavar="DOCX", help=t("cli.export.template")
+    )
     add.database(export)
     add.plans(export)
     stats = add.add("stats", N_("cli.stats.help"), N_("cli.stats.description"))

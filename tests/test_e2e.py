@@ -142,7 +142,8 @@ async def test_draft_approval_stabilise_follow_up_review_close(tmp_path: Path) -
             assert report.text == "#1 舆情处置情况报告（草稿）"
             assert report.file is not None and report.file.content is not None
             document = Document(BytesIO(report.file.content))
-            assert document.paragraphs[0].text == "舆情处置情况报告"
+            masthead, title = document.paragraphs[:2]  # the plan names no unit: a blank for it
+            assert masthead.text.startswith("（发文单位）\t") and title.text == "舆情处置情况报告"
             chart = await tg.wait_for(lambda m: m.file.filename.endswith(".png"))
             assert chart.file.content[:4] == b"\x89PNG"
 

@@ -17,10 +17,11 @@ from bot.drill import report as drill_report
 from bot.drill.interactive import _choices, _do
 from bot.drill.report import report_lines
 from bot.drill.runner import Drill
-from bot.export import model
+from bot.export import sections
 from bot.export.chart import timeline_chart
 from bot.export.gather import gather
 from bot.export.markdown import to_markdown
+from bot.export.report import build
 from bot.i18n import Translator
 from bot.planfile import load_plan
 from bot.render import card as card_module
@@ -141,9 +142,9 @@ async def test_the_export_and_drill_report_show_escalations_reports_and_standby(
     incident = await at(service, 3 * H + M)
     events = await service.store.timeline(incident_id)
     facts = await gather(service.store, incident, PLAN, service.clock.now())
-    markdown = to_markdown(model.build(facts, Translator("zh_CN")))
-    assert "| 升级 正式回复：升至第1级，加通知副组长 |" in markdown
-    assert "| 升级 正式回复：升至第2级，加通知组长 |" in markdown
+    markdown = to_markdown(build(facts, Translator("zh_CN")))
+    assert "| **升级 正式回复：升至第1级，加通知副组长** |" in markdown
+    assert "| **升级 正式回复：升至第2级，加通知组长** |" in markdown
     assert "| 提醒 正式回复 |" in markdown  # the reminders that climbed no rung stay reminders
     assert "| 续报开始计时 报送处置进展（续报）（第2次） |" in markdown
     assert "| 条件任务启动 表态性回复（“正式回复”逾期） |" in markdown
@@ -152,8 +153,11 @@ async def test_the_export_and_drill_report_show_escalations_reports_and_standby(
     assert "（报送处置进展（续报）（第2次））：处置中" in markdown  # the updates section says which
     assert "| 表态性回复 | 办公室 |" in markdown and "无需办理（所等待的事项已完成）" in markdown
     # report 1 is overdue, yet may be filed late until report 2 falls due: not yet 漏报
-    assert "| 2026-03-01 18:00 | — | 未完成（已超时 1小时1分钟） |" in markdown
-    english = to_markdown(model.build(facts, Translator("en")))
+    assert (
+        "| 2026-03-01 18:00 | — | 报送续报 | 未完成（已超时 1小时1分钟）；曾升级至第1级 |"
+        in markdown
+    )
+    english = to_markdown(build(facts, Translator("en")))
     assert "Escalation Formal reply: step 2, now also Leader" in english
     lines = report_lines(incident, PLAN, Translator("zh_CN"), service.clock.now(), events)
     assert "升级：正式回复 第1级 → 副组长（+1h30m）" in lines
@@ -167,8 +171,8 @@ async def test_the_export_and_drill_report_show_escalations_reports_and_standby(
     assert timeline_chart(incident, PLAN, Translator("zh_CN"), service.clock.now())
     incident = await at(service, 4 * H)  # report 2's deadline: report 1 is now missed
     facts = await gather(service.store, incident, PLAN, service.clock.now())
-    markdown = to_markdown(model.build(facts, Translator("zh_CN")))
-    assert "| 2026-03-01 18:00 | — | 漏报（已超时 2小时） |" in markdown
+    markdown = to_markdown(build(facts, Translator("zh_CN")))
+    assert "| 2026-03-01 18:00 | — | 报送续报 | 漏报（已超时 2小时）；曾升级至第1级 |" in markdown
     lines = report_lines(incident, PLAN, Translator("zh_CN"), service.clock.now(), events)
     assert "· 报送处置进展（续报）（第1次）（办公室）时限 2小时：漏报 ✗" in lines
 
@@ -220,7 +224,7 @@ def test_every_verdict_has_words_on_every_face(verdict: Verdict) -> None:
         card_module.VERDICT_KEYS,
         drill_report.VERDICT_KEYS,
         drill_report.REPORT_KEYS,
-        model.RESULT_KEYS,
+        sections.RESULT_KEYS,
     ):
         assert verdict in mapping
     incident, ob = _state(verdict)
@@ -230,7 +234,7 @@ def test_every_verdict_has_words_on_every_face(verdict: Verdict) -> None:
         t = Translator(lang)
         assert f"\n1. {name}" in to_plain(card(incident, PLAN, t, now, []), PLAN.people)
         assert report_lines(incident, PLAN, t, now)[1].startswith(f"· {name}")
-        assert model._result(standing(incident, ob, now), t)
+        assert sections._result(standing(incident, ob, now), t)
 
 
 def test_standby_and_spared_tasks_are_not_counted_in_stats() -> None:

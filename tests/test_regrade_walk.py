@@ -13,7 +13,7 @@ from bot.domain.plan import Plan
 from bot.domain.series import parse_instance, series_of
 from bot.domain.verdicts import COUNTED, Verdict, standing
 from bot.export.gather import gather
-from bot.export.model import build
+from bot.export.report import build
 from bot.i18n import Translator
 from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService

@@ -289,6 +289,9 @@ class Plan(_Model):
 
     id: Id
     title: LText
+    unit: LText | None = Field(
+        None, description="the issuing unit (发文单位) named on the written report"
+    )
     timezone: str = "Asia/Shanghai"
     language: Literal["zh_CN", "en"] = "zh_CN"
     report_timeout: Duration = timedelta(minutes=30)

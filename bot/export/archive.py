@@ -52,9 +52,16 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def pack(facts: Facts, items: list[Evidence], shelf: Shelf, fmt: str, lang: str | None) -> bytes:
+def pack(
+    facts: Facts,
+    items: list[Evidence],
+    shelf: Shelf,
+    fmt: str,
+    lang: str | None,
+    template: Path | None = None,
+) -> bytes:
     """The zip's bytes: report, chart, evidence files and manifest."""
-    data, chart, _ = render_facts(facts, fmt, lang)
+    data, chart, _ = render_facts(facts, fmt, lang, template)
     name = f"yuqing-{facts.incident.number}"
     rows = [_entry(item, facts, shelf) for item in items]
     buffer = io.BytesIO()
@@ -80,10 +87,11 @@ async def export_archive(
     lang: str | None,
     now: datetime,
     shelf: Shelf,
+    template: Path | None = None,
 ) -> Path:
     """Write incident #``number``'s archive zip; its path."""
     facts = await facts_of(store, plans, number, now, shelf)
     items = await store.evidence(facts.incident.id)
     path = output or Path(f"yuqing-{number}.zip")
-    write_file(path, pack(facts, items, shelf, fmt, lang))
+    write_file(path, pack(facts, items, shelf, fmt, lang, template))
     return path

@@ -13,7 +13,8 @@ from bot.export.chart import timeline_chart
 from bot.export.docx import to_docx
 from bot.export.gather import gather
 from bot.export.markdown import to_markdown
-from bot.export.model import Facts, build
+from bot.export.model import Facts
+from bot.export.report import build
 from bot.i18n import Translator
 from bot.service.base import UnknownIncident
 from bot.service.plans import PlanBook
@@ -64,24 +65,33 @@ async def render_report(
     lang: str | None,
     now: datetime,
     shelf: Shelf | None = None,
+    template: Path | None = None,
 ) -> tuple[bytes, bytes | None, str]:
     """The report file's bytes, the chart PNG (if any), and the language used."""
     facts = await facts_of(store, plans, number, now, shelf)
-    return render_facts(facts, fmt, lang)
+    return render_facts(facts, fmt, lang, template)
 
 
-def render_facts(facts: Facts, fmt: str, lang: str | None) -> tuple[bytes, bytes | None, str]:
+def render_facts(
+    facts: Facts, fmt: str, lang: str | None, template: Path | None = None
+) -> tuple[bytes, bytes | None, str]:
     """The report file's bytes, the chart PNG (if any), and the language used."""
     incident, plan, now = facts.incident, facts.plan, facts.now
     t = Translator(lang or incident.lang)
-    report = build(facts, t)
     chart = timeline_chart(incident, plan, t, now) if incident.obligations else None
+    return report_file(facts, t, chart, fmt, template), chart, t.lang
+
+
+def report_file(
+    facts: Facts, t: Translator, chart: bytes | None, fmt: str, template: Path | None = None
+) -> bytes:
+    """The report as docx (the chart inside, laid out by the template) or as Markdown."""
     if fmt == "md":
-        return to_markdown(report).encode("utf-8"), chart, t.lang
+        return to_markdown(build(facts, t)).encode("utf-8")
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / "report.docx"
-        to_docx(report, chart, target)
-        return target.read_bytes(), chart, t.lang
+        to_docx(build(facts, t, chart), target, template)
+        return target.read_bytes()
 
 
 async def export_to_file(
@@ -93,9 +103,10 @@ async def export_to_file(
     lang: str | None,
     now: datetime,
     shelf: Shelf | None = None,
+    template: Path | None = None,
 ) -> list[Path]:
     """Write the report (and, for Markdown, its chart beside it); return the files written."""
-    data, chart, _ = await render_report(store, plans, number, fmt, lang, now, shelf)
+    data, chart, _ = await render_report(store, plans, number, fmt, lang, now, shelf, template)
     path = output or Path(f"yuqing-{number}.{fmt}")
     written = []
     if fmt == "md" and chart is not None:
