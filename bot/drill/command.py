@@ -14,6 +14,7 @@ from bot.domain.incident import Incident
 from bot.drill.interactive import Ask, Terminal, play
 from bot.drill.report import report_lines
 from bot.drill.runner import Drill, DrillStopped, Heard
+from bot.drill.screen import Screen
 from bot.drill.script import Step, load_script
 from bot.drill.scripted import run_script
 from bot.i18n import Translator
@@ -54,15 +55,19 @@ async def drill(
         path = database or Path(scratch) / "drill.db"
         async with await SqliteStore.open(path) as store:
             clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
-            session = Drill(plan, store, clock, t, speed, out=_say)
-            session.out(t("drill.start", plan=plan.title.get(t.lang), speed=_speed(t, speed)))
+            screen = Screen()
+            session = Drill(plan, store, clock, t, speed, out=screen, tint=screen.tint)
+            title = t("drill.start", plan=plan.title.get(t.lang), speed=_speed(t, speed))
+            session.out(session.tint(title, "title"))
             interrupted = await _play(session, steps, ask)
             if interrupted:
                 session.out(t("drill.interrupted"))
             incident = await session.incident() if session.incident_id is not None else None
             if incident is not None:
                 events = await store.timeline(incident.id)
-                for line in report_lines(incident, plan, t, clock.now(), events):
+                lines = report_lines(incident, plan, t, clock.now(), events)
+                session.out(session.tint(lines[0], "title"))
+                for line in lines[1:]:
                     session.out(line)
             return DrillResult(session.heard, incident, clock.now(), interrupted)
 
@@ -105,11 +110,6 @@ class _CtrlC:
     def __exit__(self, *exc: object) -> None:
         if self.installed:
             self.loop.remove_signal_handler(signal.SIGINT)  # back to raising KeyboardInterrupt
-
-
-def _say(line: str) -> None:
-    """Print at once, so a drill piped into another program shows each line as it happens."""
-    print(line, flush=True)
 
 
 def _speed(t: Translator, speed: float | None) -> str:
