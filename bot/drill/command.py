@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -44,9 +46,11 @@ async def drill(
     start: datetime | None = None,
     database: Path | None = None,
     ask: Ask | None = None,
+    real: Callable[[], float] = time.monotonic,
 ) -> DrillResult:
     """Run one drill (scripted, or interactive through ``ask``) and print its report.
 
+    ``real`` is the wall clock, against which the user's thinking time is measured.
     Ctrl-C ends it early: the report so far is printed and the result says it was interrupted.
     """
     plan = load_plan(plan_path)
@@ -59,7 +63,7 @@ async def drill(
             session = Drill(plan, store, clock, t, speed, out=screen, tint=screen.tint)
             title = t("drill.start", plan=plan.title.get(t.lang), speed=_speed(t, speed))
             session.out(session.tint(title, "title"))
-            interrupted = await _play(session, steps, ask)
+            interrupted = await _play(session, steps, ask, real)
             if interrupted:
                 session.out(t("drill.interrupted"))
             incident = await session.incident() if session.incident_id is not None else None
@@ -72,7 +76,9 @@ async def drill(
             return DrillResult(session.heard, incident, clock.now(), interrupted)
 
 
-async def _play(session: Drill, steps: list[Step] | None, ask: Ask | None) -> bool:
+async def _play(
+    session: Drill, steps: list[Step] | None, ask: Ask | None, real: Callable[[], float]
+) -> bool:
     """Play the script or the terminal; True if Ctrl-C cut the drill short."""
     with _CtrlC(session.stop):
         try:
@@ -80,7 +86,7 @@ async def _play(session: Drill, steps: list[Step] | None, ask: Ask | None) -> bo
                 await run_script(session, steps)
             else:
                 with suppress(EOFError):  # closing the input (Ctrl-D) ends the drill
-                    await play(session, ask or Terminal(session.t, stop=session.stop))
+                    await play(session, ask or Terminal(session.t, stop=session.stop), real)
         except KeyboardInterrupt:  # Ctrl-C while the terminal was read
             session.out("")  # end the prompt's line
             return True
