@@ -126,7 +126,7 @@ async def test_a_card_edit_shows_the_task_lines_that_changed(
     out = capsys.readouterr().out.splitlines()
     edit = out.index("[03-02 12:10:00 +3:10:00] #1 Major incident · in progress")
     assert out[edit + 1].strip().startswith("1. Department involved assesses it")
-    assert out[edit + 1].endswith("done at 03-02 12:10 (1 h 10 min late)")  # the late report
+    assert out[edit + 1].endswith("reported at 03-02 12:10 (1 h 10 min late)")  # the late report
     assert out[edit + 2].endswith("(awaiting approval)")  # the draft handed in since
     assert not out[edit + 3].startswith(" ")  # and nothing else: the other tasks did not change
     calm = out.index(

@@ -11,7 +11,7 @@ from bot.domain.obligations import task_spec
 from bot.domain.plan import Plan
 from bot.domain.series import parse_instance
 from bot.domain.text import listed
-from bot.domain.verdicts import Standing, Verdict, missed_reports, standing
+from bot.domain.verdicts import Late, Standing, Verdict, late_kind, missed_reports, standing
 from bot.i18n import Translator
 from bot.render.card import reasons_line
 from bot.render.words import duration, level_name, role_title, state_name, task_name
@@ -136,7 +136,13 @@ def _obligations(facts: Facts, t: Translator) -> Section:
                 role_title(plan, spec.owner, t.lang),
                 _at(facts, ob.due_at),
                 _at(facts, ob.met_at),
-                _result(standing(incident, ob, facts.now), t, ob.id in missed, ob.id),
+                _result(
+                    standing(incident, ob, facts.now),
+                    t,
+                    ob.id in missed,
+                    ob.id,
+                    late_kind(plan, incident.level_id, ob),
+                ),
             ]
         )
     return section
@@ -156,13 +162,24 @@ RESULT_KEYS = {
 }
 
 
-def _result(found: Standing, t: Translator, missed: bool = False, task: str = "") -> str:
-    """A task's verdict in the report's words (the lateness where it has one); 漏报 for a report."""
+def _result(
+    found: Standing,
+    t: Translator,
+    missed: bool = False,
+    task: str = "",
+    kind: Late = Late.TASK,
+) -> str:
+    """A task's verdict in the report's words (the lateness where it has one); 漏报 for a report.
+
+    Met late, a report is 迟报 and any other task 逾期完成.
+    """
     late = duration(t, found.margin) if found.margin is not None else ""
     if missed:
         return t("export.result.report_missed", late=late)
     if parse_instance(task) and found.verdict is Verdict.DROPPED:  # the calm or close came first
         return t("export.result.report_dropped")
+    if found.verdict is Verdict.LATE and kind is Late.TASK:
+        return t("export.result.late_task", late=late)
     return t(RESULT_KEYS[found.verdict], late=late)
 
 

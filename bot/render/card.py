@@ -21,7 +21,14 @@ from bot.domain.progress import superseded
 from bot.domain.series import DEFAULT_TEXT, find_series
 from bot.domain.tasks import card_tasks, reports
 from bot.domain.text import listed
-from bot.domain.verdicts import Verdict, closing_pending, missed_reports, standing
+from bot.domain.verdicts import (
+    Late,
+    Verdict,
+    closing_pending,
+    late_kind,
+    missed_reports,
+    standing,
+)
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style, bold, italic
 from bot.render.words import duration, level_name, person, role_title, state_name, task_name, when
@@ -175,7 +182,10 @@ def _obligation(
     match found.verdict:
         case Verdict.ON_TIME | Verdict.LATE if ob.met_at is not None and found.margin is not None:
             late = duration(t, found.margin) if found.verdict is Verdict.LATE else ""
-            key = N_("card.met_late") if late else N_("card.met")
+            key = N_("card.met")
+            if late:
+                report = late_kind(plan, incident.level_id, ob) is Late.REPORT
+                key = N_("card.met_late_report") if report else N_("card.met_late")
             return [*head, italic(t(key, at=when(ob.met_at, plan), late=late))]
         case Verdict.NOT_STARTED:
             return [*head, italic(t("card.after_stabilised", within=duration(t, spec.within)))]
