@@ -130,19 +130,14 @@ def _obligations(facts: Facts, t: Translator) -> Section:
         if incident.level_id is None:
             continue
         spec = task_spec(plan, incident.level_id, ob)
+        kind = late_kind(plan, incident.level_id, ob)
         section.table.append(
             [
                 spec.text.get(t.lang),
                 role_title(plan, spec.owner, t.lang),
                 _at(facts, ob.due_at),
                 _at(facts, ob.met_at),
-                _result(
-                    standing(incident, ob, facts.now),
-                    t,
-                    ob.id in missed,
-                    ob.id,
-                    late_kind(plan, incident.level_id, ob),
-                ),
+                _result(standing(incident, ob, facts.now), t, ob.id in missed, ob.id, kind),
             ]
         )
     return section
@@ -163,16 +158,9 @@ RESULT_KEYS = {
 
 
 def _result(
-    found: Standing,
-    t: Translator,
-    missed: bool = False,
-    task: str = "",
-    kind: Late = Late.TASK,
+    found: Standing, t: Translator, missed: bool = False, task: str = "", kind: Late = Late.TASK
 ) -> str:
-    """A task's verdict in the report's words (the lateness where it has one); 漏报 for a report.
-
-    Met late, a report is 迟报 and any other task 逾期完成.
-    """
+    """A task's verdict in the report's words (lateness: 迟报 for a report, else 逾期完成)."""
     late = duration(t, found.margin) if found.margin is not None else ""
     if missed:
         return t("export.result.report_missed", late=late)
