@@ -85,7 +85,7 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
     for plan in plans:
         # a date without a zone is read in each plan's own zone, not the first plan's
         local = since.replace(tzinfo=plan.zone) if since and since.tzinfo is None else since
-        figures = compute([i for i in incidents if i.plan_id == plan.id], now, local)
+        figures = compute([i for i in incidents if i.plan_id == plan.id], now, local, plan)
         report[plan.id] = figures.as_json(plan, t.lang, names)
         if not args.json:
             print("\n".join(render(figures, plan, t, names)))

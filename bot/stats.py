@@ -19,7 +19,7 @@ from bot.domain.obligations import ACTIVE_STATUSES
 from bot.domain.plan import Plan
 from bot.domain.series import SERIES_IDS, series_key, series_text
 from bot.domain.text import LText
-from bot.domain.verdicts import COUNTED, Standing, Verdict, standing
+from bot.domain.verdicts import COUNTED, Late, Standing, Verdict, late_kind, standing
 from bot.i18n import Translator
 from bot.render.words import duration, level_name, role_title, task_name, when
 from bot.service.resolve import PlanResolver
@@ -33,16 +33,19 @@ class Tally:
     """How the tasks of one level or one role stood: on time, late, missed, and by how much."""
 
     on_time: int = 0
-    late: int = 0
+    late: int = 0  # met late: reports (迟报) and other tasks (逾期完成) together
+    late_reports: int = 0
     missed: int = 0
     lateness_s: list[float] = field(default_factory=list)  # of the tasks met late
 
-    def add(self, found: Standing) -> None:
+    def add(self, found: Standing, kind: Late = Late.TASK) -> None:
         """Count one task's standing (one that fell due, or was owed at the close)."""
         if found.verdict is Verdict.ON_TIME:
             self.on_time += 1
         elif found.verdict is Verdict.LATE:
             self.late += 1
+            if kind is Late.REPORT:
+                self.late_reports += 1
             self.lateness_s.append(found.margin.total_seconds() if found.margin else 0.0)
         else:
             self.missed += 1
@@ -66,6 +69,7 @@ class Tally:
             "due": self.due,
             "on_time": self.on_time,
             "late": self.late,
+            "late_reports": self.late_reports,
             "missed": self.missed,
             "on_time_rate": rate,
             "median_lateness_s": self.median_lateness_s,
@@ -146,8 +150,15 @@ class Stats:
         return data
 
 
-def compute(incidents: list[Incident], now: datetime, since: datetime | None = None) -> Stats:
+def compute(
+    incidents: list[Incident],
+    now: datetime,
+    since: datetime | None = None,
+    plan: Plan | None = None,
+) -> Stats:
     """Figures for incidents reported since ``since`` (drills and abandoned reports excluded).
+
+    ``plan`` says which tasks are reports, so lateness is told apart: 迟报 or 逾期完成.
 
     False alarms (cancelled incidents) are counted apart and owe nothing: no breach, no rate.
     """
@@ -171,8 +182,9 @@ def compute(incidents: list[Incident], now: datetime, since: datetime | None = N
             verdict = found.verdict
             if verdict not in COUNTED and verdict not in MISSED:
                 continue  # not yet due, dropped, standby or spared: nobody is held to it
-            by_level[incident.level_id or ""].add(found)
-            by_role[ob.owner].add(found)
+            kind = late_kind(plan, incident.level_id, ob)
+            by_level[incident.level_id or ""].add(found, kind)
+            by_role[ob.owner].add(found, kind)
             task = series_key(ob.id)  # the 续报 of a series are one row, however many
             punctual[task][1] += 1
             if verdict is Verdict.ON_TIME:
@@ -266,6 +278,8 @@ def _tally(t: Translator, name: str, tally: Tally) -> str:
         "good": tally.on_time,
         "rate": round(100 * tally.on_time / tally.due),
         "late": tally.late,
+        "late_reports": tally.late_reports,
+        "late_tasks": tally.late - tally.late_reports,
         "missed": tally.missed,
     }
     if tally.median_lateness_s is None:

@@ -37,7 +37,7 @@ QUESTION = """\
 """
 TASK = (
     "      - {id: report_up, text: {zh_CN: 向上级报告, en: Report upward},"
-    " owner: office, within: 3s}\n"
+    " owner: office, within: 3s, report: true}\n"
 )
 RELEASE = (
     "      - {id: release, text: {zh_CN: 发布通稿, en: Publish the release},"

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import run
 from bot.drill.command import drill, parse_speed
-from bot.drill.interactive import LATEST, Terminal, _catch_up, _wait
+from bot.drill.interactive import LATEST, Asker, Terminal, _wait
 from bot.drill.runner import Drill, DrillStopped
 from bot.drill.script import DrillScriptError, load_script
 from bot.i18n import Translator
@@ -126,7 +126,7 @@ async def test_a_card_edit_shows_the_task_lines_that_changed(
     out = capsys.readouterr().out.splitlines()
     edit = out.index("[03-02 12:10:00 +3:10:00] #1 Major incident · in progress")
     assert out[edit + 1].strip().startswith("1. Department involved assesses it")
-    assert out[edit + 1].endswith("done at 03-02 12:10 (1 h 10 min late)")  # the late report
+    assert out[edit + 1].endswith("reported at 03-02 12:10 (1 h 10 min late)")  # the late report
     assert out[edit + 2].endswith("(awaiting approval)")  # the draft handed in since
     assert not out[edit + 3].startswith(" ")  # and nothing else: the other tasks did not change
     calm = out.index(
@@ -223,7 +223,7 @@ async def test_waiting_stops_short_of_the_clocks_limit(tmp_path: Path) -> None:
     async with await SqliteStore.open(tmp_path / "d.db") as store:
         session = Drill(plan, store, ManualClock(LATEST - timedelta(days=100)), Translator("en"))
         session.out = said.append
-        await _wait(session, lambda _prompt: next(answers))
+        await _wait(session, Asker(session, lambda _prompt: next(answers), time.monotonic))
         assert session.clock.now() == LATEST - timedelta(days=70)
     assert said == ["The drill's clock cannot go past 3999-12-31; please enter a shorter time."]
 
@@ -232,9 +232,11 @@ async def test_thinking_time_is_caught_up_at_once(tmp_path: Path) -> None:
     plan = load_plan(PLANS / "county.yaml")
     async with await SqliteStore.open(tmp_path / "d.db") as store:
         session = Drill(plan, store, ManualClock(START), Translator("en"), 600, out=print)
+        hours = iter([0.0, 3600.0])  # the wall clock when asked, and when answered
+        asker = Asker(session, lambda _prompt: "1", lambda: next(hours))
         # an hour of thinking at 600× is 25 virtual days; that hour has passed: no sleeping again
-        await asyncio.wait_for(_catch_up(session, 600, time.monotonic() - 3600), 20)
-        assert session.clock.now() >= START + timedelta(days=25)
+        assert await asyncio.wait_for(asker.line("> "), 20) == "1"
+        assert session.clock.now() == START + timedelta(days=25)
         assert session.speed == 600
 
 

@@ -14,7 +14,7 @@ SCRIPT = ROOT / "plans" / "drills" / "county.yaml"
 EXE = shutil.which("yuqing-bot", path=str(Path(sys.executable).parent))
 ANSWERS = "网帖说……\n2\n2\n2\n2\n1\n".encode()  # a description, then the five questions
 REPORT = "—— Drill report #1: General, awaiting a leader's confirmation ——"
-SUMMARY = "Total: 0 on time, 0 late, 0 breached, 1 open."
+SUMMARY = "Total: 0 on time, 0 reported late, 0 done late, 0 breached, 1 open."
 
 
 def _ctrl_c_as_usual() -> None:

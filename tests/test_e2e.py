@@ -62,7 +62,7 @@ async def test_report_grade_confirm_remind_escalate_done(tmp_path: Path) -> None
             )
             assert BOSS in mentioned(overdue) and "已按预案报告上级领导" in overdue.text
             tg.press_button(GROUP, CLERK, overdue.message_id, "已完成")
-            await tg.wait_for(lambda m: m.message_id == card.message_id and "完成（迟" in m.text)
+            await tg.wait_for(lambda m: m.message_id == card.message_id and "报送（迟报" in m.text)
             reminders = [m for m in tg.sent(GROUP) if "「向上级报告」" in m.text]
             numbers = [m.text.split("第 ")[1].split(" 次")[0] for m in reminders if "第 " in m.text]
             assert numbers == sorted(set(numbers), key=int)  # each reminder once, in order

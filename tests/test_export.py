@@ -110,7 +110,7 @@ def test_markdown_in_english_with_its_chart(
     assert text.startswith("# Public-opinion incident report\n")
     assert (
         "| Department involved assesses it" in text
-        and "| late (1 h 10 min); escalated to step 2 |" in text
+        and "| reported late (1 h 10 min); escalated to step 2 |" in text
     )
     decided = text.split("## 4.")[1]  # approvals and timeline name levels and tasks, not ids
     assert "report_up" not in decided and "| graded Major |" in decided

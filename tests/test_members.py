@@ -26,7 +26,7 @@ async def test_a_leader_who_left_may_not_decide_until_back(tmp_path: Path) -> No
             count = len(tg.callback_answers)
             tg.press_button(GROUP, BOSS, card, "确认等级")
             alert = await refused_alert(tg, BOSS, count)
-            assert alert.startswith("你已离开本群，不能再处理本群的舆情事件")
+            assert alert.startswith("您已离开本群，不能再处理本群的舆情事件")
             assert await snapshot(db) == before
 
             tg.add_member(GROUP, BOSS, by=CLERK)
@@ -43,6 +43,6 @@ async def test_someone_removed_is_refused_commands_too(tmp_path: Path) -> None:
             tg.remove_member(GROUP, CLERK, by=BOSS)
             await tg.wait_for(lambda m: "李 主任（办公室）已离开本群" in m.text, chat_id=GROUP)
             answer = await reply_to(tg, CLERK, "/done 1 report_up")
-            assert answer.text.startswith("你已离开本群")
+            assert answer.text.startswith("您已离开本群")
             _, obligations, _, _ = await snapshot(db)
             assert "report_up:open" in obligations

@@ -21,12 +21,20 @@ from bot.settings import Settings
 from bot.stats import Tally, compute, names_of, render
 from bot.store import SqliteStore
 
-# The small plan, with the release owed by a spokesperson rather than the office.
-ROLE_PLAN = PLAN_TEXT.replace(
-    "monitor: {title: 信息员, members: [eye]}",
-    "monitor: {title: 信息员, members: [eye]}\n"
-    "  spokes: {title: {zh_CN: 新闻发言人, en: Spokesperson}, members: [boss]}",
-).replace("{id: release, text: 通稿, owner: office", "{id: release, text: 通稿, owner: spokes")
+# The small plan, with the release owed by a spokesperson rather than the office, and the report
+# upward marked as a report (late: 迟报; the reply late: 逾期完成).
+ROLE_PLAN = (
+    PLAN_TEXT.replace(
+        "{id: report, text: 上报, owner: office, within: 1h}",
+        "{id: report, text: 上报, owner: office, within: 1h, report: true}",
+    )
+    .replace(
+        "monitor: {title: 信息员, members: [eye]}",
+        "monitor: {title: 信息员, members: [eye]}\n"
+        "  spokes: {title: {zh_CN: 新闻发言人, en: Spokesperson}, members: [boss]}",
+    )
+    .replace("{id: release, text: 通稿, owner: office", "{id: release, text: 通稿, owner: spokes")
+)
 # The same plan edited later: the spokesperson gone, the level "low" renamed to "minor".
 EDITED_PLAN = PLAN_TEXT.replace(
     "- id: low\n    name: {zh_CN: 一般, en: General}", "- id: minor\n    name: 较小"
@@ -110,21 +118,24 @@ async def test_figures_per_level_and_role(
 
 async def test_lines_name_levels_and_roles_in_the_chat_language(handled: IncidentService) -> None:
     incidents = await handled.store.list_incidents()
-    figures = compute(incidents, NOW)
-    names = await names_of(incidents, handled.resolver)
     plan = handled.plans.get("small")
+    figures = compute(incidents, NOW, plan=plan)
+    names = await names_of(incidents, handled.resolver)
     zh = render(figures, plan, Translator("zh_CN"), names)
     assert zh[zh.index("按级别（任务按时情况）：") + 1 :][:2] == [
-        "· 一般：应办 3 项，按时 1（33%），迟报 1（中位迟 40分钟），漏报 1",
-        "· 重大：应办 4 项，按时 2（50%），迟报 1（中位迟 20分钟），漏报 1",
+        "· 一般：应办 3 项，按时 1（33%），迟报 0、逾期完成 1（超时中位数 40分钟），未完成 1",
+        "· 重大：应办 4 项，按时 2（50%），迟报 1、逾期完成 0（超时中位数 20分钟），未完成 1",
     ]
-    assert zh[zh.index("按角色（迟报、漏报由谁）：") + 1 :][:2] == [
-        "· 办公室：应办 5 项，按时 2（40%），迟报 2（中位迟 30分钟），漏报 1",
-        "· 新闻发言人：应办 2 项，按时 1（50%），迟报 0，漏报 1",
+    assert zh[zh.index("按角色（谁迟报、逾期完成或未完成）：") + 1 :][:2] == [
+        "· 办公室：应办 5 项，按时 2（40%），迟报 1、逾期完成 1（超时中位数 30分钟），未完成 1",
+        "· 新闻发言人：应办 2 项，按时 1（50%），迟报 0、逾期完成 0，未完成 1",
     ]
     en = render(figures, plan, Translator("en"), names)
-    assert "· General: 3 due, 1 on time (33%), 1 late (median 40 min late), 1 missed" in en
-    assert "· Spokesperson: 2 due, 1 on time (50%), 0 late, 1 missed" in en
+    assert (
+        "· General: 3 due, 1 on time (33%), 0 reported late, 1 done late (median 40 min late), "
+        "1 missed" in en
+    )
+    assert "· Spokesperson: 2 due, 1 on time (50%), 0 reported late, 0 done late, 1 missed" in en
 
 
 async def test_retired_levels_and_roles_keep_their_stored_names(
@@ -135,10 +146,15 @@ async def test_retired_levels_and_roles_keep_their_stored_names(
     figures = compute(incidents, NOW)
     names = await names_of(incidents, edited.resolver)
     lines = render(figures, edited.plans.get("small"), Translator("en"), names)
-    assert "· General: 3 due, 1 on time (33%), 1 late (median 40 min late), 1 missed" in lines
-    assert "· Spokesperson: 2 due, 1 on time (50%), 0 late, 1 missed" in lines
+    assert (
+        "· General: 3 due, 1 on time (33%), 0 reported late, 1 done late (median 40 min late), "
+        "1 missed" in lines
+    )
+    assert "· Spokesperson: 2 due, 1 on time (50%), 0 reported late, 0 done late, 1 missed" in lines
     bare = render(figures, edited.plans.get("small"), Translator("en"))
-    assert "· spokes: 2 due, 1 on time (50%), 0 late, 1 missed" in bare  # no names: the id
+    assert (
+        "· spokes: 2 due, 1 on time (50%), 0 reported late, 0 done late, 1 missed" in bare
+    )  # no names: the id
 
 
 async def test_stats_reply_in_the_chat(handled: IncidentService) -> None:
@@ -164,7 +180,7 @@ def test_stats_command_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixtu
     settings = Settings(plans=plans, _env_file=None)  # type: ignore[call-arg]
     assert run(["stats", "--database", str(database)], settings) == 0
     text = capsys.readouterr().out.splitlines()
-    assert "· 新闻发言人：应办 2 项，按时 1（50%），迟报 0，漏报 1" in text
+    assert "· 新闻发言人：应办 2 项，按时 1（50%），迟报 0、逾期完成 0，未完成 1" in text
     assert run(["stats", "--json", "--database", str(database)], settings) == 0
     data = json.loads(capsys.readouterr().out)["small"]
     assert data["incidents"] == 4 and data["false_alarms"] == 1
@@ -175,9 +191,12 @@ def test_stats_command_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixtu
         "due": 3,
         "on_time": 1,
         "late": 1,
+        "late_reports": 0,  # the reply: done late (逾期完成), not a report
         "missed": 1,
         "on_time_rate": 0.333,
         "median_lateness_s": 2400.0,
     }
     roles = {row["id"]: (row["name"], row["missed"]) for row in data["by_role"]}
     assert roles == {"office": ("办公室", 1), "spokes": ("新闻发言人", 1)}
+    high = next(row for row in data["by_level"] if row["id"] == "high")
+    assert (high["late"], high["late_reports"]) == (1, 1)  # the report upward: 迟报

@@ -115,6 +115,7 @@ def review_spec(plan: Plan) -> Obligation:
         within=plan.review.within,
         after="stabilised",
         approval=list(plan.review.approve),
+        report=True,  # handed upward (报送)
     )
 
 

@@ -220,6 +220,7 @@ class Obligation(_Model):
     if_overdue: Id | None = Field(
         None, description="owed only if this other task of the level is not met by its deadline"
     )
+    report: bool = Field(False, description="a report upward (上报, 快报事实): late is 迟报")
 
 
 class Progress(_Model):

@@ -90,6 +90,7 @@ def instance_spec(series: Series, number: int) -> Obligation:
         within=series.every,
         after="stabilised" if series.after == "stabilised" else "reported",
         reminders=series.reminders,
+        report=True,  # a 续报
     )
 
 

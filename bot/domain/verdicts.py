@@ -8,7 +8,14 @@ from enum import StrEnum
 
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import FINAL_STATES, State
-from bot.domain.obligations import ACTIVE_STATUSES, REVIEW_ID, ObligationState, ObStatus
+from bot.domain.obligations import (
+    ACTIVE_STATUSES,
+    REVIEW_ID,
+    ObligationState,
+    ObStatus,
+    task_spec,
+)
+from bot.domain.plan import Plan
 from bot.domain.progress import superseded
 from bot.domain.series import parse_instance
 
@@ -17,7 +24,7 @@ class Verdict(StrEnum):
     """How one task of one incident stands."""
 
     ON_TIME = "on_time"  # met by its deadline
-    LATE = "late"  # met after its deadline (迟报)
+    LATE = "late"  # met after its deadline: 迟报 or 逾期完成, as late_kind says
     BREACHED = "breached"  # not met and past its deadline, counted up to now or to the close
     OPEN = "open"  # not met, its deadline still ahead
     NOT_STARTED = "not_started"  # its clock runs from stabilisation, which has not come
@@ -26,6 +33,24 @@ class Verdict(StrEnum):
     CANCELLED = "cancelled"  # the incident was cancelled as a false alarm before it was met
     STANDBY = "standby"  # owed only if another task is not met by its deadline
     SPARED = "spared"  # a standby task that was never needed
+
+
+class Late(StrEnum):
+    """What a task met after its deadline is called."""
+
+    REPORT = "report"  # 迟报: a report upward, 快报事实, a 续报, the written review
+    TASK = "task"  # 逾期完成: any other task — a release, a reply, a plan
+
+
+def late_kind(plan: Plan | None, level_id: str | None, ob: ObligationState) -> Late:
+    """迟报 for a report (a 续报, the review, a task the plan marks ``report``), else 逾期完成."""
+    if ob.id == REVIEW_ID or parse_instance(ob.id):
+        return Late.REPORT
+    try:
+        report = plan is not None and task_spec(plan, level_id, ob).report
+    except KeyError:  # a task the plan no longer has
+        report = False
+    return Late.REPORT if report else Late.TASK
 
 
 # The verdicts accountability counts: a task that fell due, met in time or not.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -14,6 +16,7 @@ from bot.domain.incident import Incident
 from bot.drill.interactive import Ask, Terminal, play
 from bot.drill.report import report_lines
 from bot.drill.runner import Drill, DrillStopped, Heard
+from bot.drill.screen import Screen
 from bot.drill.script import Step, load_script
 from bot.drill.scripted import run_script
 from bot.i18n import Translator
@@ -43,9 +46,11 @@ async def drill(
     start: datetime | None = None,
     database: Path | None = None,
     ask: Ask | None = None,
+    real: Callable[[], float] = time.monotonic,
 ) -> DrillResult:
     """Run one drill (scripted, or interactive through ``ask``) and print its report.
 
+    ``real`` is the wall clock, against which the user's thinking time is measured.
     Ctrl-C ends it early: the report so far is printed and the result says it was interrupted.
     """
     plan = load_plan(plan_path)
@@ -54,20 +59,26 @@ async def drill(
         path = database or Path(scratch) / "drill.db"
         async with await SqliteStore.open(path) as store:
             clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
-            session = Drill(plan, store, clock, t, speed, out=_say)
-            session.out(t("drill.start", plan=plan.title.get(t.lang), speed=_speed(t, speed)))
-            interrupted = await _play(session, steps, ask)
+            screen = Screen()
+            session = Drill(plan, store, clock, t, speed, out=screen, tint=screen.tint)
+            title = t("drill.start", plan=plan.title.get(t.lang), speed=_speed(t, speed))
+            session.out(session.tint(title, "title"))
+            interrupted = await _play(session, steps, ask, real)
             if interrupted:
                 session.out(t("drill.interrupted"))
             incident = await session.incident() if session.incident_id is not None else None
             if incident is not None:
                 events = await store.timeline(incident.id)
-                for line in report_lines(incident, plan, t, clock.now(), events):
+                lines = report_lines(incident, plan, t, clock.now(), events)
+                session.out(session.tint(lines[0], "title"))
+                for line in lines[1:]:
                     session.out(line)
             return DrillResult(session.heard, incident, clock.now(), interrupted)
 
 
-async def _play(session: Drill, steps: list[Step] | None, ask: Ask | None) -> bool:
+async def _play(
+    session: Drill, steps: list[Step] | None, ask: Ask | None, real: Callable[[], float]
+) -> bool:
     """Play the script or the terminal; True if Ctrl-C cut the drill short."""
     with _CtrlC(session.stop):
         try:
@@ -75,7 +86,7 @@ async def _play(session: Drill, steps: list[Step] | None, ask: Ask | None) -> bo
                 await run_script(session, steps)
             else:
                 with suppress(EOFError):  # closing the input (Ctrl-D) ends the drill
-                    await play(session, ask or Terminal(session.t, stop=session.stop))
+                    await play(session, ask or Terminal(session.t, stop=session.stop), real)
         except KeyboardInterrupt:  # Ctrl-C while the terminal was read
             session.out("")  # end the prompt's line
             return True
@@ -105,11 +116,6 @@ class _CtrlC:
     def __exit__(self, *exc: object) -> None:
         if self.installed:
             self.loop.remove_signal_handler(signal.SIGINT)  # back to raising KeyboardInterrupt
-
-
-def _say(line: str) -> None:
-    """Print at once, so a drill piped into another program shows each line as it happens."""
-    print(line, flush=True)
 
 
 def _speed(t: Translator, speed: float | None) -> str:

@@ -22,7 +22,7 @@ from bot.domain.series import parse_instance
 from bot.domain.verdicts import closing_pending
 from bot.drill.runner import Drill, DrillStopped
 from bot.drill.script import Step
-from bot.drill.scripted import perform
+from bot.drill.scripted import answer, perform
 from bot.i18n import Translator
 from bot.render.words import task_name
 
@@ -87,43 +87,78 @@ class Choice:
     needs_text: bool = False
 
 
-async def play(drill: Drill, ask: Ask) -> None:
-    """Report, answer the questions, then act until the incident ends or the user quits."""
-    t = drill.t
+async def play(drill: Drill, ask: Ask, real: Callable[[], float] = time.monotonic) -> None:
+    """Report, answer each question as it is asked, then act until it ends or the user quits.
+
+    ``real`` is the wall clock: at a speed, virtual time passes while the user thinks.
+    """
+    t, asker = drill.t, Asker(drill, ask, real)
     text = ""
-    while not text.strip():
-        text = ask(t("drill.ask.description"))
+    while not text.strip():  # the drill's clock starts with the report: no time passes before
+        text = ask(drill.tint(t("drill.ask.description"), "prompt"))
     await _do(drill, "report", text)
-    answers = {}
-    for question in drill.plan.questions:
-        options = [o.text.get(t.lang) for o in question.options]
-        index = _pick(drill.out, ask, question.text.get(t.lang), options)
-        answers[question.id] = question.options[index].id
-    await _do(drill, "answer", answers)
-    real_start = time.monotonic()
+    for index, question in enumerate(drill.plan.questions):  # the group shows it, numbered
+        option = question.options[await asker.number(len(question.options))]
+        await answer(drill, index, option.id)
     while (await drill.incident()).state not in (State.CLOSED, State.CANCELLED):
-        if drill.speed:  # virtual time flows while the user thinks
-            await _catch_up(drill, drill.speed, real_start)
         choices = await _choices(drill)
-        labels = [c.label for c in choices]
-        picked = choices[_pick(drill.out, ask, t("drill.ask.action"), labels)]
+        drill.out(drill.tint(t("drill.ask.action"), "title"))
+        for number, choice in enumerate(choices, 1):
+            drill.out(f"  {drill.tint(f'{number})', 'choice')} {choice.label}")
+        picked = choices[await asker.number(len(choices))]
         if picked.action == "quit":
             return
         if picked.action == "wait":
-            await _wait(drill, ask)
+            await _wait(drill, asker)
             continue
-        value = ask(t("drill.ask.text")) if picked.needs_text else picked.value
+        value = await asker.line(t("drill.ask.text")) if picked.needs_text else picked.value
         if picked.action == "draft":
             value = {"obligation": picked.value, "text": value}
         await _do(drill, picked.action, value)
 
 
-async def _catch_up(drill: Drill, speed: float, real_start: float) -> None:
-    """Bring the clock to where the thinking time took it, at once: that time has passed."""
-    elapsed = timedelta(seconds=(time.monotonic() - real_start) * speed)
-    drill.speed = None
+@dataclass(frozen=True)
+class Asker:
+    """Asks the user; what they answer happens when they answer, not when they were asked."""
+
+    drill: Drill
+    ask: Ask
+    real: Callable[[], float]
+
+    async def line(self, prompt: str) -> str:
+        """The user's line; the clock is then where their thinking time took it, at once.
+
+        Reminders that fell due meanwhile are shown first, each at its own time: that time has
+        passed, so it is not waited again.
+        """
+        drill = self.drill
+        asked, began = drill.clock.now(), self.real()
+        raw = self.ask(drill.tint(prompt, "prompt"))
+        if drill.speed:
+            thought = timedelta(seconds=max(self.real() - began, 0) * drill.speed)
+            await _jump(drill, asked + min(thought, LATEST - asked))
+        return raw
+
+    async def number(self, count: int) -> int:
+        """A choice among ``count`` numbered ones (0-based); anything else is explained."""
+        while True:
+            raw = (await self.line("> ")).strip()
+            if raw.isdecimal() and 1 <= int(raw) <= count:
+                return int(raw) - 1
+            t, shown = self.drill.t, raw if len(raw) <= 20 else raw[:20] + "…"
+            said = (
+                t("drill.bad_choice", choice=shown, count=count)
+                if raw
+                else t("drill.no_choice", count=count)
+            )
+            self.drill.out(self.drill.tint(said, "error"))
+
+
+async def _jump(drill: Drill, target: datetime) -> None:
+    """Bring the clock to ``target`` without waiting, showing what fell due on the way."""
+    speed, drill.speed = drill.speed, None
     try:
-        await drill.run_until(max(drill.clock.now(), drill.start + elapsed))
+        await drill.run_until(max(drill.clock.now(), target))
     finally:
         drill.speed = speed
 
@@ -132,30 +167,19 @@ async def _do(drill: Drill, action: str, value: object) -> None:
     await perform(drill, Step(drill.clock.now() - drill.start, action, value, None, 0))
 
 
-async def _wait(drill: Drill, ask: Ask) -> None:
+async def _wait(drill: Drill, asker: Asker) -> None:
     while True:
-        raw = ask(drill.t("drill.ask.wait"))
+        raw = await asker.line(drill.t("drill.ask.wait"))
         try:
             target = drill.clock.now() + parse_duration(raw)
         except ValueError:
-            drill.out(drill.t("plan.bad_duration", value=raw))
+            drill.out(drill.tint(drill.t("plan.bad_duration", value=raw), "error"))
             continue
         if target > LATEST:
-            drill.out(drill.t("drill.too_far", limit=f"{LATEST:%Y-%m-%d}"))
+            drill.out(drill.tint(drill.t("drill.too_far", limit=f"{LATEST:%Y-%m-%d}"), "error"))
             continue
         await drill.run_until(target)
         return
-
-
-def _pick(out: Callable[[str], None], ask: Ask, title: str, labels: list[str]) -> int:
-    """Show numbered labels and read a valid number."""
-    while True:
-        out(title)
-        for number, label in enumerate(labels, 1):
-            out(f"  {number}) {label}")
-        raw = ask("> ").strip()
-        if raw.isdigit() and 1 <= int(raw) <= len(labels):
-            return int(raw) - 1
 
 
 async def _choices(drill: Drill) -> list[Choice]:

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.messages import N_
-from bot.domain.obligations import task_spec
+from bot.domain.obligations import ObligationState, task_spec
 from bot.domain.plan import Plan
 from bot.domain.series import parse_instance
 from bot.domain.text import listed
-from bot.domain.verdicts import Verdict, missed_reports, standing
+from bot.domain.verdicts import Late, Verdict, late_kind, missed_reports, standing
 from bot.i18n import Translator
 from bot.render.words import duration, level_name, role_title, state_name, task_name
 
@@ -51,6 +51,8 @@ VERDICT_KEYS = {
 }
 # A progress report (续报) missed: its next one fell due, or the incident ended (漏报).
 REPORT_KEYS = {**VERDICT_KEYS, Verdict.BREACHED: N_("drill.report.report_missed")}
+# met late, any task but a report is 逾期完成 (a report: 迟报)
+LATE_TASK = N_("drill.report.late_task")
 # a report is dropped not only by a regrade: the calm or the close came before it fell due
 REPORT_DROPPED = N_("drill.report.report_dropped")
 
@@ -69,47 +71,54 @@ def report_lines(
 ) -> list[str]:
     """The drill report as lines of text: each task's verdict, then escalations and standby."""
     level = level_name(plan, incident.level_id, t.lang)
-    lines = [
-        t(
-            "drill.report.title",
-            number=incident.number,
-            level=level,
-            state=state_name(t, incident.state),
-        )
-    ]
+    state = state_name(t, incident.state)
+    lines = [t("drill.report.title", number=incident.number, level=level, state=state)]
     results = outcomes(incident, end)
     missed = missed_reports(incident, end)
+    late = {Late.REPORT: 0, Late.TASK: 0}
     for ob, result in zip(incident.obligations, results, strict=True):
-        spec = task_spec(plan, incident.level_id, ob)
-        owner = role_title(plan, spec.owner, t.lang)
-        due = duration(t, spec.within)
-        margin = duration(t, result.margin) if result.margin is not None else ""
-        keys = REPORT_KEYS if ob.id in missed else VERDICT_KEYS
-        key = keys[result.verdict]
-        if parse_instance(ob.id) and result.verdict is Verdict.DROPPED:
-            key = REPORT_DROPPED
-        verdict = t(key, margin=margin)
-        lines.append(
-            t(
-                "drill.report.line",
-                task=spec.text.get(t.lang),
-                owner=owner,
-                due=due,
-                verdict=verdict,
-            )
-        )
+        kind = late_kind(plan, incident.level_id, ob)
+        if result.verdict is Verdict.LATE:
+            late[kind] += 1
+        lines.append(_task_line(incident, ob, plan, t, result, kind, ob.id in missed))
     lines.extend(event_lines(incident, plan, t, events))
     counts = {key: sum(1 for r in results if r.verdict is key) for key in VERDICT_KEYS}
-    lines.append(
-        t(
-            "drill.report.summary",
-            on_time=counts[Verdict.ON_TIME],
-            late=counts[Verdict.LATE],
-            breached=counts[Verdict.BREACHED],
-            open=counts[Verdict.OPEN],
-        )
+    summary = t(
+        "drill.report.summary",
+        on_time=counts[Verdict.ON_TIME],
+        late=counts[Verdict.LATE],
+        late_reports=late[Late.REPORT],
+        late_tasks=late[Late.TASK],
+        breached=counts[Verdict.BREACHED],
+        open=counts[Verdict.OPEN],
     )
-    return lines
+    return [*lines, summary]
+
+
+def _task_line(
+    incident: Incident,
+    ob: ObligationState,
+    plan: Plan,
+    t: Translator,
+    result: Outcome,
+    kind: Late,
+    missed: bool,
+) -> str:
+    """One task: its owner, its time allowed, and how it ended (迟报 or 逾期完成 when late)."""
+    spec = task_spec(plan, incident.level_id, ob)
+    key = (REPORT_KEYS if missed else VERDICT_KEYS)[result.verdict]
+    if parse_instance(ob.id) and result.verdict is Verdict.DROPPED:
+        key = REPORT_DROPPED
+    if result.verdict is Verdict.LATE and kind is Late.TASK:
+        key = LATE_TASK
+    margin = duration(t, result.margin) if result.margin is not None else ""
+    return t(
+        "drill.report.line",
+        task=spec.text.get(t.lang),
+        owner=role_title(plan, spec.owner, t.lang),
+        due=duration(t, spec.within),
+        verdict=t(key, margin=margin),
+    )
 
 
 def event_lines(

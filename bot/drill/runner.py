@@ -13,6 +13,7 @@ from bot.domain.access import Actor
 from bot.domain.errors import YuqingError
 from bot.domain.incident import Incident
 from bot.domain.plan import Plan
+from bot.drill.screen import Tone, untinted
 from bot.drill.transport import NAME as TRANSPORT
 from bot.drill.transport import Terminal
 from bot.i18n import Translator
@@ -49,6 +50,7 @@ class Drill:
     t: Translator
     speed: float | None = None  # virtual seconds per real second; None = jump ("max")
     out: Callable[[str], None] = print
+    tint: Callable[[str, Tone], str] = untinted  # colour, where the terminal shows it
     heard: list[Heard] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)  # set by Ctrl-C
 
@@ -138,7 +140,7 @@ class Drill:
         stamp = now.astimezone(self.plan.zone).strftime("%m-%d %H:%M:%S")
         offset = _offset(now - self.start)
         lines = text.splitlines() or [""]
-        self.out(f"[{stamp} {offset}] {lines[0]}")
+        self.out(self.tint(f"[{stamp} {offset}]", "stamp") + f" {lines[0]}")
         for line in lines[1:]:
             self.out(f"{' ' * (len(stamp) + len(offset) + 4)}{line}")
 

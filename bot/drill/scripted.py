@@ -70,12 +70,18 @@ async def perform(drill: Drill, step: Step) -> None:
     if step.action == "answer":
         assert drill.incident_id is not None
         for index, question in enumerate(drill.plan.questions):
-            answer = press.Answer(drill.incident_id, index, str(step.value[question.id]))
-            await drill.act(partial(run, answer, drill.reporter, drill.chat))
+            await answer(drill, index, str(step.value[question.id]))
         return
     roles, item = await _typed(drill, step)
     who = drill.actor(_roles(step, roles))
     await drill.act(lambda: run(item, who, drill.chat))
+
+
+async def answer(drill: Drill, index: int, option: str) -> None:
+    """The reporter answers grading question ``index`` with ``option``, as by its button."""
+    assert drill.incident_id is not None
+    pressed = press.Answer(drill.incident_id, index, option)
+    await drill.act(partial(dispatch(drill), pressed, drill.reporter, drill.chat))
 
 
 def _decision(action: str, incident_id: int, level: str) -> press.Press:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import count
 
+from bot.render.doc import Doc
 from bot.render.plain import to_plain
 from bot.service.outbox import Kind
 from bot.service.transport import Capabilities, Outgoing
@@ -51,6 +52,8 @@ class Terminal:
         text = to_plain(out.doc, out.people)
         lines = text.splitlines()
         kind = Kind(out.item.kind)
+        if kind is Kind.QUESTION:
+            return _numbered(out)
         if kind is Kind.ANSWERED:
             return lines[-1]
         if kind is not Kind.CARD or out.item.incident_id is None:
@@ -61,3 +64,10 @@ class Terminal:
             return text
         changed = [line for line in lines[1:] if line not in before and not line.startswith("[")]
         return "\n".join([lines[0], *changed])
+
+
+def _numbered(out: Outgoing) -> str:
+    """A grading question with its options numbered: the drill answers by number."""
+    labels = [button.label for row in out.doc.buttons for button in row]
+    text = to_plain(Doc(out.doc.lines), out.people)
+    return "\n".join([text, *(f"{n}) {label}" for n, label in enumerate(labels, 1))])

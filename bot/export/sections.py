@@ -6,7 +6,7 @@ from bot.domain.messages import N_
 from bot.domain.obligations import task_spec
 from bot.domain.series import parse_instance
 from bot.domain.text import listed
-from bot.domain.verdicts import Standing, Verdict, missed_reports, standing
+from bot.domain.verdicts import Late, Standing, Verdict, late_kind, missed_reports, standing
 from bot.export.model import Facts, Para, Section, Table, at, name
 from bot.export.timeline import detail
 from bot.i18n import Translator
@@ -84,7 +84,8 @@ def obligations(facts: Facts, t: Translator) -> Section:
         if incident.level_id is None:
             continue
         spec = task_spec(plan, incident.level_id, ob)
-        result = _result(standing(incident, ob, facts.now), t, ob.id in missed, ob.id)
+        kind = late_kind(plan, incident.level_id, ob)
+        result = _result(standing(incident, ob, facts.now), t, ob.id in missed, ob.id, kind)
         if ob.id in climbed:
             result += t("export.escalated", step=climbed[ob.id])
         rows.append(
@@ -136,13 +137,17 @@ RESULT_KEYS = {
 }
 
 
-def _result(found: Standing, t: Translator, missed: bool = False, task: str = "") -> str:
+def _result(
+    found: Standing, t: Translator, missed: bool = False, task: str = "", kind: Late = Late.TASK
+) -> str:
     """A task's verdict in the report's words (the lateness where it has one); 漏报 for a report."""
     late = duration(t, found.margin) if found.margin is not None else ""
     if missed:
         return t("export.result.report_missed", late=late)
     if parse_instance(task) and found.verdict is Verdict.DROPPED:  # the calm or close came first
         return t("export.result.report_dropped")
+    if found.verdict is Verdict.LATE and kind is Late.TASK:  # 逾期完成, not 迟报
+        return t("export.result.late_task", late=late)
     return t(RESULT_KEYS[found.verdict], late=late)
 
 

@@ -21,7 +21,15 @@ from bot.domain.progress import superseded
 from bot.domain.series import DEFAULT_TEXT, find_series
 from bot.domain.tasks import card_tasks, reports
 from bot.domain.text import listed
-from bot.domain.verdicts import Verdict, closing_pending, missed_reports, standing
+from bot.domain.verdicts import (
+    Late,
+    Standing,
+    Verdict,
+    closing_pending,
+    late_kind,
+    missed_reports,
+    standing,
+)
 from bot.i18n import Translator
 from bot.render.doc import Button, Doc, Seg, Style, bold, italic
 from bot.render.words import duration, level_name, person, role_title, state_name, task_name, when
@@ -175,9 +183,7 @@ def _obligation(
     waiting = t("card.awaiting_approval") if ob.status is ObStatus.SUBMITTED else ""
     match found.verdict:
         case Verdict.ON_TIME | Verdict.LATE if ob.met_at is not None and found.margin is not None:
-            late = duration(t, found.margin) if found.verdict is Verdict.LATE else ""
-            key = N_("card.met_late") if late else N_("card.met")
-            return [*head, italic(t(key, at=when(ob.met_at, plan), late=late))]
+            return [*head, italic(_met(incident, plan, t, ob, found))]
         case Verdict.NOT_STARTED:
             return [*head, italic(t("card.after_stabilised", within=duration(t, spec.within)))]
         case Verdict.BREACHED if incident.state in FINAL_STATES:
@@ -194,6 +200,18 @@ def _obligation(
         case Verdict.STANDBY | Verdict.SPARED if spec.if_overdue is not None:
             return [*head, italic(_conditional(incident, plan, t, ob, spec.if_overdue))]
     return [*head, italic(t(VERDICT_KEYS[found.verdict]))]
+
+
+def _met(
+    incident: Incident, plan: Plan, t: Translator, ob: ObligationState, found: Standing
+) -> str:
+    """When a task was met; if late, 迟报 for a report, else 逾期."""
+    assert ob.met_at is not None and found.margin is not None
+    if found.verdict is not Verdict.LATE:
+        return t("card.met", at=when(ob.met_at, plan), late="")
+    report = late_kind(plan, incident.level_id, ob) is Late.REPORT
+    key = N_("card.met_late_report") if report else N_("card.met_late")
+    return t(key, at=when(ob.met_at, plan), late=duration(t, found.margin))
 
 
 def _conditional(

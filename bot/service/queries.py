@@ -60,7 +60,7 @@ async def stats(service: IncidentService, chat: str, days: int | None, t: Transl
     now = service.clock.now()
     since = now - timedelta(days=days) if days is not None else None
     incidents = await service.store.list_incidents(chat=chat, include_drills=False)
-    figures = compute(incidents, now, since)
+    figures = compute(incidents, now, since, plan)
     names = await names_of(incidents, service.resolver)
     doc = Doc()
     for line in render(figures, plan, t, names):
