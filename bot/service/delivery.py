@@ -1,6 +1,8 @@
-"""The delivery engine: the outbox, in order, through any Transport, each message once.
+"""The delivery engine: the outbox, each chat in order, through any Transport, each message once.
 
-Each message is claimed (under this engine's ``owner`` id) before it is sent, so no other
+Chats are served round-robin within the messenger's flood limits (bot/service/flood.py): a
+chat that must wait is passed over, not waited on, and a chat's replies go before its queued
+reminders. Each message is claimed (under this engine's ``owner`` id) before it is sent, so no other
 engine on the database sends it too. Chats the bot was removed from are skipped (their
 messages dropped) until it is back. A message that cannot be drawn or sent for any other
 reason than the network, a flood limit, a lost chat or the database is parked and logged
@@ -19,12 +21,14 @@ import socket
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from enum import Enum
 
 from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
 from bot.i18n import Translator
 from bot.render.messages import compose
 from bot.service.clock import Clock
+from bot.service.flood import PACED, Gate, Rotation
 from bot.service.membership import gone_chats, mark_gone
 from bot.service.outbox import Kind
 from bot.service.resolve import PlanResolver
@@ -34,8 +38,18 @@ from bot.store import OutboxItem, Store
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 5.0  # how often the engine looks at the outbox without being poked
-BATCH = 50  # messages claimed at a time
+CLAIM = 10_000  # messages claimed at most at a time
+PER_CHAT = 10  # of each chat's replies, and of its reminders, claimed at a time
 MAX_BACKOFF = 60.0
+
+
+class Step(Enum):
+    """What became of one message the engine tried to deliver."""
+
+    DONE = "done"  # sent, dropped or parked: off the queue
+    HELD = "held"  # a flood limit: its chat waits as long as the messenger asked
+    GONE = "gone"  # the bot is out of its chat
+    DOWN = "down"  # the messenger cannot be reached: the whole queue waits
 
 
 def refs_namespace(transport: str) -> str:
@@ -83,6 +97,7 @@ class Delivery:
         clock: Clock,
         lang: Callable[[str], Awaitable[str]],
         owner: str | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.transport, self.store, self.plans, self.clock = transport, store, plans, clock
         self.owner = owner or new_owner()
@@ -92,7 +107,7 @@ class Delivery:
         self._unrecorded: dict[int, str | None] = {}  # outbox id -> ref, sent but not marked
         self._slow: set[int] = set()  # outbox ids whose last send timed out
         self._store_down = False
-        self._waited = False  # the last drain stopped for a flood limit it waited out
+        self.gate = gate or Gate(transport.capabilities)
         self.backoff = 1.0
         self.refs = refs_namespace(transport.name)
 
@@ -109,9 +124,6 @@ class Delivery:
             self._wake.clear()
             if await self._attempt():
                 self.backoff = 1.0
-            elif self._waited:  # a flood limit, waited out as asked: go on at once
-                self._waited = False
-                self._wake.set()
             else:
                 await asyncio.sleep(self.backoff)
                 self.backoff = min(self.backoff * 2, MAX_BACKOFF)
@@ -133,35 +145,79 @@ class Delivery:
         return done
 
     async def drain(self) -> bool:
-        """Deliver everything owed; False if the messenger asked to wait (try again later)."""
-        name = self.transport.name
+        """Deliver everything owed; False if the messenger cannot be reached (try again later)."""
         async with self._lock:
-            while items := await self.store.claim(self.owner, self.clock.now(), BATCH, name):
-                for item in await self._skip_gone(items):
-                    try:
-                        await self._record(item, await self._deliver_once(item))
-                    except RetryLater as exc:
-                        await self._wait(item, exc)
-                        return False
-                    except ChatGone as exc:
-                        await self._forget_chat(item, exc)
-                        break  # read the queue again: the chat's other messages are skipped
-                    except StoreError:
-                        raise  # the whole queue waits for the database (see _attempt)
-                    except Exception as exc:  # a bug, or a plan the message cannot be drawn by
-                        await self._park(item, exc)
+            while rotation := Rotation(await self._skip_gone(await self._claim())):
+                if not await self._serve(rotation):
+                    return False
             return True
 
-    async def _wait(self, item: OutboxItem, exc: RetryLater) -> None:
-        """Log why the queue stops; wait as long as the messenger asked, if it said."""
+    async def _claim(self) -> list[OutboxItem]:
+        """Every chat's oldest owed messages: the whole burst, not a page of the oldest rows."""
+        name = self.transport.name
+        return await self.store.claim(self.owner, self.clock.now(), CLAIM, name, per_chat=PER_CHAT)
+
+    async def _serve(self, rotation: Rotation) -> bool:
+        """Send what the flood limits let through, chat by chat; False if unreachable.
+
+        Returns to claim again when a chat runs out (it may have more owed), when the bot leaves
+        a chat and when poked (a reply may be owed, to go ahead of queued reminders).
+        """
+        while rotation:
+            found = rotation.next(self.gate)
+            if isinstance(found, float):
+                if await self._pause(found):
+                    return True
+                continue
+            step = await self._step(found)
+            if step is Step.DOWN:
+                return False
+            if step is Step.GONE:
+                return True
+            emptied = step is Step.DONE and rotation.done(found)
+            if emptied or self._wake.is_set():
+                self._wake.clear()
+                return True
+        return True
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait until the flood limits let a message go; True if poked meanwhile."""
+        with suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        if self._wake.is_set():
+            self._wake.clear()
+            return True
+        return False
+
+    async def _step(self, item: OutboxItem) -> Step:
+        """Deliver one item; what became of it (held: the messenger asked to wait)."""
+        paced = PACED.set(True)
+        try:
+            await self._record(item, await self._deliver_once(item))
+        except RetryLater as exc:
+            return self._retry(item, exc)
+        except ChatGone as exc:
+            await self._forget_chat(item, exc)
+            return Step.GONE
+        except StoreError:
+            raise  # the whole queue waits for the database (see _attempt)
+        except Exception as exc:  # a bug, or a plan the message cannot be drawn by
+            await self._park(item, exc)
+        finally:
+            PACED.reset(paced)
+        return Step.DONE
+
+    def _retry(self, item: OutboxItem, exc: RetryLater) -> Step:
+        """A flood limit holds the item's chat as long as asked; an outage holds the queue."""
         if exc.seconds is not None:
-            log.warning("flood limit: waiting %s s before resending", exc.seconds)
-            await asyncio.sleep(exc.seconds)
-            self._waited = True
-            return
+            log.warning("flood limit in chat %s: holding it %s s", item.chat, exc.seconds)
+            self.gate.hold(item.chat, exc.seconds)
+            return Step.HELD
         if exc.timed_out:
             self._slow.add(item.id)
         log.warning("%s unreachable (%s); will retry", self.transport.name, exc)
+        return Step.DOWN
 
     async def _deliver_once(self, item: OutboxItem) -> str | None:
         """Deliver an item unless an earlier attempt did and only its recording failed."""
@@ -281,4 +337,5 @@ class Delivery:
                 log.warning("could not edit message %s (%s); sending anew", existing, exc)
         if Kind(item.kind) is Kind.ANSWERED:
             return None  # nothing to edit and nothing new to say
+        self.gate.take(item.chat)  # edits are not counted against the flood limits
         return await self.transport.send(out)

@@ -318,12 +318,19 @@ class Store(Protocol):
         ...
 
     async def claim(
-        self, owner: str, at: datetime, limit: int = 50, transport: str | None = None
+        self,
+        owner: str,
+        at: datetime,
+        limit: int = 50,
+        transport: str | None = None,
+        per_chat: int | None = None,
     ) -> list[OutboxItem]:
         """Atomically take up to ``limit`` unsent, unparked messages for ``owner``, oldest first.
 
         Only messages nobody claimed or ``owner`` already claimed are taken; one claimed by
-        another owner never is. Not for use inside a transaction (it is one).
+        another owner never is. With ``per_chat``, only each chat's oldest ``per_chat`` replies
+        and oldest ``per_chat`` reminders (kinds ``reminder`` and ``follow_up``) are. Not for
+        use inside a transaction (it is one).
         """
         ...
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -24,14 +23,16 @@ from bot.domain.messages import N_
 from bot.i18n import Translator
 from bot.serve import Face, Life, prove_writable
 from bot.service.clock import Clock, SystemClock
+from bot.service.flood import Gate
 from bot.service.plans import PlanBook
 from bot.service.seen import Window
 from bot.settings import Settings
 from bot.store import SqliteStore
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
+from bot.telegram.limiter import GateLimiter
 from bot.telegram.runtime import Context, install, runtime
-from bot.telegram.transport import TelegramTransport
+from bot.telegram.transport import CAPABILITIES, TelegramTransport
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def build(
         builder.token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(GateLimiter(Gate(CAPABILITIES)))
         .post_init(
             partial(
                 _start, settings=settings, plans=plans, clock=clock or SystemClock(), others=others
@@ -124,7 +125,10 @@ async def _start(
     application: App, settings: Settings, plans: PlanBook, clock: Clock, others: Sequence[Face]
 ) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
-    transports = [TelegramTransport(application.bot), *(face.transport for face in others)]
+    limiter = application.bot.rate_limiter
+    gate = limiter.gate if isinstance(limiter, GateLimiter) else None  # None: the bench took it
+    telegram = TelegramTransport(application.bot, gate)
+    transports = [telegram, *(face.transport for face in others)]
     life = await Life.open(str(settings.database), plans, clock, transports, settings.shelf)
     application.bot_data[LIFE] = life
     install(application, life.running)
