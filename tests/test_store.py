@@ -500,6 +500,22 @@ class TestStoreContract:
         assert [i.id for i in await store.claim("b", T0, limit=2)] == ids[1:3]
         assert [i.id for i in await store.pending()] == ids[1:]  # whoever claimed them
 
+    async def test_a_claim_per_chat_takes_each_chats_oldest_replies_and_reminders(
+        self, store: Store
+    ) -> None:
+        async with store.transaction() as tx:
+            owed = [  # chat -100 owes 4 reminders, then a reply; chat -200 one reminder
+                await tx.enqueue(chat, kind, {}, T0 + i * H)
+                for i, (chat, kind) in enumerate(
+                    [("telegram:-100", "reminder")] * 4
+                    + [("telegram:-100", "question"), ("telegram:-200", "reminder")]
+                )
+            ]
+        taken = await store.claim("a", T0, limit=100, transport="telegram", per_chat=2)
+        assert [i.id for i in taken] == [owed[0], owed[1], owed[4], owed[5]]
+        assert {i.claimed_by for i in taken} == {"a"}
+        assert [i.id for i in await store.claim("b", T0, per_chat=2)] == [owed[2], owed[3]]
+
     async def test_a_parked_message_is_never_returned(self, store: Store) -> None:
         ids = await owe(store, 3)
         await store.claim("a", T0, limit=1)
