@@ -18,7 +18,7 @@ from bot.domain.lifecycle import State
 from bot.domain.messages import N_
 from bot.store import evidence as evidence_rows
 from bot.store import outbox, queries, schema, wakeups
-from bot.store.db import Db
+from bot.store.db import SqliteDb
 from bot.store.port import Approval, OutboxItem, Person, Store, Tx
 from bot.store.tx import SqliteTx
 
@@ -28,7 +28,7 @@ DEFAULT_BUSY_TIMEOUT = 5.0  # seconds
 class SqliteStore:
     """The Store port on SQLite; one connection, transactions serialised by an asyncio.Lock."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: SqliteDb) -> None:
         self._db = db
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None  # the task inside transaction(), if any
@@ -44,7 +44,7 @@ class SqliteStore:
     ) -> SqliteStore:
         """Open (creating and migrating if needed) the database at ``path``; StoreError if not."""
         path = Path(path)
-        db = await Db.connect(path, busy_timeout=busy_timeout, read_only=read_only)
+        db = await SqliteDb.connect(path, busy_timeout=busy_timeout, read_only=read_only)
         try:
             await db.execute("PRAGMA foreign_keys = ON")
             if not read_only:
@@ -122,7 +122,7 @@ class SqliteStore:
             self._owner = None
 
     @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[Db]:
+    async def _reading(self) -> AsyncIterator[SqliteDb]:
         """A consistent snapshot for reads; inside the caller's own transaction, that one."""
         if self._owner is not None and self._owner is asyncio.current_task():
             yield self._db
@@ -133,7 +133,7 @@ class SqliteStore:
                 yield db
 
     @asynccontextmanager
-    async def _snapshot(self) -> AsyncIterator[Db]:
+    async def _snapshot(self) -> AsyncIterator[SqliteDb]:
         """A read transaction; the caller holds the lock."""
         await self._db.rollback_quietly()
         await self._db.execute("BEGIN")

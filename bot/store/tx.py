@@ -1,4 +1,4 @@
-"""The writes of one SQLite transaction (``SqliteStore.transaction()`` opens and ends it)."""
+"""The writes of one transaction, in SQL both engines run (the store opens and ends it)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.domain.obligations import ObligationState, ObStatus
 from bot.store import codec, outbox, queries, wakeups
 from bot.store import evidence as evidence_rows
 from bot.store.codec import to_text, to_text_or_none
-from bot.store.db import Db
+from bot.store.sql import Db
 from bot.store.port import Conflict, Decision, NotFound
 
 

@@ -15,7 +15,7 @@ from bot.domain.incident import Incident
 from bot.domain.lifecycle import FINAL_STATES, State
 from bot.store import queries
 from bot.store.codec import from_text, to_text, to_text_or_none
-from bot.store.db import Db
+from bot.store.sql import Db
 
 UNKNOWN = ""
 UPSERT = (
@@ -66,10 +66,11 @@ async def earliest(db: Db, states: Collection[State], transport: str | None) -> 
     if not states:
         return None
     where, params = _filters(states, transport)
+    # SQLite's CROSS JOIN: walk wake-ups in time order and stop at the first match, rather
+    # than read every live incident and sort (PostgreSQL's planner needs no hint, nor takes it)
+    join = "CROSS JOIN" if db.dialect == "sqlite" else "JOIN"
     text = await db.scalar(
-        # CROSS JOIN: walk wake-ups in time order and stop at the first match, rather than
-        # read every live incident and sort
-        "SELECT wakeups.at FROM wakeups CROSS JOIN incidents ON incidents.id = wakeups.incident_id"
+        f"SELECT wakeups.at FROM wakeups {join} incidents ON incidents.id = wakeups.incident_id"
         f" WHERE wakeups.at > ? AND {where} ORDER BY wakeups.at LIMIT 1",
         [UNKNOWN, *params],
     )
