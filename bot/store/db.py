@@ -15,7 +15,6 @@ from bot.domain.errors import StoreError, StoreUnavailable
 from bot.domain.messages import N_
 from bot.store.sql import Params
 
-
 # Primary SQLite result codes (extended codes are masked with 0xFF) -> message keys.
 ERROR_KEYS: dict[int, str] = {
     sqlite3.SQLITE_PERM: N_("error.store_unreadable"),

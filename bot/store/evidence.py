@@ -9,8 +9,8 @@ from typing import Any
 from bot.domain.evidence import Evidence, Kept
 from bot.domain.incident import Attachment
 from bot.store.codec import from_text, from_text_or_none, to_text, to_text_or_none
-from bot.store.sql import Db, Row
 from bot.store.port import NotFound
+from bot.store.sql import Db, Row
 
 _SELECT = "SELECT e.*, i.chat FROM evidence e JOIN incidents i ON i.id = e.incident_id"
 # The columns set_evidence may change, each with its encoder.

@@ -13,8 +13,8 @@ from typing import Any
 
 from bot.store import codec
 from bot.store.codec import to_text
-from bot.store.sql import Db
 from bot.store.port import NotFound, OutboxItem
+from bot.store.sql import Db
 
 OWED = "sent_at IS NULL AND parked_at IS NULL AND substr(chat, 1, ?) = ?"
 

@@ -11,8 +11,8 @@ from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState
 from bot.store import codec
-from bot.store.sql import Db, Params, Row
 from bot.store.port import Approval, Person
+from bot.store.sql import Db, Params, Row
 
 
 async def incidents_where(db: Db, where: str = "1 = 1", params: Params = ()) -> list[Incident]:

@@ -12,8 +12,8 @@ from bot.domain.obligations import ObligationState, ObStatus
 from bot.store import codec, outbox, queries, wakeups
 from bot.store import evidence as evidence_rows
 from bot.store.codec import to_text, to_text_or_none
-from bot.store.sql import Db
 from bot.store.port import Conflict, Decision, NotFound
+from bot.store.sql import Db
 
 
 def _opt_text(value: str | None) -> str | None:
@@ -56,7 +56,7 @@ UPDATABLE: dict[str, Callable[[Any], Any]] = {
 }
 
 
-class SqliteTx:
+class SqlTx:
     """Write methods bound to one open transaction; refuses use after it has ended."""
 
     def __init__(self, db: Db) -> None:
