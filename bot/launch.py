@@ -40,7 +40,7 @@ def run_bot(t: Translator, settings: Settings) -> int:
         fields = ", ".join(f"chats.{name}" for name in messengers)
         print(t("error.no_chats_for", path=str(settings.plans), fields=fields), file=sys.stderr)
         return 2
-    acquire(settings.database)  # one `run` per database: a second one stops here, status 1
+    acquire(settings.database_file)  # one `run` per database: a second one stops here, status 1
     if settings.telegram:
         return _run_with_telegram(t, settings, plans)
     asyncio.run(_check_store(settings))  # locked, read-only or full: one line (StoreError) and 1
@@ -51,9 +51,9 @@ def run_bot(t: Translator, settings: Settings) -> int:
 async def _check_store(settings: Settings) -> None:
     from bot.serve import prove_writable
     from bot.service.clock import SystemClock
-    from bot.store import SqliteStore
+    from bot.store.opening import open_store
 
-    async with await SqliteStore.open(settings.database) as store:
+    async with await open_store(settings.database) as store:
         await prove_writable(store, SystemClock())
 
 
@@ -61,7 +61,7 @@ async def _serve(settings: Settings, plans: Any, faces: Sequence[Any]) -> int:
     from bot.serve import serve
     from bot.service.clock import SystemClock
 
-    return await serve(str(settings.database), plans, SystemClock(), faces, settings.shelf)
+    return await serve(settings.database, plans, SystemClock(), faces, settings.shelf)
 
 
 def _started(t: Translator, settings: Settings, go: Callable[[list[Any]], int]) -> int:

@@ -22,7 +22,8 @@ from bot.service.plans import PlanBook
 from bot.service.running import Running
 from bot.service.shelf import Shelf
 from bot.service.transport import Transport
-from bot.store import SqliteStore
+from bot.store import Store
+from bot.store.opening import open_store, redact
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class Face(Protocol):
         ...
 
 
-async def prove_writable(store: SqliteStore, clock: Clock) -> None:
+async def prove_writable(store: Store, clock: Clock) -> None:
     """One small write: opening succeeds on a read-only file, and a lock only blocks writers."""
     now = clock.now()
     async with store.transaction() as tx:
@@ -76,7 +77,7 @@ class Life:
         shelf: Shelf | None = None,
     ) -> Life:
         """Open the store (proved writable, earlier runs' claims freed) and the service on it."""
-        store = await SqliteStore.open(database)
+        store = await open_store(database)
         try:
             await prove_writable(store, clock)
             await release_claims(store)  # `run` holds the database's run lock by now
@@ -138,7 +139,8 @@ async def serve(
             await face.start(life.running)
             started.append(face)
         await life.running.changed()
-        log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), database)
+        shown = redact(database)
+        log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), shown)
         await stop.wait()
     finally:
         for face in reversed(started):

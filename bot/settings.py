@@ -21,6 +21,7 @@ from bot.domain.messages import N_
 from bot.domain.text import LANGUAGES
 from bot.i18n import Translator
 from bot.service.shelf import MB, Shelf
+from bot.store.opening import is_server_url
 
 ENV_PREFIX = "YUQING_"
 _CONFIG = SettingsConfigDict(
@@ -52,7 +53,9 @@ ALLOWED = {
     "evidence_max_incident_mb": N_("settings.allowed.evidence_max_mb"),
 }
 # never quoted back (the robot keys are each group's whole credential)
-SECRET = frozenset({"telegram_token", "webhook_secret", "wecom_secret", "wecom_webhooks"})
+SECRET = frozenset(
+    {"telegram_token", "webhook_secret", "wecom_secret", "wecom_webhooks", "database"}
+)
 _WECOM_TOKEN = re.compile(r"[A-Za-z0-9_@.-]{1,128}")  # chat ids and robot keys: no spaces
 
 
@@ -63,7 +66,7 @@ class Settings(BaseSettings):
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
-    database: Path = Path("yuqing.db")
+    database: str = "yuqing.db"  # a SQLite file, or postgresql://user:password@host/name
     plans: Path = Path("plans")
     locale: str = "zh_CN"
     timezone: str | None = None
@@ -85,11 +88,16 @@ class Settings(BaseSettings):
     def shelf(self) -> Shelf:
         """Where attached files are kept, and the size limits."""
         return Shelf.beside(
-            self.database,
+            self.database_file,
             self.evidence_dir,
             max_file=int(self.evidence_max_file_mb * MB),
             max_incident=int(self.evidence_max_incident_mb * MB),
         )
+
+    @property
+    def database_file(self) -> Path:
+        """The SQLite file; with a server, where its run lock and evidence folder go by name."""
+        return Path("yuqing.db") if is_server_url(self.database) else Path(self.database)
 
     @property
     def telegram(self) -> bool:
@@ -101,6 +109,18 @@ class Settings(BaseSettings):
         """Whether WeCom is configured (its BotID and Secret are both set)."""
         secret = self.wecom_secret.get_secret_value() if self.wecom_secret else ""
         return bool(self.wecom_bot_id) and bool(secret)
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        text = str(value).strip()
+        if not text or "\0" in text:
+            raise ValueError("empty")
+        if "://" in text and not is_server_url(text):
+            raise ValueError("not a postgresql:// URL")
+        if is_server_url(text) and not _server_url_ok(text):
+            raise ValueError("not a usable postgresql:// URL")
+        return text
 
     @field_validator("evidence_dir", mode="before")
     @classmethod
@@ -209,6 +229,18 @@ def is_url(value: str, schemes: tuple[str, ...]) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in schemes and bool(parts.hostname)
+
+
+def _server_url_ok(value: str) -> bool:
+    """Whether a postgresql:// URL parses: printable, a valid port, a database name."""
+    if not value.isprintable() or any(ch.isspace() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
+    return bool(parts.path.strip("/")) and "/" not in parts.path.strip("/")
 
 
 def is_host(value: str) -> bool:

@@ -18,9 +18,9 @@ import asyncpg
 
 from bot.domain.errors import StoreError
 from bot.domain.messages import N_
-from bot.store import outbox, schema
+from bot.store import outbox, pgschema, schema
 from bot.store.pgdb import FAILURES, PgDb, redact, translate
-from bot.store.pgschema import PG_MIGRATIONS, WRITER, PgVersions
+from bot.store.pgschema import WRITER, PgVersions
 from bot.store.port import OutboxItem, Store, Tx
 from bot.store.reads import SqlReads
 from bot.store.tx import SqlTx
@@ -63,7 +63,7 @@ class PgStore(SqlReads):
         store = cls(pool, where)
         try:
             async with store._connection() as db:
-                await schema.upgrade(PgVersions(db), PG_MIGRATIONS, read_only=read_only)
+                await schema.upgrade(PgVersions(db), pgschema.PG_MIGRATIONS, read_only=read_only)
         except BaseException:
             await store.close()
             raise
@@ -109,7 +109,7 @@ class PgStore(SqlReads):
         try:
             yield PgDb(conn, self.where)
         except asyncio.CancelledError:
-            conn.terminate()  # a statement may still be running on it
+            _drop(conn)  # a statement may still be running on it
             raise
         finally:
             with suppress(*FAILURES):
@@ -130,7 +130,7 @@ class PgStore(SqlReads):
                 try:
                     await db.execute("ROLLBACK")
                 except StoreError:
-                    db.conn.terminate()  # the connection is gone or broken: a new one next time
+                    _drop(db.conn)  # the connection is gone or broken: a new one next time
                 raise
 
     def transaction(self) -> AbstractAsyncContextManager[SqlTx]:
@@ -173,6 +173,12 @@ class PgStore(SqlReads):
             return seen
         async with self.transaction() as tx:
             return await outbox.claim(tx.db, owner, at, limit, transport)
+
+
+def _drop(conn: Any) -> None:
+    """Close a connection at once, unless the pool already took it back (it was lost)."""
+    with suppress(*FAILURES):
+        conn.terminate()
 
 
 def _conforms(store: PgStore, tx: SqlTx) -> tuple[Store, Tx]:

@@ -27,7 +27,7 @@ from bot.service.clock import Clock, SystemClock
 from bot.service.plans import PlanBook
 from bot.service.seen import Window
 from bot.settings import Settings
-from bot.store import SqliteStore
+from bot.store.opening import open_store, redact
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
 from bot.telegram.runtime import Context, install, runtime
@@ -75,7 +75,7 @@ async def check_token(settings: Settings) -> None:
 
 async def check_store(settings: Settings) -> None:
     """Open the database and write to it: StoreError (locked, read-only, full) before starting."""
-    async with await SqliteStore.open(settings.database) as store:
+    async with await open_store(settings.database) as store:
         await prove_writable(store, SystemClock())
 
 
@@ -125,7 +125,7 @@ async def _start(
 ) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
     transports = [TelegramTransport(application.bot), *(face.transport for face in others)]
-    life = await Life.open(str(settings.database), plans, clock, transports, settings.shelf)
+    life = await Life.open(settings.database, plans, clock, transports, settings.shelf)
     application.bot_data[LIFE] = life
     install(application, life.running)
     await _register_commands(application)
@@ -134,7 +134,8 @@ async def _start(
         await face.start(life.running)
         application.bot_data.setdefault(FACES, []).append(face)
     await life.running.changed()
-    log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), settings.database)
+    shown = redact(settings.database)
+    log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), shown)
 
 
 async def _stop(application: App) -> None:
