@@ -19,6 +19,7 @@ from pathlib import Path
 import asyncpg
 
 USER = "yuqing"
+INITDB = ("--auth=trust", "-E", "UTF8", "--no-sync")
 
 
 def find_bin() -> Path | str:
@@ -56,8 +57,7 @@ class Cluster:
             os.chown(root, uid, -1)
         cluster = cls(bin, root, random.randint(20000, 60000))
         subprocess.run(
-            [*prefix, str(bin / "initdb"), "-D", str(root / "data"), "-U", USER]
-            + ["--auth=trust", "-E", "UTF8", "--no-sync"],
+            [*prefix, str(bin / "initdb"), "-D", str(root / "data"), "-U", USER, *INITDB],
             check=True,
             capture_output=True,
         )
@@ -68,8 +68,18 @@ class Cluster:
         prefix, _ = _runner()
         options = f"-k {self.root} -p {self.port} -c listen_addresses='' -c fsync=off"
         subprocess.run(
-            [*prefix, str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-w"]
-            + ["-o", options, "-l", str(self.root / "log"), *args],
+            [
+                *prefix,
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.root / "data"),
+                "-w",
+                "-o",
+                options,
+                "-l",
+                str(self.root / "log"),
+                *args,
+            ],
             check=True,
             capture_output=True,
         )
