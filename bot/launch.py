@@ -61,7 +61,8 @@ async def _serve(settings: Settings, plans: Any, faces: Sequence[Any]) -> int:
     from bot.serve import serve
     from bot.service.clock import SystemClock
 
-    return await serve(str(settings.database), plans, SystemClock(), faces, settings.shelf)
+    database, keep = str(settings.database), settings.keep_sent
+    return await serve(database, plans, SystemClock(), faces, settings.shelf, keep)
 
 
 def _started(t: Translator, settings: Settings, go: Callable[[list[Any]], int]) -> int:

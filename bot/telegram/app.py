@@ -125,7 +125,8 @@ async def _start(
 ) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
     transports = [TelegramTransport(application.bot), *(face.transport for face in others)]
-    life = await Life.open(str(settings.database), plans, clock, transports, settings.shelf)
+    database, shelf = str(settings.database), settings.shelf
+    life = await Life.open(database, plans, clock, transports, shelf, settings.keep_sent)
     application.bot_data[LIFE] = life
     install(application, life.running)
     await _register_commands(application)
