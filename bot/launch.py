@@ -61,7 +61,9 @@ async def _serve(settings: Settings, plans: Any, faces: Sequence[Any]) -> int:
     from bot.serve import serve
     from bot.service.clock import SystemClock
 
-    return await serve(settings.database, plans, SystemClock(), faces, settings.shelf)
+    return await serve(
+        settings.database, plans, SystemClock(), faces, settings.shelf, settings.keep_sent
+    )
 
 
 def _started(t: Translator, settings: Settings, go: Callable[[list[Any]], int]) -> int:

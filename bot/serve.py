@@ -13,12 +13,14 @@ import signal
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Protocol
 
 from bot.service.clock import Clock
 from bot.service.delivery import release_claims
 from bot.service.plans import PlanBook
+from bot.service.retention import KEEP_SENT
 from bot.service.running import Running
 from bot.service.shelf import Shelf
 from bot.service.transport import Transport
@@ -75,6 +77,7 @@ class Life:
         clock: Clock,
         transports: Sequence[Transport],
         shelf: Shelf | None = None,
+        keep_sent: timedelta = KEEP_SENT,
     ) -> Life:
         """Open the store (proved writable, earlier runs' claims freed) and the service on it."""
         store = await open_store(database)
@@ -84,7 +87,7 @@ class Life:
         except BaseException:
             await store.close()
             raise
-        return cls(Running.of(store, plans, clock, transports, shelf))
+        return cls(Running.of(store, plans, clock, transports, shelf, keep_sent))
 
     def start(self, died: Callable[[str], None]) -> None:
         """Start the loops; ``died(role)`` after one ends other than cancelled (logged first)."""
@@ -120,9 +123,11 @@ async def serve(
     clock: Clock,
     faces: Sequence[Face],
     shelf: Shelf | None = None,
+    keep_sent: timedelta = KEEP_SENT,
 ) -> int:
     """Run the messengers until SIGINT or SIGTERM (0), or until a loop dies (1)."""
-    life = await Life.open(database, plans, clock, [face.transport for face in faces], shelf)
+    transports = [face.transport for face in faces]
+    life = await Life.open(database, plans, clock, transports, shelf, keep_sent)
     stop, failed = asyncio.Event(), []
 
     def died(role: str) -> None:

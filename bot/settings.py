@@ -8,6 +8,7 @@ import re
 import socket
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated
@@ -51,6 +52,7 @@ ALLOWED = {
     "evidence_dir": N_("settings.allowed.evidence_dir"),
     "evidence_max_file_mb": N_("settings.allowed.evidence_max_mb"),
     "evidence_max_incident_mb": N_("settings.allowed.evidence_max_mb"),
+    "outbox_keep_days": N_("settings.allowed.outbox_keep_days"),
 }
 # never quoted back (the robot keys are each group's whole credential)
 SECRET = frozenset(
@@ -83,6 +85,7 @@ class Settings(BaseSettings):
     evidence_dir: Path | None = None  # attached files; default <database>.evidence beside it
     evidence_max_file_mb: float = Field(20.0, gt=0, le=2048)  # Telegram bots get ≤ 20 MB
     evidence_max_incident_mb: float = Field(200.0, gt=0, le=1024 * 1024)
+    outbox_keep_days: float = Field(30.0, gt=0, le=36500)  # sent messages, then forgotten
 
     @property
     def shelf(self) -> Shelf:
@@ -98,6 +101,11 @@ class Settings(BaseSettings):
     def database_file(self) -> Path:
         """The SQLite file; with a server, where its run lock and evidence folder go by name."""
         return Path("yuqing.db") if is_server_url(self.database) else Path(self.database)
+
+    @property
+    def keep_sent(self) -> timedelta:
+        """How long sent outbox messages are kept."""
+        return timedelta(days=self.outbox_keep_days)
 
     @property
     def telegram(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.service.delivery import Delivery
 from bot.service.files import FileSource
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook, UnknownChat
+from bot.service.retention import KEEP_SENT
 from bot.service.shelf import Shelf
 from bot.service.transport import Transport
 from bot.store import Store
@@ -41,11 +43,12 @@ class Running:
         clock: Clock,
         transports: Sequence[Transport],
         shelf: Shelf | None = None,
+        keep_sent: timedelta = KEEP_SENT,
     ) -> Running:
         """The service on ``store``, delivering through each of ``transports``.
 
         With a ``shelf``, files people attach are fetched through each transport that is also
-        a FileSource and kept there.
+        a FileSource and kept there. Sent messages are forgotten after ``keep_sent``.
         """
         service = IncidentService(store, plans, clock, shelf=shelf)
         lang = partial(languages.chat_language, service)
@@ -55,6 +58,7 @@ class Running:
         }
         running = cls(service, deliveries, Clockwork(service, list(deliveries), lambda: None))
         running.clockwork.ticked = running.poke
+        running.clockwork.pruning.keep = keep_sent
         if shelf is not None:
             sources = [t for t in transports if isinstance(t, FileSource)]
             running.archivist = Archivist(store, sources, shelf, clock)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,15 @@ async def incidents_where(db: Db, where: str = "1 = 1", params: Params = ()) -> 
         )
         for row in rows
     ]
+
+
+async def incidents_by_ids(db: Db, ids: Sequence[int]) -> list[Incident]:
+    """Fully populated incidents by id, in the order of ``ids`` (absent ones left out)."""
+    if not ids:
+        return []
+    found = await incidents_where(db, f"id IN {placeholders(len(ids))}", list(ids))
+    by_id = {incident.id: incident for incident in found}
+    return [by_id[key] for key in ids if key in by_id]
 
 
 @dataclass(frozen=True)

@@ -95,11 +95,23 @@ class SqlReads:
             return await outbox.parked(db, limit, transport)
 
     async def wakeups_due(
-        self, now: datetime, *, states: Collection[State], transport: str | None = None
+        self,
+        now: datetime,
+        *,
+        states: Collection[State],
+        transport: str | None = None,
+        limit: int | None = None,
     ) -> list[Incident]:
-        """Incidents in ``states`` whose wake-up is at or before ``now`` or not yet known."""
+        """Incidents in ``states`` whose wake-up is unknown or by ``now``, earliest first."""
         async with self._reading() as db:
-            return await wakeups.due(db, now, states, transport)
+            return await wakeups.due(db, now, states, transport, limit)
+
+    async def incidents_after(
+        self, incident_id: int, *, states: Collection[State], transport: str | None, limit: int
+    ) -> list[Incident]:
+        """Up to ``limit`` incidents in ``states`` with an id above ``incident_id``, by id."""
+        async with self._reading() as db:
+            return await wakeups.after(db, incident_id, states, transport, limit)
 
     async def next_wakeup(
         self, *, states: Collection[State], transport: str | None = None

@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
-from bot.store import codec, outbox, queries, wakeups
+from bot.store import codec, outbox, queries, retention, wakeups
 from bot.store import evidence as evidence_rows
 from bot.store.codec import to_text, to_text_or_none
 from bot.store.port import Conflict, Decision, NotFound
@@ -328,6 +328,10 @@ class SqlTx:
     async def release_claims(self) -> int:
         """Forget every sender's claim on unsent messages (their owners are gone); how many."""
         return await outbox.release(self.db)
+
+    async def prune_sent(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` outbox messages sent before ``before``; return how many."""
+        return await retention.prune_sent(self.db, before, limit)
 
     async def add_evidence(
         self,

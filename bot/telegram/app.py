@@ -125,7 +125,9 @@ async def _start(
 ) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
     transports = [TelegramTransport(application.bot), *(face.transport for face in others)]
-    life = await Life.open(settings.database, plans, clock, transports, settings.shelf)
+    life = await Life.open(
+        settings.database, plans, clock, transports, settings.shelf, settings.keep_sent
+    )
     application.bot_data[LIFE] = life
     install(application, life.running)
     await _register_commands(application)
