@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,7 @@ from bot.service.clockwork import Clockwork
 from bot.service.delivery import Delivery
 from bot.service.files import FileSource
 from bot.service.incidents import IncidentService
+from bot.service.meter import Meter, NoMeter
 from bot.service.plans import PlanBook, UnknownChat
 from bot.service.shelf import Shelf
 from bot.service.transport import Transport
@@ -32,6 +33,7 @@ class Running:
     deliveries: dict[str, Delivery]  # by transport name
     clockwork: Clockwork
     archivist: Archivist | None = None  # keeps attached files, where a shelf is given
+    meter: Meter = field(default_factory=NoMeter)  # told of updates and deliveries (metrics)
 
     @classmethod
     def of(
@@ -41,6 +43,7 @@ class Running:
         clock: Clock,
         transports: Sequence[Transport],
         shelf: Shelf | None = None,
+        meter: Meter | None = None,
     ) -> Running:
         """The service on ``store``, delivering through each of ``transports``.
 
@@ -53,7 +56,8 @@ class Running:
             transport.name: Delivery(transport, store, service.resolver, clock, lang)
             for transport in transports
         }
-        running = cls(service, deliveries, Clockwork(service, list(deliveries), lambda: None))
+        clockwork = Clockwork(service, list(deliveries), lambda: None)
+        running = cls(service, deliveries, clockwork, meter=meter or NoMeter())
         running.clockwork.ticked = running.poke
         if shelf is not None:
             sources = [t for t in transports if isinstance(t, FileSource)]

@@ -208,6 +208,11 @@ class SqliteStore:
         async with self._reading() as db:
             return await outbox.pending(db, limit, transport)
 
+    async def backlog(self, transport: str) -> tuple[int, datetime | None]:
+        """How many messages ``transport`` owes (unsent, unparked), and when the oldest was made."""
+        async with self._reading() as db:
+            return await outbox.backlog(db, transport)
+
     async def parked(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
         """Unsent messages set aside with their reasons, oldest first."""
         async with self._reading() as db:
