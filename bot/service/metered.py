@@ -70,7 +70,7 @@ class Metered:
         """Seconds between a reminder's own time (or its enqueueing) and now; None otherwise."""
         if out.item.kind != Kind.REMINDER.value:
             return None
-        due: Any = out.item.payload.get("at")
+        due: Any = out.item.payload.get("remind_at")
         try:
             at = datetime.fromisoformat(due) if isinstance(due, str) else out.item.created_at
         except ValueError:
