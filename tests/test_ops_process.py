@@ -6,8 +6,12 @@ from pathlib import Path
 
 from e2e_support import GROUP, people
 from fakeapi import FakeBotAPI
+from fakewecom import FakeWeCom
 from ops_support import free_port, health_when, metrics_when, sample
 from process_support import confirm, report_major, start_bot
+from wecom_process import EYE as EYE_WECOM
+from wecom_process import GROUP as GROUP_WECOM
+from wecom_process import ROBOT, start_wecom_bot, wecom_env
 
 
 async def test_run_serves_health_and_metrics_and_logs_one_json_object_a_line(
@@ -50,3 +54,25 @@ async def test_a_taken_port_stops_run_with_one_line(tmp_path: Path) -> None:
         f"/healthz and /metrics cannot listen on 127.0.0.1 port {port}: the port is already in"
         " use. Stop the program using it or change YUQING_HTTP_PORT."
     ]
+
+
+async def test_run_on_wecom_alone_reports_the_long_connection(tmp_path: Path) -> None:
+    port = free_port()
+    async with FakeWeCom(robots=(ROBOT,)) as wecom:
+        env = {**wecom_env(wecom, tmp_path / "y.db"), "YUQING_HTTP_PORT": str(port)}
+        bot = await start_wecom_bot(env, tmp_path)
+        try:
+            await wecom.wait_subscribes(1, timeout=30)
+            body = await health_when(port, 200)
+            assert body["checks"] == {
+                "database": {"ok": True},
+                "clock": {"ok": True},
+                "wecom": {"ok": True},
+            }
+            await wecom.say(GROUP_WECOM, EYE_WECOM, "/report 网帖称某单位违规", timeout=20)
+            await metrics_when(port, "yuqing_updates_total", 1, transport="wecom")
+            await wecom.kick()  # another instance took over: this one's WeCom is down for good
+            body = await health_when(port, 503)
+            assert body["checks"]["wecom"] == {"ok": False, "problem": "long connection kicked"}
+        finally:
+            await bot.stop()
