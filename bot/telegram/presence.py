@@ -34,7 +34,10 @@ async def changed(update: Update, context: Context) -> None:
     by = change.from_user.id if change.from_user else None
     if member.status in OUT:
         await membership.bot_removed(rt.service, chat, f"{member.status} by user {by}")
-        log.warning("removed from chat %s: nothing is sent there until the bot is added back", chat)
+        log.warning(
+            "removed from chat %s by a member: nothing is sent there until the bot is added back",
+            chat,
+        )
         log.debug("removed from chat %s by user %s", chat, by)  # user ids only at DEBUG
         return
     if member.status == ChatMember.RESTRICTED and not getattr(member, "is_member", True):
