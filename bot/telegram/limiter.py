@@ -14,8 +14,8 @@ Answer = bool | dict[str, Any] | list[dict[str, Any]]
 class CountingLimiter(AIORateLimiter):
     """An AIORateLimiter that calls ``on_429`` for every RetryAfter, retried or not."""
 
-    def __init__(self, max_retries: int = 0) -> None:
-        super().__init__(max_retries=max_retries)
+    def __init__(self, max_retries: int = 0, group_time_period: float = 60) -> None:
+        super().__init__(max_retries=max_retries, group_time_period=group_time_period)
         self.on_429: Callable[[], None] = _nothing  # set once the metrics exist
 
     async def process_request(
