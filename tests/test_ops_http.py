@@ -7,6 +7,8 @@ from fakeapi import FakeBotAPI
 from ops_support import free_port, get, health, health_when, metrics_when, sample
 from process_support import confirm, report_major
 
+from bot.telegram.app import LIFE
+
 
 async def test_a_healthy_bot_says_so_and_counts_what_it_does(tmp_path: Path) -> None:
     port = free_port()
@@ -32,6 +34,12 @@ async def test_a_healthy_bot_says_so_and_counts_what_it_does(tmp_path: Path) -> 
             )
             assert sample(text, "yuqing_clock_leader") == 1
             assert sample(text, "yuqing_rate_limited_total", transport="telegram") == 0
+            # the plan's first task falls due within seconds: its reminders are measured
+            text = await metrics_when(
+                port, "yuqing_reminder_lateness_seconds_count", 1, transport="telegram"
+            )
+            late = sample(text, "yuqing_reminder_lateness_seconds_sum", transport="telegram")
+            assert late is not None and late >= 0
             head = await get(port, "/healthz", "HEAD")
             assert head.status_code == 200 and head.content == b""
             assert (await get(port, "/healthz", "POST")).status_code == 405
@@ -73,3 +81,18 @@ async def test_each_429_is_counted_even_when_retried_for_the_bot(tmp_path: Path)
             assert sample(text, "yuqing_updates_total", transport="telegram") == 1
             status, _ = await health(port)
             assert status == 200
+
+
+async def test_a_dead_clock_is_unhealthy(tmp_path: Path) -> None:
+    port = free_port()
+    async with FakeBotAPI() as tg:
+        people(tg)
+        async with running(tg, tmp_path / "y.db", http_port=port) as application:
+            await health_when(port, 200)
+            life = application.bot_data[LIFE]
+            for task in life.tasks:
+                if task.get_name() == "yuqing-clock":
+                    task.cancel()
+            body = await health_when(port, 503)
+            assert body["checks"]["clock"] == {"ok": False, "problem": "the clock task has ended"}
+            assert body["checks"]["telegram"] == {"ok": True}
