@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.messages import N_
@@ -53,6 +53,10 @@ ALLOWED = {
     "evidence_max_file_mb": N_("settings.allowed.evidence_max_mb"),
     "evidence_max_incident_mb": N_("settings.allowed.evidence_max_mb"),
     "outbox_keep_days": N_("settings.allowed.outbox_keep_days"),
+    "http_port": N_("settings.allowed.http_port"),
+    "http_listen": N_("settings.allowed.webhook_listen"),
+    "log_format": N_("settings.allowed.log_format"),
+    "log_level": N_("settings.allowed.log_level"),
 }
 # never quoted back (the robot keys are each group's whole credential)
 SECRET = frozenset(
@@ -86,6 +90,10 @@ class Settings(BaseSettings):
     evidence_max_file_mb: float = Field(20.0, gt=0, le=2048)  # Telegram bots get ≤ 20 MB
     evidence_max_incident_mb: float = Field(200.0, gt=0, le=1024 * 1024)
     outbox_keep_days: float = Field(30.0, gt=0, le=36500)  # sent messages, then forgotten
+    http_port: int | None = Field(None, ge=1, le=65535)  # /healthz and /metrics; None: off
+    http_listen: str = "127.0.0.1"  # a container sets 0.0.0.0 to be scraped from outside
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property
     def shelf(self) -> Shelf:
@@ -219,7 +227,18 @@ class Settings(BaseSettings):
             raise ValueError("not a valid webhook secret")
         return value
 
-    @field_validator("webhook_listen")
+    @field_validator("http_port", mode="before")
+    @classmethod
+    def _http_port(cls, value: object) -> object:
+        return None if value in (None, "") else value
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower_or_upper(cls, value: object, info: ValidationInfo) -> object:
+        text = str(value).strip()
+        return text.lower() if info.field_name == "log_format" else text.upper()
+
+    @field_validator("webhook_listen", "http_listen")
     @classmethod
     def _webhook_listen(cls, value: str) -> str:
         if not is_host(value):

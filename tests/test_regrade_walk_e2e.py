@@ -10,7 +10,6 @@ import pytest
 from e2e_support import GROUP, buttons, running
 from fakeapi import BotMessage, FakeBotAPI
 from ruamel.yaml import YAML
-from telegram.ext import AIORateLimiter
 from walk_support import SHIPPED, walk
 
 from bot.domain.obligations import obligation_specs
@@ -18,6 +17,7 @@ from bot.domain.plan import Plan
 from bot.i18n import Translator
 from bot.planfile import load_plan
 from bot.render.card import titled
+from bot.telegram.limiter import CountingLimiter
 
 T = Translator("zh_CN")  # every shipped plan speaks Chinese
 FIRST_USER = 5001
@@ -111,7 +111,7 @@ async def test_the_cards_buttons_walk_every_level_up_and_down(
     # Telegram lets a bot post 20 messages a minute in a group, and PTB's limiter keeps to that;
     # a walk posts about 40, so the limiter's minute is made a second here
     monkeypatch.setattr(
-        "bot.telegram.app.AIORateLimiter", partial(AIORateLimiter, group_time_period=1)
+        "bot.telegram.app.CountingLimiter", partial(CountingLimiter, group_time_period=1)
     )
     async with FakeBotAPI() as tg:
         tg.group(GROUP, "舆情工作群")

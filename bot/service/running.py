@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -19,6 +19,7 @@ from bot.service.clockwork import Clockwork
 from bot.service.delivery import Delivery
 from bot.service.files import FileSource
 from bot.service.incidents import IncidentService
+from bot.service.meter import Meter, NoMeter
 from bot.service.plans import PlanBook, UnknownChat
 from bot.service.retention import KEEP_SENT
 from bot.service.shelf import Shelf
@@ -34,6 +35,7 @@ class Running:
     deliveries: dict[str, Delivery]  # by transport name
     clockwork: Clockwork
     archivist: Archivist | None = None  # keeps attached files, where a shelf is given
+    meter: Meter = field(default_factory=NoMeter)  # told of updates and deliveries (metrics)
 
     @classmethod
     def of(
@@ -44,6 +46,7 @@ class Running:
         transports: Sequence[Transport],
         shelf: Shelf | None = None,
         keep_sent: timedelta = KEEP_SENT,
+        meter: Meter | None = None,
     ) -> Running:
         """The service on ``store``, delivering through each of ``transports``.
 
@@ -56,7 +59,8 @@ class Running:
             transport.name: Delivery(transport, store, service.resolver, clock, lang)
             for transport in transports
         }
-        running = cls(service, deliveries, Clockwork(service, list(deliveries), lambda: None))
+        clockwork = Clockwork(service, list(deliveries), lambda: None)
+        running = cls(service, deliveries, clockwork, meter=meter or NoMeter())
         running.clockwork.ticked = running.poke
         running.clockwork.pruning.keep = keep_sent
         if shelf is not None:

@@ -204,6 +204,7 @@ class Ticking(DriftNotices):
             "roles": step_roles(rules, reminder.step) if reminder.climbed else [],
             "awaiting_approval": reminder.awaiting_approval,
             "due_at": reminder.due_at.isoformat(),
+            "remind_at": reminder.at.isoformat(),  # its own time: lateness is measured from it
         }
         # a reminder that climbs a rung is recorded as the escalation it is
         await edit.event("escalation" if reminder.climbed else "reminder", None, **payload)

@@ -34,6 +34,15 @@ async def pending(db: Db, limit: int, transport: str | None) -> list[OutboxItem]
     return [codec.outbox_from_row(row) for row in rows]
 
 
+async def backlog(db: Db, transport: str) -> tuple[int, datetime | None]:
+    """The number of owed items and the oldest one's creation time (for the metrics)."""
+    rows = await db.all(
+        f"SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM outbox WHERE {OWED}",
+        _transport(transport),
+    )
+    return int(rows[0]["depth"]), codec.from_text_or_none(rows[0]["oldest"])
+
+
 async def parked(db: Db, limit: int, transport: str | None) -> list[OutboxItem]:
     """Unsent items set aside, oldest first."""
     rows = await db.all(

@@ -320,6 +320,10 @@ class Store(Protocol):
         """Unsent, unparked outbox messages, oldest first (only ``transport`` chats, if given)."""
         ...
 
+    async def backlog(self, transport: str) -> tuple[int, datetime | None]:
+        """How many messages ``transport`` owes (unsent, unparked), and when the oldest was made."""
+        ...
+
     async def parked(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
         """Unsent messages set aside with their reasons, oldest first."""
         ...

@@ -94,6 +94,11 @@ class SqlReads:
         async with self._reading() as db:
             return await outbox.parked(db, limit, transport)
 
+    async def backlog(self, transport: str) -> tuple[int, datetime | None]:
+        """How many messages ``transport`` owes (unsent, unparked), and when the oldest was made."""
+        async with self._reading() as db:
+            return await outbox.backlog(db, transport)
+
     async def wakeups_due(
         self,
         now: datetime,

@@ -10,7 +10,6 @@ from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -22,7 +21,7 @@ from telegram.request import BaseRequest
 from bot.domain.errors import StoreUnavailable
 from bot.domain.messages import N_
 from bot.i18n import Translator
-from bot.serve import Face, Life, prove_writable
+from bot.serve import Face, Life, Ops, face_problems, prove_writable
 from bot.service.clock import Clock, SystemClock
 from bot.service.plans import PlanBook
 from bot.service.seen import Window
@@ -30,8 +29,9 @@ from bot.settings import Settings
 from bot.store.opening import open_store, redact
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
+from bot.telegram.limiter import CountingLimiter
 from bot.telegram.runtime import Context, install, runtime
-from bot.telegram.transport import TelegramTransport
+from bot.telegram.transport import NAME, TelegramTransport
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def build(
         builder.token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(CountingLimiter(max_retries=5))
         .post_init(
             partial(
                 _start, settings=settings, plans=plans, clock=clock or SystemClock(), others=others
@@ -125,19 +125,33 @@ async def _start(
 ) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
     transports = [TelegramTransport(application.bot), *(face.transport for face in others)]
+    ops = Ops(settings.http_listen, settings.http_port) if settings.http_port else None
     life = await Life.open(
-        settings.database, plans, clock, transports, settings.shelf, settings.keep_sent
+        settings.database, plans, clock, transports, settings.shelf, settings.keep_sent, ops
     )
     application.bot_data[LIFE] = life
+    limiter = application.bot.rate_limiter
+    if life.meter is not None and isinstance(limiter, CountingLimiter):
+        limiter.on_429 = partial(life.meter.rate_limited, NAME)
     install(application, life.running)
     await _register_commands(application)
     life.start(guard.halt_on_death(application))
     for face in others:
         await face.start(life.running)
         application.bot_data.setdefault(FACES, []).append(face)
+    await life.serve_ops({NAME: partial(_polling_problem, application), **face_problems(others)})
     await life.running.changed()
     shown = redact(settings.database)
     log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), shown)
+
+
+def _polling_problem(application: App) -> str | None:
+    """Why Telegram's updates are not being received, if they are not."""
+    if not application.running:
+        return "not running"
+    if application.updater is not None and not application.updater.running:
+        return "not receiving updates"
+    return None
 
 
 async def _stop(application: App) -> None:
@@ -181,6 +195,7 @@ async def _once(update: Update, context: Context) -> None:
     if not fresh:
         log.info("update %s already processed; skipped", update.update_id)
         raise ApplicationHandlerStop
+    rt.meter.update("telegram")
 
 
 async def _on_error(update: object, context: Context) -> None:
@@ -190,7 +205,10 @@ async def _on_error(update: object, context: Context) -> None:
     if isinstance(context.error, StoreUnavailable):  # expected: one line, not a traceback
         await not_saved(update, context, context.error)
         return
-    log.error("error while handling %r", update, exc_info=context.error)
+    number = update.update_id if isinstance(update, Update) else None
+    # the update itself (its text, its sender) only at DEBUG: the log rule of bot.ops.logs
+    log.error("error while handling update %s", number, exc_info=context.error)
+    log.debug("the update that failed: %r", update)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await say(update, context, N_("error.generic"))
