@@ -128,34 +128,13 @@ async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -
     )
     now = SystemClock().now()
     async with await open_store(database) as store:
+        what = (store, plans, args.number, args.format, args.output, args.lang, now, shelf)
         if args.archive:
             from bot.export.archive import export_archive
 
-            written = [
-                await export_archive(
-                    store,
-                    plans,
-                    args.number,
-                    args.format,
-                    args.output,
-                    args.lang,
-                    now,
-                    shelf,
-                    args.template,
-                )
-            ]
+            written = [await export_archive(*what, args.template)]
         else:
-            written = await export_to_file(
-                store,
-                plans,
-                args.number,
-                args.format,
-                args.output,
-                args.lang,
-                now,
-                shelf,
-                args.template,
-            )
+            written = await export_to_file(*what, args.template)
     for path in written:
         print(t("cli.export.written", path=str(path)))
     return 0

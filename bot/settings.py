@@ -138,9 +138,9 @@ class Settings(BaseSettings):
             raise ValueError("not a usable postgresql:// URL")
         return text
 
-    @field_validator("evidence_dir", mode="before")
+    @field_validator("evidence_dir", "http_port", mode="before")
     @classmethod
-    def _evidence_dir(cls, value: object) -> object:
+    def _empty_is_unset(cls, value: object) -> object:
         return None if value in (None, "") else value
 
     @field_validator("wecom_bot_id", mode="before")
@@ -226,11 +226,6 @@ class Settings(BaseSettings):
         if not _WEBHOOK_SECRET.fullmatch(raw):
             raise ValueError("not a valid webhook secret")
         return value
-
-    @field_validator("http_port", mode="before")
-    @classmethod
-    def _http_port(cls, value: object) -> object:
-        return None if value in (None, "") else value
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
