@@ -12,7 +12,7 @@ from datetime import timedelta
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -241,28 +241,29 @@ class Settings(BaseSettings):
         return value
 
 
-def is_url(value: str, schemes: tuple[str, ...]) -> bool:
-    """Whether ``value`` is an absolute URL with one of ``schemes`` and a host."""
+def _url_parts(value: str) -> SplitResult | None:
+    """``value`` split as a URL: printable, no spaces, a valid port (None if it is not one)."""
     if not value.isprintable() or any(ch.isspace() for ch in value):
-        return False
+        return None
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        return False
-    return parts.scheme.lower() in schemes and bool(parts.hostname)
+        return None
+    return parts
+
+
+def is_url(value: str, schemes: tuple[str, ...]) -> bool:
+    """Whether ``value`` is an absolute URL with one of ``schemes`` and a host."""
+    parts = _url_parts(value)
+    return parts is not None and parts.scheme.lower() in schemes and bool(parts.hostname)
 
 
 def _server_url_ok(value: str) -> bool:
     """Whether a postgresql:// URL parses: printable, a valid port, a database name."""
-    if not value.isprintable() or any(ch.isspace() for ch in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        return False
-    return bool(parts.path.strip("/")) and "/" not in parts.path.strip("/")
+    parts = _url_parts(value)
+    name = parts.path.strip("/") if parts is not None else ""
+    return bool(name) and "/" not in name
 
 
 def is_host(value: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
@@ -16,12 +17,12 @@ from bot.store.port import Approval, OutboxItem, Person
 from bot.store.sql import Db
 
 
-class SqlReads:
-    """Every read method of the Store port over ``_reading()``."""
+class SqlReads(ABC):
+    """Every read method of the Store port over ``_reading()``, which each store supplies."""
 
+    @abstractmethod
     def _reading(self) -> AbstractAsyncContextManager[Db]:
         """A consistent snapshot; inside the caller's own transaction, that one."""
-        raise NotImplementedError
 
     async def get_incident(self, incident_id: int) -> Incident | None:
         """The incident with answers, obligations and attachments, or None."""
