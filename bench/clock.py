@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import re
 import time
@@ -72,10 +73,18 @@ async def cold_start(bench: Bench, api: BenchAPI, db: Path) -> ColdStart:
     return ColdStart(child.ready["startup"], child.spawn_to_ready, child.stats.get("peak_mb", 0))
 
 
-def lateness_plan(count: int, incidents: int, spacing: float, lead: float) -> dict[int, datetime]:
-    """Incident numbers spread over the database, each due ``spacing`` after the previous."""
+def lateness_plan(
+    count: int, incidents: int, groups: int, spacing: float, lead: float
+) -> dict[int, datetime]:
+    """Incident numbers spread over the database, each due ``spacing`` after the previous.
+
+    Incident n is in group n mod ``groups``: the step is coprime with it, so the reminders
+    spread over every group instead of queueing behind a few groups' flood limits.
+    """
     start = datetime.now(UTC) + timedelta(seconds=lead)
     step = max(1, incidents // count)
+    while math.gcd(step, groups) != 1:
+        step -= 1
     numbers = [1 + i * step for i in range(count)]
     return {n: start + timedelta(seconds=i * spacing) for i, n in enumerate(numbers)}
 

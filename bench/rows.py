@@ -70,7 +70,7 @@ def late_rows(r: Results, s: Sizes) -> list[Row]:
             p99 <= 1.0 and r.late_missing == 0,
         ),
         Row(
-            f"cold start, {n} open incidents: until every reminder is booked",
+            f"cold start, {n} open incidents: until polling (first tick booked)",
             f"{r.cold.startup:.2f} s",
             f"process start → polling {r.cold.spawn_to_ready:.2f} s",
             "",

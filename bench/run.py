@@ -85,7 +85,9 @@ async def clock(bench: Bench, out: Results) -> None:
     try:
         out.cold = await cold_start(bench, api, db)
         lead = 2 * out.cold.spawn_to_ready + 2
-        await retime(db, dues := lateness_plan(s.late, s.incidents, s.late_spacing, lead))
+        await retime(
+            db, dues := lateness_plan(s.late, s.incidents, bench.groups, s.late_spacing, lead)
+        )
         async with bench.bot(api, "yuqing", db):
             out.late, out.late_missing = await measure_lateness(api, dues)
             out.full_rt = await round_trips(api, report_once, s.round_trips, s.warmup)

@@ -20,7 +20,8 @@ from bot.i18n import N_, Translator
 from bot.plancheck import check_plans, impact, print_plan_error, problem_text
 from bot.planfile import load_plan
 from bot.settings import Settings, load_settings
-from bot.store import SqliteStore
+from bot.store import SqliteStore, latest_version
+from bot.store.opening import is_server_url, open_store, redact
 
 
 def _parse_answers(items: Sequence[str]) -> dict[str, str]:
@@ -46,14 +47,20 @@ def _grade(t: Translator, plan: Plan, items: Sequence[str], as_json: bool) -> in
     return 0
 
 
-async def _init_db(t: Translator, path: Path) -> int:
-    async with await SqliteStore.open(path) as store:
+def _absent(database: str | Path) -> bool:
+    """Whether ``database`` is a SQLite file that does not exist (a server is asked instead)."""
+    return not is_server_url(database) and not Path(database).exists()
+
+
+async def _init_db(t: Translator, path: str | Path) -> int:
+    async with await open_store(path) as store:
         incidents = await store.list_incidents()
         live = [incident for incident in incidents if incident.state in LIVE_STATES]
-        version = await store.pragma("user_version")
-    print(
-        t("cli.init_db.ok", path=str(path), version=version, total=len(incidents), open=len(live))
-    )
+        if isinstance(store, SqliteStore):
+            version, shown = await store.pragma("user_version"), str(path)
+        else:  # a server's schema was brought to the latest; shown without its password
+            version, shown = latest_version(), redact(str(path))
+    print(t("cli.init_db.ok", path=shown, version=version, total=len(incidents), open=len(live)))
     return 0
 
 
@@ -74,10 +81,10 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
             return 2
     plans = PlanBook.load(settings.plans, settings.timezone)
     database = args.database or settings.database
-    if not database.exists():
+    if _absent(database):
         print(t("error.no_database", path=str(database)), file=sys.stderr)
         return 1
-    async with await SqliteStore.open(database) as store:
+    async with await open_store(database) as store:
         incidents = await store.list_incidents(include_drills=False)
         names = await names_of(incidents, PlanResolver(store, plans))
     now = SystemClock().now()
@@ -112,40 +119,22 @@ async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -
 
     plans = PlanBook.load(settings.plans, settings.timezone)
     database = args.database or settings.database
-    if not database.exists():
+    if _absent(database):
         print(t("error.no_database", path=str(database)), file=sys.stderr)
         return 1
-    shelf = Shelf.beside(database, settings.evidence_dir)
+    shelf = Shelf.beside(
+        settings.database_file if is_server_url(database) else Path(database),
+        settings.evidence_dir,
+    )
     now = SystemClock().now()
-    async with await SqliteStore.open(database) as store:
+    async with await open_store(database) as store:
+        what = (store, plans, args.number, args.format, args.output, args.lang, now, shelf)
         if args.archive:
             from bot.export.archive import export_archive
 
-            written = [
-                await export_archive(
-                    store,
-                    plans,
-                    args.number,
-                    args.format,
-                    args.output,
-                    args.lang,
-                    now,
-                    shelf,
-                    args.template,
-                )
-            ]
+            written = [await export_archive(*what, args.template)]
         else:
-            written = await export_to_file(
-                store,
-                plans,
-                args.number,
-                args.format,
-                args.output,
-                args.lang,
-                now,
-                shelf,
-                args.template,
-            )
+            written = await export_to_file(*what, args.template)
     for path in written:
         print(t("cli.export.written", path=str(path)))
     return 0

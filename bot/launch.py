@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -13,14 +12,21 @@ from bot.domain.messages import N_
 from bot.i18n import Translator
 from bot.settings import Settings, listen_error
 
+# what to say when a server cannot listen: the port is taken, or another reason
+LISTEN_KEYS = {
+    "webhook": (N_("error.webhook_in_use"), N_("error.webhook_listen")),
+    "http": (N_("error.http_in_use"), N_("error.http_listen")),
+}
 
-def _can_listen(t: Translator, host: str, port: int) -> bool:
-    """Whether the webhook server can listen on ``host:port``; if not, say why in one line."""
+
+def _can_listen(t: Translator, host: str, port: int, server: str = "webhook") -> bool:
+    """Whether the ``server`` (webhook or http) can listen on ``host:port``; else one line why."""
     problem = listen_error(host, port)
     if problem is None:
         return True
     in_use = problem.errno == errno.EADDRINUSE
-    key = N_("error.webhook_in_use") if in_use else N_("error.webhook_listen")
+    keys = LISTEN_KEYS[server]
+    key = keys[0] if in_use else keys[1]
     detail = problem.strerror or str(problem)
     print(t(key, listen=host, port=port, detail=detail), file=sys.stderr)
     return False
@@ -40,28 +46,33 @@ def run_bot(t: Translator, settings: Settings) -> int:
         fields = ", ".join(f"chats.{name}" for name in messengers)
         print(t("error.no_chats_for", path=str(settings.plans), fields=fields), file=sys.stderr)
         return 2
-    acquire(settings.database)  # one `run` per database: a second one stops here, status 1
+    acquire(settings.database_file)  # one `run` per database: a second one stops here, status 1
+    if settings.http_port and not _can_listen(t, settings.http_listen, settings.http_port, "http"):
+        return 1
     if settings.telegram:
         return _run_with_telegram(t, settings, plans)
     asyncio.run(_check_store(settings))  # locked, read-only or full: one line (StoreError) and 1
-    _log_to_stderr()
+    _log_to_stderr(settings)
     return _started(t, settings, lambda faces: asyncio.run(_serve(settings, plans, faces)))
 
 
 async def _check_store(settings: Settings) -> None:
     from bot.serve import prove_writable
     from bot.service.clock import SystemClock
-    from bot.store import SqliteStore
+    from bot.store.opening import open_store
 
-    async with await SqliteStore.open(settings.database) as store:
+    async with await open_store(settings.database) as store:
         await prove_writable(store, SystemClock())
 
 
 async def _serve(settings: Settings, plans: Any, faces: Sequence[Any]) -> int:
-    from bot.serve import serve
+    from bot.serve import Ops, serve
     from bot.service.clock import SystemClock
 
-    return await serve(str(settings.database), plans, SystemClock(), faces, settings.shelf)
+    ops = Ops(settings.http_listen, settings.http_port) if settings.http_port else None
+    return await serve(
+        settings.database, plans, SystemClock(), faces, settings.shelf, settings.keep_sent, ops
+    )
 
 
 def _started(t: Translator, settings: Settings, go: Callable[[list[Any]], int]) -> int:
@@ -80,12 +91,10 @@ def _started(t: Translator, settings: Settings, go: Callable[[list[Any]], int]) 
     return go(faces)
 
 
-def _log_to_stderr() -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
+def _log_to_stderr(settings: Settings) -> None:
+    from bot.ops.logs import setup_logging
+
+    setup_logging(settings.log_format, settings.log_level)
 
 
 def _run_with_telegram(t: Translator, settings: Settings, plans: Any) -> int:
@@ -110,7 +119,7 @@ def _run_with_telegram(t: Translator, settings: Settings, plans: Any) -> int:
         )
         return 1
     asyncio.run(check_store(settings))  # locked, read-only or full: one line (StoreError) and 1
-    _log_to_stderr()
+    _log_to_stderr(settings)
 
     def go(faces: list[Any]) -> int:
         application = build(settings, plans, others=faces)

@@ -8,19 +8,21 @@ import re
 import socket
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Annotated
-from urllib.parse import urlsplit
+from typing import Annotated, Literal
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.messages import N_
 from bot.domain.text import LANGUAGES
 from bot.i18n import Translator
 from bot.service.shelf import MB, Shelf
+from bot.store.opening import is_server_url
 
 ENV_PREFIX = "YUQING_"
 _CONFIG = SettingsConfigDict(
@@ -50,9 +52,16 @@ ALLOWED = {
     "evidence_dir": N_("settings.allowed.evidence_dir"),
     "evidence_max_file_mb": N_("settings.allowed.evidence_max_mb"),
     "evidence_max_incident_mb": N_("settings.allowed.evidence_max_mb"),
+    "outbox_keep_days": N_("settings.allowed.outbox_keep_days"),
+    "http_port": N_("settings.allowed.http_port"),
+    "http_listen": N_("settings.allowed.webhook_listen"),
+    "log_format": N_("settings.allowed.log_format"),
+    "log_level": N_("settings.allowed.log_level"),
 }
 # never quoted back (the robot keys are each group's whole credential)
-SECRET = frozenset({"telegram_token", "webhook_secret", "wecom_secret", "wecom_webhooks"})
+SECRET = frozenset(
+    {"telegram_token", "webhook_secret", "wecom_secret", "wecom_webhooks", "database"}
+)
 _WECOM_TOKEN = re.compile(r"[A-Za-z0-9_@.-]{1,128}")  # chat ids and robot keys: no spaces
 
 
@@ -63,7 +72,7 @@ class Settings(BaseSettings):
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
-    database: Path = Path("yuqing.db")
+    database: str = "yuqing.db"  # a SQLite file, or postgresql://user:password@host/name
     plans: Path = Path("plans")
     locale: str = "zh_CN"
     timezone: str | None = None
@@ -80,16 +89,31 @@ class Settings(BaseSettings):
     evidence_dir: Path | None = None  # attached files; default <database>.evidence beside it
     evidence_max_file_mb: float = Field(20.0, gt=0, le=2048)  # Telegram bots get ≤ 20 MB
     evidence_max_incident_mb: float = Field(200.0, gt=0, le=1024 * 1024)
+    outbox_keep_days: float = Field(30.0, gt=0, le=36500)  # sent messages, then forgotten
+    http_port: int | None = Field(None, ge=1, le=65535)  # /healthz and /metrics; None: off
+    http_listen: str = "127.0.0.1"  # a container sets 0.0.0.0 to be scraped from outside
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property
     def shelf(self) -> Shelf:
         """Where attached files are kept, and the size limits."""
         return Shelf.beside(
-            self.database,
+            self.database_file,
             self.evidence_dir,
             max_file=int(self.evidence_max_file_mb * MB),
             max_incident=int(self.evidence_max_incident_mb * MB),
         )
+
+    @property
+    def database_file(self) -> Path:
+        """The SQLite file; with a server, where its run lock and evidence folder go by name."""
+        return Path("yuqing.db") if is_server_url(self.database) else Path(self.database)
+
+    @property
+    def keep_sent(self) -> timedelta:
+        """How long sent outbox messages are kept."""
+        return timedelta(days=self.outbox_keep_days)
 
     @property
     def telegram(self) -> bool:
@@ -102,9 +126,21 @@ class Settings(BaseSettings):
         secret = self.wecom_secret.get_secret_value() if self.wecom_secret else ""
         return bool(self.wecom_bot_id) and bool(secret)
 
-    @field_validator("evidence_dir", mode="before")
+    @field_validator("database", mode="before")
     @classmethod
-    def _evidence_dir(cls, value: object) -> object:
+    def _database(cls, value: object) -> object:
+        text = str(value).strip()
+        if not text or "\0" in text:
+            raise ValueError("empty")
+        if "://" in text and not is_server_url(text):
+            raise ValueError("not a postgresql:// URL")
+        if is_server_url(text) and not _server_url_ok(text):
+            raise ValueError("not a usable postgresql:// URL")
+        return text
+
+    @field_validator("evidence_dir", "http_port", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
         return None if value in (None, "") else value
 
     @field_validator("wecom_bot_id", mode="before")
@@ -191,7 +227,13 @@ class Settings(BaseSettings):
             raise ValueError("not a valid webhook secret")
         return value
 
-    @field_validator("webhook_listen")
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower_or_upper(cls, value: object, info: ValidationInfo) -> object:
+        text = str(value).strip()
+        return text.lower() if info.field_name == "log_format" else text.upper()
+
+    @field_validator("webhook_listen", "http_listen")
     @classmethod
     def _webhook_listen(cls, value: str) -> str:
         if not is_host(value):
@@ -199,16 +241,29 @@ class Settings(BaseSettings):
         return value
 
 
-def is_url(value: str, schemes: tuple[str, ...]) -> bool:
-    """Whether ``value`` is an absolute URL with one of ``schemes`` and a host."""
+def _url_parts(value: str) -> SplitResult | None:
+    """``value`` split as a URL: printable, no spaces, a valid port (None if it is not one)."""
     if not value.isprintable() or any(ch.isspace() for ch in value):
-        return False
+        return None
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        return False
-    return parts.scheme.lower() in schemes and bool(parts.hostname)
+        return None
+    return parts
+
+
+def is_url(value: str, schemes: tuple[str, ...]) -> bool:
+    """Whether ``value`` is an absolute URL with one of ``schemes`` and a host."""
+    parts = _url_parts(value)
+    return parts is not None and parts.scheme.lower() in schemes and bool(parts.hostname)
+
+
+def _server_url_ok(value: str) -> bool:
+    """Whether a postgresql:// URL parses: printable, a valid port, a database name."""
+    parts = _url_parts(value)
+    name = parts.path.strip("/") if parts is not None else ""
+    return bool(name) and "/" not in name
 
 
 def is_host(value: str) -> bool:

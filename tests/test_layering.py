@@ -1,5 +1,7 @@
 """The arrows point inward: the flow knows no messenger; a messenger knows no other.
 
+Prometheus is known to bot/ops alone: the service tells its Meter port (bot/service/meter.py).
+
 Nothing in the neutral packages imports a messenger's package or library, or names Telegram
 outside the plan's per-messenger handles; the domain imports nothing of the service or faces.
 """
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 BOT = Path(__file__).parent.parent / "bot"
-NEUTRAL = ("domain", "service", "render", "store", "drill", "export")
+NEUTRAL = ("domain", "service", "render", "store", "drill", "export", "ops")
 MESSENGERS = ("telegram", "wecom")  # packages under bot/ that are a messenger's face
 LIBRARIES = ("telegram", "websockets")  # python-telegram-bot; the WeCom long connection's
 # Where the neutral code may say "telegram": the plan names a handle and chats per messenger.
@@ -84,5 +86,16 @@ def test_a_messenger_imports_no_other_messenger() -> None:
         for name in imported(path)
         for other in MESSENGERS
         if other != face and _under(name, f"bot.{other}")
+    }
+    assert not bad
+
+
+def test_only_the_ops_package_imports_prometheus() -> None:
+    bad = {
+        f"{path.relative_to(BOT)}: {name}"
+        for path in sorted(BOT.rglob("*.py"))
+        if path.relative_to(BOT).parts[0] != "ops"
+        for name in imported(path)
+        if _under(name, "prometheus_client")
     }
     assert not bad

@@ -272,11 +272,12 @@ class TestStoreContract:
 
     async def test_optimistic_concurrency_lets_exactly_one_decision_win(self, store: Store) -> None:
         incident = await new_incident(store)
+        both_read = asyncio.Barrier(2)  # reads may take turns in any order (a pool, a lock)
 
         async def decide(level: str) -> str:
             seen = await store.get_incident(incident.id)
             assert seen is not None
-            await asyncio.sleep(0)  # both leaders have read version 0 by now
+            await both_read.wait()  # both leaders have read version 0 by now
             try:
                 async with store.transaction() as tx:
                     await tx.update_incident(seen.id, seen.version, level_id=level)
@@ -841,6 +842,8 @@ class TestSqliteStore:
         ("error.store_conflict", {"number": 3, "expected": 0, "actual": 1, "id": 5}),
         ("error.store_not_found", {"item": "incident 5"}),
         ("error.store_closed", {"path": "/x.db", "detail": "closed"}),
+        ("error.store_unreachable", {"path": "postgresql://h/db", "detail": "refused"}),
+        ("error.store_url", {"path": "postgresql://h/db", "detail": "bad port"}),
     ],
 )
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.domain.ladder import step_number
 from bot.domain.messages import N_
 from bot.domain.obligations import review_spec
-from bot.domain.plan import FollowUp, Level, Obligation, Plan, Progress, ReminderRules
+from bot.domain.plan import FollowUp, Level, Plan, Progress, ReminderRules
 from bot.domain.rules import Path, conditions
 from bot.domain.series import SERIES_IDS, parse_instance
 
@@ -139,10 +140,13 @@ def _default_level(plan: Plan) -> Iterator[Problem]:
         yield Problem(("levels",), N_("plan.default_level_count"), {"count": len(defaults)})
 
 
-def _warnings_fit(path: Path, ob: Obligation, rules: ReminderRules) -> Iterator[Problem]:
+def _warnings_fit(
+    path: Path, within: timedelta, name: str, rules: ReminderRules
+) -> Iterator[Problem]:
+    """Each warning comes before the deadline's clock starts: shorter than ``within``."""
     for index, before in enumerate(rules.before):
-        if before >= ob.within:
-            yield Problem((*path, index), N_("plan.warning_too_long"), {"obligation": ob.id})
+        if before >= within:
+            yield Problem((*path, index), N_("plan.warning_too_long"), {"obligation": name})
 
 
 def _timing(plan: Plan) -> Iterator[Problem]:
@@ -150,10 +154,13 @@ def _timing(plan: Plan) -> Iterator[Problem]:
         for oi, ob in enumerate(level.obligations):
             here: Path = ("levels", li, "obligations", oi)
             if ob.reminders:
-                yield from _warnings_fit((*here, "reminders", "before"), ob, ob.reminders)
+                yield from _warnings_fit(
+                    (*here, "reminders", "before"), ob.within, ob.id, ob.reminders
+                )
             else:
-                yield from _warnings_fit(("reminders", "before"), ob, plan.reminders)
-    yield from _warnings_fit(("reminders", "before"), review_spec(plan), plan.reminders)
+                yield from _warnings_fit(("reminders", "before"), ob.within, ob.id, plan.reminders)
+    review = review_spec(plan)
+    yield from _warnings_fit(("reminders", "before"), review.within, review.id, plan.reminders)
     yield from _series_timing(("follow_up",), plan.follow_up, plan.reminders)
     for li, level in enumerate(plan.levels):
         yield from _series_timing(("levels", li, "progress"), level.progress, plan.reminders)
@@ -171,10 +178,7 @@ def _series_timing(
         if series.reminders
         else (plan_rules, ("reminders",))
     )
-    for index, before in enumerate(rules.before):
-        if before >= series.every:
-            params = {"obligation": path[-1]}
-            yield Problem((*where, "before", index), N_("plan.warning_too_long"), params)
+    yield from _warnings_fit((*where, "before"), series.every, str(path[-1]), rules)
     if series.for_ is None:
         return
     if series.every > series.for_:

@@ -113,8 +113,5 @@ def series_key(obligation_id: str) -> str:
 
 def series_text(plan: Plan, series_id: str) -> LText:
     """A series' words as the plan writes them at its first level that has it, else the default."""
-    for level_id in plan.level_ids:
-        for series in series_of(plan, level_id):
-            if series.id == series_id:
-                return series.text
-    return DEFAULT_TEXT[series_id]
+    series = find_series(plan, None, series_id)
+    return series.text if series is not None else DEFAULT_TEXT[series_id]

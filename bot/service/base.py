@@ -16,6 +16,7 @@ from bot.domain.lifecycle import Event, State, transition
 from bot.domain.messages import N_
 from bot.domain.plan import Plan
 from bot.service.clock import Clock
+from bot.service.firstlook import FirstLook
 from bot.service.plans import PlanBook
 from bot.service.resolve import PlanResolver, readable
 from bot.service.shelf import Shelf
@@ -103,8 +104,8 @@ class Base:
     plans: PlanBook
     clock: Clock
     shelf: Shelf | None = None  # where attached files are kept (None: not kept, e.g. drills)
-    # transports whose incidents the clock has looked at since start (their wake-ups are known)
-    looked: set[str | None] = field(default_factory=set, init=False, repr=False)
+    # per transport: how far the clock's first look at the live incidents has come since start
+    looked: dict[str | None, FirstLook] = field(default_factory=dict, init=False, repr=False)
     resolver: PlanResolver = field(init=False, repr=False)
     # incidents the clock set aside (plan gone, or a tick that failed): logged once each
     aside: set[int] = field(default_factory=set, init=False, repr=False)

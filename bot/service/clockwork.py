@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.domain.errors import StoreError
+from bot.service.retention import SentPruning
 from bot.service.ticking import Ticking
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Clockwork:
         self._wake = asyncio.Event()
         self._failures = 0
         self.next_at: datetime | None = None  # when the next tick is booked
+        self.pruning = SentPruning()
 
     async def tick(self) -> None:
         """Send what is due now (catch-up included) and book the next tick, even after a failure."""
@@ -51,8 +53,11 @@ class Clockwork:
         self._book(next_at)
 
     async def _tick_all(self) -> datetime | None:
-        """Tick every transport's incidents; the earliest next wake-up."""
+        """Tick every transport's incidents, prune old sent messages; the next time to tick."""
         found = [await self.service.tick(name) for name in self.transports]
+        now = self.service.clock.now()
+        if await self.pruning.prune(self.service.store, now):
+            found.append(now)  # more to prune: again at once, a page at a time
         return min((at for at in found if at is not None), default=None)
 
     def _retry_at(self, exc: StoreError | None) -> datetime:

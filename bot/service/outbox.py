@@ -11,6 +11,7 @@ from bot.domain.incident import Incident
 from bot.domain.ladder import climbed_roles
 from bot.domain.obligations import Reminder, spec_for, task_spec
 from bot.domain.plan import Obligation, Plan, ReminderRules
+from bot.domain.timing import reminder_rules
 from bot.store import Tx
 
 
@@ -37,7 +38,7 @@ def reminder_mentions(plan: Plan, incident: Incident, reminder: Reminder) -> lis
     roles = [spec.owner]
     if reminder.awaiting_approval:
         roles.extend(spec.approval)
-    roles.extend(climbed_roles(plan.reminder_rules(spec), reminder.step))
+    roles.extend(climbed_roles(rules_for(plan, incident, reminder.obligation), reminder.step))
     return mentions(plan, roles)
 
 
@@ -52,10 +53,9 @@ def _spec(plan: Plan, incident: Incident, obligation_id: str) -> Obligation:
 
 def rules_for(plan: Plan, incident: Incident, obligation_id: str) -> ReminderRules:
     """The reminder rules (and ladder) in force for one of the incident's tasks."""
-    try:
-        return plan.reminder_rules(_spec(plan, incident, obligation_id))
-    except KeyError:
-        return plan.reminders
+    state = next((s for s in incident.obligations if s.id == obligation_id), None)
+    level_id = (state.level if state is not None else None) or incident.level_id or ""
+    return reminder_rules(plan, level_id, obligation_id)
 
 
 async def send(tx: Tx, incident: Incident, kind: Kind, at: datetime, **payload: Any) -> int:

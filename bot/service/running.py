@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -18,7 +19,9 @@ from bot.service.clockwork import Clockwork
 from bot.service.delivery import Delivery
 from bot.service.files import FileSource
 from bot.service.incidents import IncidentService
+from bot.service.meter import Meter, NoMeter
 from bot.service.plans import PlanBook, UnknownChat
+from bot.service.retention import KEEP_SENT
 from bot.service.shelf import Shelf
 from bot.service.transport import Transport
 from bot.store import Store
@@ -32,6 +35,7 @@ class Running:
     deliveries: dict[str, Delivery]  # by transport name
     clockwork: Clockwork
     archivist: Archivist | None = None  # keeps attached files, where a shelf is given
+    meter: Meter = field(default_factory=NoMeter)  # told of updates and deliveries (metrics)
 
     @classmethod
     def of(
@@ -41,11 +45,13 @@ class Running:
         clock: Clock,
         transports: Sequence[Transport],
         shelf: Shelf | None = None,
+        keep_sent: timedelta = KEEP_SENT,
+        meter: Meter | None = None,
     ) -> Running:
         """The service on ``store``, delivering through each of ``transports``.
 
         With a ``shelf``, files people attach are fetched through each transport that is also
-        a FileSource and kept there.
+        a FileSource and kept there. Sent messages are forgotten after ``keep_sent``.
         """
         service = IncidentService(store, plans, clock, shelf=shelf)
         lang = partial(languages.chat_language, service)
@@ -60,8 +66,10 @@ class Running:
             )
             for transport in transports
         }
-        running = cls(service, deliveries, Clockwork(service, list(deliveries), lambda: None))
+        clockwork = Clockwork(service, list(deliveries), lambda: None)
+        running = cls(service, deliveries, clockwork, meter=meter or NoMeter())
         running.clockwork.ticked = running.poke
+        running.clockwork.pruning.keep = keep_sent
         if shelf is not None:
             sources = [t for t in transports if isinstance(t, FileSource)]
             running.archivist = Archivist(store, sources, shelf, clock)

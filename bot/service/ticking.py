@@ -15,12 +15,13 @@ from bot.domain.obligations import ObStatus, Reminder, task_spec
 from bot.domain.timing import Due, what_is_due
 from bot.service.base import Editing
 from bot.service.drift import DriftNotices
+from bot.service.firstlook import PAGE, FirstLook
 from bot.service.outbox import Kind, mentions, notice, reminder_mentions, rules_for, send
 from bot.store import Tx
 
 log = logging.getLogger(__name__)
 
-BATCH = 50  # due incidents per tick: a burst is handed to the sender as it is written
+BATCH = 50  # due incidents read per tick: a burst is handed to the sender as it is written
 
 
 class Ticking(DriftNotices):
@@ -34,12 +35,14 @@ class Ticking(DriftNotices):
         """Record and enqueue everything due now; return when the next thing falls due.
 
         With ``transport``, only incidents of that transport's chats (a bot and a drill may
-        share a database; each ticks its own). Only incidents that changed or fell due are
-        read; each one's next wake-up is kept in the store.
+        share a database; each ticks its own). A tick reads at most a page of the first look
+        (see bot/service/firstlook.py) and ``BATCH`` incidents that changed or fell due; while
+        more is left it returns now, so that the caller delivers and calls again.
         """
         now = self.clock.now()
-        due_now = await self._wakeups(now, transport)
-        for incident_id in due_now[:BATCH]:
+        walking = await self._first_look(now, transport)
+        due_now, full = await self._wakeups(now, transport)
+        for incident_id in due_now:
             try:
                 async with self.editing(incident_id) as edit:
                     # decided again inside the transaction: another tick may have sent it
@@ -50,27 +53,58 @@ class Ticking(DriftNotices):
                 raise
             except Exception as exc:
                 await self._set_aside(incident_id, exc)
-        if len(due_now) > BATCH:
-            return now  # more is due: look again at once (the caller delivers this batch)
+        if walking or full:
+            return now  # more to look at: again at once (the caller delivers this batch)
         return await self.store.next_wakeup(states=LIVE_STATES, transport=transport)
 
-    async def _wakeups(self, now: datetime, transport: str | None) -> list[int]:
-        """Work out the wake-ups that are unknown; return the incidents with something due.
+    async def _first_look(self, now: datetime, transport: str | None) -> bool:
+        """Look at the next page of live incidents not yet looked at since start; True: more.
 
-        The first tick looks at every live incident: the plans may have changed since the
-        stored wake-ups were worked out, and the groups are told once what no longer maps.
+        The plans may have changed since the stored wake-ups were worked out: each incident's
+        drift is told (once) and its wake-up worked out again; one due now is left to
+        ``_wakeups`` in this same tick.
         """
-        first = transport not in self.looked
-        due_now: list[int] = []
+        look = self.looked.setdefault(transport, FirstLook())
+        if look.done:
+            return False
         times: dict[int, datetime | None] = {}
         async with self.store.transaction() as tx:
-            if first:
-                found = await self.store.list_incidents(states=LIVE_STATES)
-            else:
-                found = await self.store.wakeups_due(now, states=LIVE_STATES, transport=transport)
+            page = await self.store.incidents_after(
+                look.after, states=LIVE_STATES, transport=transport, limit=PAGE
+            )
+            for incident in page:
+                if look.pending(incident.id):
+                    due = self._due(incident, await self._fitted_or_none(incident, now, tx), now)
+                    times[incident.id] = self._wakeup(due, now)
+            await tx.set_wakeups(times)
+        look.advanced(page[-1].id if page else None, len(page) >= PAGE)
+        return not look.done
+
+    @staticmethod
+    def _wakeup(due: Due | None, now: datetime) -> datetime | None:
+        """When the incident next needs the clock: now if something is due, None if never."""
+        if due is None:
+            return None
+        return now if due.anything else due.next_at
+
+    async def _wakeups(self, now: datetime, transport: str | None) -> tuple[list[int], bool]:
+        """Work out up to ``BATCH`` wake-ups that are unknown or due; the incidents with
+        something due now, and whether more may be waiting.
+
+        An incident the first look has not reached yet is looked at here (drift told once).
+        """
+        look = self.looked.setdefault(transport, FirstLook())
+        due_now: list[int] = []
+        times: dict[int, datetime | None] = {}
+        early: list[int] = []
+        async with self.store.transaction() as tx:
+            found = await self.store.wakeups_due(
+                now, states=LIVE_STATES, transport=transport, limit=BATCH
+            )
             for incident in found:
-                if transport is not None and not incident.chat.startswith(f"{transport}:"):
-                    continue
+                first = look.pending(incident.id)
+                if first:
+                    early.append(incident.id)
                 fitted = await self._fitted_or_none(incident, now, tx if first else None)
                 due = self._due(incident, fitted, now)
                 if due is None or not due.anything:
@@ -78,8 +112,8 @@ class Ticking(DriftNotices):
                 else:
                     due_now.append(incident.id)
             await tx.set_wakeups(times)
-        self.looked.add(transport)
-        return due_now
+        look.early.update(early)  # only once the drift notices are committed
+        return due_now, len(found) >= BATCH
 
     async def _fitted_or_none(
         self, incident: Incident, now: datetime, tx: Tx | None
@@ -170,6 +204,7 @@ class Ticking(DriftNotices):
             "roles": step_roles(rules, reminder.step) if reminder.climbed else [],
             "awaiting_approval": reminder.awaiting_approval,
             "due_at": reminder.due_at.isoformat(),
+            "remind_at": reminder.at.isoformat(),  # its own time: lateness is measured from it
         }
         # a reminder that climbs a rung is recorded as the escalation it is
         await edit.event("escalation" if reminder.climbed else "reminder", None, **payload)

@@ -1,9 +1,8 @@
-"""Conversions between domain values and SQLite columns: UTC ISO-8601 text, JSON, rows."""
+"""Conversions between domain values and stored columns: UTC ISO-8601 text, JSON, rows."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +11,7 @@ from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
 from bot.store.port import Approval, Decision, OutboxItem, Person
+from bot.store.sql import Row
 
 
 def to_text(moment: datetime) -> str:
@@ -53,7 +53,7 @@ def username_key(username: str | None) -> str | None:
     return username.strip().lstrip("@") or None
 
 
-def obligation_from_row(row: sqlite3.Row) -> ObligationState:
+def obligation_from_row(row: Row) -> ObligationState:
     """An obligations row as the core's ObligationState."""
     return ObligationState(
         id=row["obligation_id"],
@@ -66,13 +66,13 @@ def obligation_from_row(row: sqlite3.Row) -> ObligationState:
     )
 
 
-def attachment_from_row(row: sqlite3.Row) -> Attachment:
+def attachment_from_row(row: Row) -> Attachment:
     """An attachments row as an Attachment."""
     return Attachment(kind=row["kind"], value=row["value"], name=row["name"])
 
 
 def incident_from_row(
-    row: sqlite3.Row,
+    row: Row,
     answers: dict[str, str],
     obligations: Sequence[ObligationState],
     attachments: Sequence[Attachment],
@@ -105,7 +105,7 @@ def incident_from_row(
     )
 
 
-def event_from_row(row: sqlite3.Row) -> TimelineEvent:
+def event_from_row(row: Row) -> TimelineEvent:
     """A timeline row as a TimelineEvent."""
     return TimelineEvent(
         incident_id=row["incident_id"],
@@ -117,7 +117,7 @@ def event_from_row(row: sqlite3.Row) -> TimelineEvent:
     )
 
 
-def approval_from_row(row: sqlite3.Row) -> Approval:
+def approval_from_row(row: Row) -> Approval:
     """An approvals row as an Approval."""
     return Approval(
         incident_id=row["incident_id"],
@@ -131,7 +131,7 @@ def approval_from_row(row: sqlite3.Row) -> Approval:
     )
 
 
-def person_from_row(row: sqlite3.Row) -> Person:
+def person_from_row(row: Row) -> Person:
     """A people row as a Person."""
     return Person(
         key=row["key"],
@@ -142,7 +142,7 @@ def person_from_row(row: sqlite3.Row) -> Person:
     )
 
 
-def outbox_from_row(row: sqlite3.Row) -> OutboxItem:
+def outbox_from_row(row: Row) -> OutboxItem:
     """An outbox row as an OutboxItem."""
     return OutboxItem(
         id=row["id"],

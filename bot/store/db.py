@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,7 @@ import aiosqlite
 
 from bot.domain.errors import StoreError, StoreUnavailable
 from bot.domain.messages import N_
-
-Params = Sequence[Any]
+from bot.store.sql import Params
 
 # Primary SQLite result codes (extended codes are masked with 0xFF) -> message keys.
 ERROR_KEYS: dict[int, str] = {
@@ -67,8 +66,10 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError:
     return kind(key, path=str(path), detail=str(exc))
 
 
-class Db:
+class SqliteDb:
     """One SQLite connection in autocommit mode; transactions are explicit BEGIN/COMMIT."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
@@ -76,7 +77,7 @@ class Db:
         self.unsettled = False  # a call was cancelled while its statement was still queued
 
     @classmethod
-    async def connect(cls, path: Path, *, busy_timeout: float, read_only: bool) -> Db:
+    async def connect(cls, path: Path, *, busy_timeout: float, read_only: bool) -> SqliteDb:
         """Open ``path`` (read-only through a ``mode=ro`` URI) with a busy timeout in seconds."""
         target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
         pending = aiosqlite.connect(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 from bot.domain.evidence import Evidence, Kept
 from bot.domain.incident import Attachment
 from bot.store.codec import from_text, from_text_or_none, to_text, to_text_or_none
-from bot.store.db import Db
 from bot.store.port import NotFound
+from bot.store.sql import Db, Row
 
 _SELECT = "SELECT e.*, i.chat FROM evidence e JOIN incidents i ON i.id = e.incident_id"
 # The columns set_evidence may change, each with its encoder.
@@ -25,7 +24,7 @@ _FIELDS: dict[str, Any] = {
 }
 
 
-def _row(row: sqlite3.Row) -> Evidence:
+def _row(row: Row) -> Evidence:
     return Evidence(
         id=row["id"],
         incident_id=row["incident_id"],
@@ -43,6 +42,12 @@ def _row(row: sqlite3.Row) -> Evidence:
         next_try_at=from_text_or_none(row["next_try_at"]),
         reason=row["reason"],
     )
+
+
+def _prefix(transport: str) -> tuple[int, str]:
+    """The parameters of ``substr(chat, 1, ?) = ?`` for ``transport``'s chats."""
+    prefix = f"{transport}:"
+    return len(prefix), prefix
 
 
 async def add(
@@ -91,9 +96,8 @@ async def owed(db: Db, now: datetime, transport: str, limit: int) -> list[Eviden
     """Files of ``transport``'s chats owed a download by ``now``, oldest first."""
     rows = await db.all(
         f"{_SELECT} WHERE e.status = 'pending' AND e.next_try_at <= ?"
-        " AND substr(i.chat, 1, length(?)) = ?"
-        " ORDER BY e.next_try_at, e.id LIMIT ?",
-        (to_text(now), f"{transport}:", f"{transport}:", limit),
+        " AND substr(i.chat, 1, ?) = ? ORDER BY e.next_try_at, e.id LIMIT ?",
+        (to_text(now), *_prefix(transport), limit),
     )
     return [_row(row) for row in rows]
 
@@ -102,8 +106,8 @@ async def next_try(db: Db, transport: str) -> datetime | None:
     """When ``transport``'s next owed download is due, if any is owed."""
     value = await db.scalar(
         "SELECT MIN(e.next_try_at) FROM evidence e JOIN incidents i ON i.id = e.incident_id"
-        " WHERE e.status = 'pending' AND substr(i.chat, 1, length(?)) = ?",
-        (f"{transport}:", f"{transport}:"),
+        " WHERE e.status = 'pending' AND substr(i.chat, 1, ?) = ?",
+        _prefix(transport),
     )
     return from_text_or_none(value)
 
@@ -112,7 +116,7 @@ async def kept_bytes(db: Db, incident_id: int) -> int:
     """The bytes of an incident's kept files (each digest once)."""
     value = await db.scalar(
         "SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT digest, size FROM evidence"
-        " WHERE incident_id = ? AND status = 'kept')",
+        " WHERE incident_id = ? AND status = 'kept') AS kept",
         (incident_id,),
     )
     return int(value)

@@ -13,8 +13,8 @@ from typing import Any
 
 from bot.store import codec
 from bot.store.codec import to_text
-from bot.store.db import Db
 from bot.store.port import NotFound, OutboxItem
+from bot.store.sql import Db
 
 OWED = "sent_at IS NULL AND parked_at IS NULL AND substr(chat, 1, ?) = ?"
 
@@ -32,6 +32,15 @@ async def pending(db: Db, limit: int, transport: str | None) -> list[OutboxItem]
         [*_transport(transport), int(limit)],
     )
     return [codec.outbox_from_row(row) for row in rows]
+
+
+async def backlog(db: Db, transport: str) -> tuple[int, datetime | None]:
+    """The number of owed items and the oldest one's creation time (for the metrics)."""
+    rows = await db.all(
+        f"SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM outbox WHERE {OWED}",
+        _transport(transport),
+    )
+    return int(rows[0]["depth"]), codec.from_text_or_none(rows[0]["oldest"])
 
 
 async def parked(db: Db, limit: int, transport: str | None) -> list[OutboxItem]:

@@ -219,6 +219,13 @@ class Tx(Protocol):
         """Forget every sender's claim on unsent messages (their owners are gone); how many."""
         ...
 
+    async def prune_sent(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` outbox messages sent before ``before``; return how many.
+
+        Unsent and parked messages stay; message refs for later edits are kept elsewhere.
+        """
+        ...
+
     async def add_evidence(
         self,
         incident_id: int,
@@ -313,6 +320,10 @@ class Store(Protocol):
         """Unsent, unparked outbox messages, oldest first (only ``transport`` chats, if given)."""
         ...
 
+    async def backlog(self, transport: str) -> tuple[int, datetime | None]:
+        """How many messages ``transport`` owes (unsent, unparked), and when the oldest was made."""
+        ...
+
     async def parked(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
         """Unsent messages set aside with their reasons, oldest first."""
         ...
@@ -335,9 +346,26 @@ class Store(Protocol):
         ...
 
     async def wakeups_due(
-        self, now: datetime, *, states: Collection[State], transport: str | None = None
+        self,
+        now: datetime,
+        *,
+        states: Collection[State],
+        transport: str | None = None,
+        limit: int | None = None,
     ) -> list[Incident]:
-        """Incidents in ``states`` whose wake-up is at or before ``now`` or not yet known."""
+        """Incidents in ``states`` whose wake-up is unknown or by ``now``, earliest first.
+
+        Unknown ones come first; at most ``limit`` of them (all when None).
+        """
+        ...
+
+    async def incidents_after(
+        self, incident_id: int, *, states: Collection[State], transport: str | None, limit: int
+    ) -> list[Incident]:
+        """Up to ``limit`` incidents in ``states`` with an id above ``incident_id``, by id.
+
+        Pages through the live incidents without holding them all (``transport``: its chats).
+        """
         ...
 
     async def evidence(self, incident_id: int) -> list[Evidence]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,11 +11,11 @@ from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState
 from bot.store import codec
-from bot.store.db import Db, Params
 from bot.store.port import Approval, Person
+from bot.store.sql import Db, Params, Row
 
 
-async def incidents_where(db: Db, where: str = "1", params: Params = ()) -> list[Incident]:
+async def incidents_where(db: Db, where: str = "1 = 1", params: Params = ()) -> list[Incident]:
     """Fully populated incidents matching a WHERE clause, by number (four queries in all)."""
     rows = await db.all(f"SELECT * FROM incidents WHERE {where} ORDER BY number", params)
     if not rows:
@@ -33,6 +32,15 @@ async def incidents_where(db: Db, where: str = "1", params: Params = ()) -> list
     ]
 
 
+async def incidents_by_ids(db: Db, ids: Sequence[int]) -> list[Incident]:
+    """Fully populated incidents by id, in the order of ``ids`` (absent ones left out)."""
+    if not ids:
+        return []
+    found = await incidents_where(db, f"id IN {placeholders(len(ids))}", list(ids))
+    by_id = {incident.id: incident for incident in found}
+    return [by_id[key] for key in ids if key in by_id]
+
+
 @dataclass(frozen=True)
 class Scope:
     """A subquery selecting incident ids, with its parameters."""
@@ -46,10 +54,10 @@ def placeholders(count: int) -> str:
     return "(" + ", ".join("?" * count) + ")"
 
 
-async def _children(db: Db, table: str, scope: Scope, order: str) -> list[sqlite3.Row]:
+async def _children(db: Db, table: str, scope: Scope, order: str) -> list[Row]:
     """Rows of a child table for the incidents in ``scope``, in ``order``."""
     sql = f"SELECT * FROM {table} WHERE incident_id IN ({scope.select}) ORDER BY {order}"
-    return await db.all(sql, scope.params)
+    return list(await db.all(sql, scope.params))
 
 
 async def _answers(db: Db, scope: Scope) -> dict[int, dict[str, str]]:
@@ -105,7 +113,7 @@ async def listing(
         params.append(chat)
     if not include_drills:
         clauses.append("is_drill = 0")
-    return await incidents_where(db, " AND ".join(clauses) or "1", params)
+    return await incidents_where(db, " AND ".join(clauses) or "1 = 1", params)
 
 
 async def timeline(db: Db, incident_id: int) -> list[TimelineEvent]:
@@ -136,7 +144,8 @@ async def person_by_username(db: Db, username: str) -> Person | None:
     if name is None:
         return None
     row = await db.one(
-        "SELECT * FROM people WHERE username = ? COLLATE NOCASE ORDER BY seen_at DESC LIMIT 1",
+        # lower() folds ASCII like SQLite's NOCASE did; usernames are ASCII
+        "SELECT * FROM people WHERE lower(username) = lower(?) ORDER BY seen_at DESC LIMIT 1",
         (name,),
     )
     return None if row is None else codec.person_from_row(row)

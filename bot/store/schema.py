@@ -1,16 +1,21 @@
-"""The database schema as forward migrations; ``PRAGMA user_version`` counts those applied.
+"""The schema as numbered forward migrations, and the one mechanism that applies them.
 
-``MIGRATIONS[i]`` takes a database from version ``i`` to ``i + 1``. Never edit a released
-script: append a new one. Each runs in its own transaction together with the version bump.
+``MIGRATIONS[i]`` takes a SQLite database from version ``i`` to ``i + 1``; ``PG_MIGRATIONS[i]``
+(bot/store/pgschema.py) does the same for PostgreSQL, so a version means one schema on both.
+Never edit a released script: append a new one to both. Each runs in its own transaction
+together with the version bump; SQLite counts versions in ``PRAGMA user_version``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 from bot.domain.errors import StoreError
 from bot.domain.messages import N_
-from bot.store.db import Db
+from bot.store.db import SqliteDb
 
 V1 = """
 CREATE TABLE incidents (
@@ -222,59 +227,117 @@ def statements(script: str) -> list[str]:
     return found
 
 
-async def user_version(db: Db) -> int:
-    """The version recorded in the database file."""
-    return int(await db.scalar("PRAGMA user_version"))
+class Versioned(Protocol):
+    """One database's side of the mechanism: its version, and a way to run scripts."""
+
+    @property
+    def where(self) -> str:
+        """The database as errors name it (a path, or a URL without its password)."""
+        ...
+
+    async def version(self) -> int:
+        """The version the database records (0 when it is empty)."""
+        ...
+
+    def begin(self) -> AbstractAsyncContextManager[None]:
+        """A write transaction no other migrator runs alongside: committed on normal exit."""
+        ...
+
+    async def run(self, script: str) -> None:
+        """Run one migration script inside the open transaction."""
+        ...
+
+    async def set_version(self, version: int) -> None:
+        """Record ``version`` inside the open transaction."""
+        ...
 
 
-def check_version(db: Db, found: int, *, read_only: bool) -> None:
+def check_version(where: str, found: int, latest: int, *, read_only: bool) -> None:
     """Refuse a database newer than this code, or an old one that cannot be upgraded."""
-    if found > latest_version():
+    if found > latest:
         raise StoreError(
             N_("error.store_newer"),
-            path=str(db.path),
-            detail=f"user_version {found} > {latest_version()}",
+            path=where,
+            detail=f"schema version {found} > {latest}",
             found=found,
-            supported=latest_version(),
+            supported=latest,
         )
-    if read_only and found < latest_version():
+    if read_only and found < latest:
         raise StoreError(
             N_("error.store_readonly"),
-            path=str(db.path),
-            detail=f"schema version {found} needs upgrading to {latest_version()}",
+            path=where,
+            detail=f"schema version {found} needs upgrading to {latest}",
         )
 
 
-async def migrate(db: Db, *, read_only: bool = False) -> int:
-    """Apply the missing migrations, each in its own transaction; return the final version."""
-    check_version(db, await user_version(db), read_only=read_only)
-    for target, script in enumerate(MIGRATIONS, start=1):
-        if await user_version(db) >= target:
+async def upgrade(target: Versioned, scripts: Sequence[str], *, read_only: bool) -> int:
+    """Apply the missing ``scripts``, each in its own transaction; return the final version."""
+    check_version(target.where, await target.version(), len(scripts), read_only=read_only)
+    for version, script in enumerate(scripts, start=1):
+        if await target.version() >= version:
             continue
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            await apply(db, target, script)
-        except BaseException:
-            await db.rollback_quietly()
-            raise
-        await db.execute("COMMIT")
-    return await user_version(db)
+        async with target.begin():
+            await apply(target, version, script, len(scripts))
+    return await target.version()
 
 
-async def apply(db: Db, target: int, script: str) -> None:
+async def apply(target: Versioned, version: int, script: str, latest: int) -> None:
     """Run one migration inside the open transaction, unless another process just did."""
-    current = await user_version(db)
-    check_version(db, current, read_only=False)
-    if current >= target:
+    current = await target.version()
+    check_version(target.where, current, latest, read_only=False)
+    if current >= version:
         return
     try:
-        for statement in statements(script):
-            await db.execute(statement)
+        await target.run(script)
     except StoreError as exc:
         if exc.key == N_("error.store"):
             detail = exc.params.get("detail", "")
             raise StoreError(
-                N_("error.store_migration"), path=str(db.path), version=target, detail=detail
+                N_("error.store_migration"), path=target.where, version=version, detail=detail
             ) from exc
         raise
-    await db.execute(f"PRAGMA user_version = {int(target)}")
+    await target.set_version(version)
+
+
+class SqliteVersions:
+    """The mechanism on SQLite: ``PRAGMA user_version``, BEGIN IMMEDIATE excludes the others."""
+
+    def __init__(self, db: SqliteDb) -> None:
+        self.db = db
+
+    @property
+    def where(self) -> str:
+        """The database file."""
+        return str(self.db.path)
+
+    async def version(self) -> int:
+        """The version recorded in the database file."""
+        return int(await self.db.scalar("PRAGMA user_version"))
+
+    def begin(self) -> AbstractAsyncContextManager[None]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        return self._begin()
+
+    @asynccontextmanager
+    async def _begin(self) -> AsyncIterator[None]:
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self.db.rollback_quietly()
+            raise
+        await self.db.execute("COMMIT")
+
+    async def run(self, script: str) -> None:
+        """Run the script statement by statement (sqlite3 takes one at a time)."""
+        for statement in statements(script):
+            await self.db.execute(statement)
+
+    async def set_version(self, version: int) -> None:
+        """Set ``PRAGMA user_version``."""
+        await self.db.execute(f"PRAGMA user_version = {int(version)}")
+
+
+async def migrate(db: SqliteDb, *, read_only: bool = False) -> int:
+    """Bring a SQLite database to the latest version; return it."""
+    return await upgrade(SqliteVersions(db), MIGRATIONS, read_only=read_only)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -12,23 +12,20 @@ from types import TracebackType
 from typing import Any, Self
 
 from bot.domain.errors import StoreError
-from bot.domain.evidence import Evidence
-from bot.domain.incident import Incident, TimelineEvent
-from bot.domain.lifecycle import State
 from bot.domain.messages import N_
-from bot.store import evidence as evidence_rows
-from bot.store import outbox, queries, schema, wakeups
-from bot.store.db import Db
-from bot.store.port import Approval, OutboxItem, Person, Store, Tx
-from bot.store.tx import SqliteTx
+from bot.store import outbox, schema
+from bot.store.db import SqliteDb
+from bot.store.port import OutboxItem, Store, Tx
+from bot.store.reads import SqlReads
+from bot.store.tx import SqlTx
 
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds
 
 
-class SqliteStore:
+class SqliteStore(SqlReads):
     """The Store port on SQLite; one connection, transactions serialised by an asyncio.Lock."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: SqliteDb) -> None:
         self._db = db
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None  # the task inside transaction(), if any
@@ -44,7 +41,7 @@ class SqliteStore:
     ) -> SqliteStore:
         """Open (creating and migrating if needed) the database at ``path``; StoreError if not."""
         path = Path(path)
-        db = await Db.connect(path, busy_timeout=busy_timeout, read_only=read_only)
+        db = await SqliteDb.connect(path, busy_timeout=busy_timeout, read_only=read_only)
         try:
             await db.execute("PRAGMA foreign_keys = ON")
             if not read_only:
@@ -87,12 +84,12 @@ class SqliteStore:
         """Close the store."""
         await self.close()
 
-    def transaction(self) -> AbstractAsyncContextManager[SqliteTx]:
+    def transaction(self) -> AbstractAsyncContextManager[SqlTx]:
         """One BEGIN IMMEDIATE transaction: committed on normal exit, rolled back on any error."""
         return self._transaction()
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[SqliteTx]:
+    async def _transaction(self) -> AsyncIterator[SqlTx]:
         """Hold the lock for the whole transaction so no other coroutine interleaves."""
         task = asyncio.current_task()
         if task is not None and self._owner is task:
@@ -103,13 +100,13 @@ class SqliteStore:
                 yield tx
 
     @asynccontextmanager
-    async def _begun(self, task: asyncio.Task[Any] | None) -> AsyncIterator[SqliteTx]:
+    async def _begun(self, task: asyncio.Task[Any] | None) -> AsyncIterator[SqlTx]:
         """BEGIN IMMEDIATE … COMMIT for ``task``; the caller holds the lock."""
         self._owner = task
         try:
             await self._db.rollback_quietly()  # never inherit a half-finished transaction
             await self._db.execute("BEGIN IMMEDIATE")
-            tx = SqliteTx(self._db)
+            tx = SqlTx(self._db)
             try:
                 yield tx
                 await self._db.execute("COMMIT")
@@ -122,7 +119,7 @@ class SqliteStore:
             self._owner = None
 
     @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[Db]:
+    async def _reading(self) -> AsyncIterator[SqliteDb]:
         """A consistent snapshot for reads; inside the caller's own transaction, that one."""
         if self._owner is not None and self._owner is asyncio.current_task():
             yield self._db
@@ -133,7 +130,7 @@ class SqliteStore:
                 yield db
 
     @asynccontextmanager
-    async def _snapshot(self) -> AsyncIterator[Db]:
+    async def _snapshot(self) -> AsyncIterator[SqliteDb]:
         """A read transaction; the caller holds the lock."""
         await self._db.rollback_quietly()
         await self._db.execute("BEGIN")
@@ -141,77 +138,6 @@ class SqliteStore:
             yield self._db
         finally:
             await self._db.rollback_quietly()
-
-    async def get_incident(self, incident_id: int) -> Incident | None:
-        """The incident with answers, obligations and attachments, or None."""
-        async with self._reading() as db:
-            return await queries.incident(db, incident_id)
-
-    async def get_by_number(self, number: int) -> Incident | None:
-        """The incident numbered #``number``, or None."""
-        async with self._reading() as db:
-            return await queries.by_number(db, number)
-
-    async def list_incidents(
-        self,
-        *,
-        states: Collection[State] | None = None,
-        chat: str | None = None,
-        include_drills: bool = True,
-    ) -> list[Incident]:
-        """Incidents matching every given filter, by number."""
-        async with self._reading() as db:
-            return await queries.listing(db, states, chat, include_drills)
-
-    async def timeline(self, incident_id: int) -> list[TimelineEvent]:
-        """The incident's events, oldest first (ties in insertion order)."""
-        async with self._reading() as db:
-            return await queries.timeline(db, incident_id)
-
-    async def approvals(self, incident_id: int) -> list[Approval]:
-        """The incident's approval decisions, oldest first."""
-        async with self._reading() as db:
-            return await queries.approvals(db, incident_id)
-
-    async def person(self, key: str) -> Person | None:
-        """The person with this key, or None."""
-        async with self._reading() as db:
-            return await queries.person(db, key)
-
-    async def person_by_username(self, username: str) -> Person | None:
-        """The most recently seen person with this username (case-insensitive, '@' optional)."""
-        async with self._reading() as db:
-            return await queries.person_by_username(db, username)
-
-    async def kv_get(self, namespace: str, key: str) -> Any:
-        """The value stored under (namespace, key), or None."""
-        async with self._reading() as db:
-            return await queries.kv_get(db, namespace, key)
-
-    async def kv_items(self, namespace: str) -> dict[str, Any]:
-        """Every key and value of a namespace, by key."""
-        async with self._reading() as db:
-            return await queries.kv_items(db, namespace)
-
-    async def obligation_content(self, incident_id: int, obligation_id: str) -> str | None:
-        """The content submitted for an obligation (e.g. a release draft), or None."""
-        async with self._reading() as db:
-            return await queries.obligation_content(db, incident_id, obligation_id)
-
-    async def stored_plan(self, digest: str) -> dict[str, Any] | None:
-        """The JSON form of the plan kept under ``digest``, or None."""
-        async with self._reading() as db:
-            return await queries.stored_plan(db, digest)
-
-    async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
-        """Unsent, unparked outbox messages, oldest first (only ``transport`` chats, if given)."""
-        async with self._reading() as db:
-            return await outbox.pending(db, limit, transport)
-
-    async def parked(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
-        """Unsent messages set aside with their reasons, oldest first."""
-        async with self._reading() as db:
-            return await outbox.parked(db, limit, transport)
 
     async def claim(
         self,
@@ -234,40 +160,6 @@ class SqliteStore:
             async with self._begun(task) as tx:
                 return await outbox.claim(tx.db, owner, at, limit, transport, per_chat)
 
-    async def wakeups_due(
-        self, now: datetime, *, states: Collection[State], transport: str | None = None
-    ) -> list[Incident]:
-        """Incidents in ``states`` whose wake-up is at or before ``now`` or not yet known."""
-        async with self._reading() as db:
-            return await wakeups.due(db, now, states, transport)
-
-    async def next_wakeup(
-        self, *, states: Collection[State], transport: str | None = None
-    ) -> datetime | None:
-        """The earliest recorded wake-up of incidents in ``states``, or None."""
-        async with self._reading() as db:
-            return await wakeups.earliest(db, states, transport)
-
-    async def evidence(self, incident_id: int) -> list[Evidence]:
-        """An incident's files, in the order they arrived."""
-        async with self._reading() as db:
-            return await evidence_rows.of_incident(db, incident_id)
-
-    async def evidence_owed(self, now: datetime, transport: str, limit: int = 20) -> list[Evidence]:
-        """Files of ``transport``'s chats owed a download by ``now``, oldest first."""
-        async with self._reading() as db:
-            return await evidence_rows.owed(db, now, transport, limit)
-
-    async def next_evidence_try(self, transport: str) -> datetime | None:
-        """When ``transport``'s next owed download is due, if any is owed."""
-        async with self._reading() as db:
-            return await evidence_rows.next_try(db, transport)
-
-    async def kept_bytes(self, incident_id: int) -> int:
-        """The bytes an incident's kept files take (each distinct file once)."""
-        async with self._reading() as db:
-            return await evidence_rows.kept_bytes(db, incident_id)
-
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA on this connection (diagnostics: journal_mode, foreign_keys …)."""
         if not re.fullmatch(r"[a-z_]+", name):
@@ -279,6 +171,6 @@ class SqliteStore:
             return await self._db.scalar(f"PRAGMA {name}")
 
 
-def _conforms(store: SqliteStore, tx: SqliteTx) -> tuple[Store, Tx]:
-    """Let mypy check that SqliteStore and SqliteTx implement the port."""
+def _conforms(store: SqliteStore, tx: SqlTx) -> tuple[Store, Tx]:
+    """Let mypy check that SqliteStore and SqlTx implement the port."""
     return store, tx

@@ -1,4 +1,4 @@
-"""The writes of one SQLite transaction (``SqliteStore.transaction()`` opens and ends it)."""
+"""The writes of one transaction, in SQL both engines run (the store opens and ends it)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
-from bot.store import codec, outbox, queries, wakeups
+from bot.store import codec, outbox, queries, retention, wakeups
 from bot.store import evidence as evidence_rows
 from bot.store.codec import to_text, to_text_or_none
-from bot.store.db import Db
 from bot.store.port import Conflict, Decision, NotFound
+from bot.store.sql import Db
 
 
 def _opt_text(value: str | None) -> str | None:
@@ -56,7 +56,7 @@ UPDATABLE: dict[str, Callable[[Any], Any]] = {
 }
 
 
-class SqliteTx:
+class SqlTx:
     """Write methods bound to one open transaction; refuses use after it has ended."""
 
     def __init__(self, db: Db) -> None:
@@ -328,6 +328,10 @@ class SqliteTx:
     async def release_claims(self) -> int:
         """Forget every sender's claim on unsent messages (their owners are gone); how many."""
         return await outbox.release(self.db)
+
+    async def prune_sent(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` outbox messages sent before ``before``; return how many."""
+        return await retention.prune_sent(self.db, before, limit)
 
     async def add_evidence(
         self,

@@ -15,7 +15,7 @@ from bot.domain.incident import Incident
 from bot.domain.lifecycle import FINAL_STATES, State
 from bot.store import queries
 from bot.store.codec import from_text, to_text, to_text_or_none
-from bot.store.db import Db
+from bot.store.sql import Db
 
 UNKNOWN = ""
 UPSERT = (
@@ -39,26 +39,47 @@ async def _put(db: Db, incident_id: int, at: str | None) -> None:
     await db.execute(UPSERT, (incident_id, at))
 
 
-def _filters(states: Collection[State], transport: str | None) -> tuple[str, list[Any]]:
+def _filters(
+    states: Collection[State], transport: str | None, column: str = "state"
+) -> tuple[str, list[Any]]:
     """The WHERE clause for incidents in ``states`` of ``transport``'s chats."""
     wanted = sorted({State(state).value for state in states})
     prefix = "" if transport is None else f"{transport}:"
-    where = f"state IN {queries.placeholders(len(wanted))} AND substr(chat, 1, ?) = ?"
+    where = f"{column} IN {queries.placeholders(len(wanted))} AND substr(chat, 1, ?) = ?"
     return where, [*wanted, len(prefix), prefix]
 
 
 async def due(
-    db: Db, now: datetime, states: Collection[State], transport: str | None
+    db: Db, now: datetime, states: Collection[State], transport: str | None, limit: int | None
 ) -> list[Incident]:
-    """Incidents whose wake-up is unknown or at or before ``now``, by number."""
+    """Incidents whose wake-up is unknown or at or before ``now``, earliest first (``limit``)."""
     if not states:
         return []
     where, params = _filters(states, transport)
-    return await queries.incidents_where(
-        db,
-        f"id IN (SELECT incident_id FROM wakeups WHERE at <= ?) AND {where}",
-        [to_text(now), *params],
+    rows = await db.all(
+        # CROSS JOIN: walk wake-ups in time order and stop after ``limit`` matches
+        "SELECT wakeups.incident_id FROM wakeups CROSS JOIN incidents"
+        f" WHERE incidents.id = wakeups.incident_id AND wakeups.at <= ? AND {where}"
+        " ORDER BY wakeups.at, wakeups.incident_id" + ("" if limit is None else " LIMIT ?"),
+        [to_text(now), *params, *([] if limit is None else [int(limit)])],
     )
+    return await queries.incidents_by_ids(db, [row[0] for row in rows])
+
+
+async def after(
+    db: Db, incident_id: int, states: Collection[State], transport: str | None, limit: int
+) -> list[Incident]:
+    """Up to ``limit`` incidents with an id above ``incident_id``, by id (a page of a walk)."""
+    if not states:
+        return []
+    # an expression, not the column: the state index would collect and sort every live
+    # incident after ``incident_id``; walking the primary key stops at ``limit``
+    where, params = _filters(states, transport, column="(state || '')")
+    rows = await db.all(
+        f"SELECT id FROM incidents WHERE id > ? AND {where} ORDER BY id LIMIT ?",
+        [int(incident_id), *params, int(limit)],
+    )
+    return await queries.incidents_by_ids(db, [row[0] for row in rows])
 
 
 async def earliest(db: Db, states: Collection[State], transport: str | None) -> datetime | None:
@@ -69,8 +90,9 @@ async def earliest(db: Db, states: Collection[State], transport: str | None) -> 
     text = await db.scalar(
         # CROSS JOIN: walk wake-ups in time order and stop at the first match, rather than
         # read every live incident and sort
-        "SELECT wakeups.at FROM wakeups CROSS JOIN incidents ON incidents.id = wakeups.incident_id"
-        f" WHERE wakeups.at > ? AND {where} ORDER BY wakeups.at LIMIT 1",
+        "SELECT wakeups.at FROM wakeups CROSS JOIN incidents"
+        f" WHERE incidents.id = wakeups.incident_id AND wakeups.at > ? AND {where}"
+        " ORDER BY wakeups.at LIMIT 1",
         [UNKNOWN, *params],
     )
     return None if text is None else from_text(str(text))

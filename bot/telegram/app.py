@@ -21,18 +21,18 @@ from telegram.request import BaseRequest
 from bot.domain.errors import StoreUnavailable
 from bot.domain.messages import N_
 from bot.i18n import Translator
-from bot.serve import Face, Life, prove_writable
+from bot.serve import Face, Life, Ops, face_problems, prove_writable
 from bot.service.clock import Clock, SystemClock
 from bot.service.flood import Gate
 from bot.service.plans import PlanBook
 from bot.service.seen import Window
 from bot.settings import Settings
-from bot.store import SqliteStore
+from bot.store.opening import open_store, redact
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.runtime import Context, install, runtime
-from bot.telegram.transport import CAPABILITIES, TelegramTransport
+from bot.telegram.transport import CAPABILITIES, NAME, TelegramTransport
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ async def check_token(settings: Settings) -> None:
 
 async def check_store(settings: Settings) -> None:
     """Open the database and write to it: StoreError (locked, read-only, full) before starting."""
-    async with await SqliteStore.open(settings.database) as store:
+    async with await open_store(settings.database) as store:
         await prove_writable(store, SystemClock())
 
 
@@ -129,16 +129,32 @@ async def _start(
     gate = limiter.gate if isinstance(limiter, GateLimiter) else None  # None: the bench took it
     telegram = TelegramTransport(application.bot, gate)
     transports = [telegram, *(face.transport for face in others)]
-    life = await Life.open(str(settings.database), plans, clock, transports, settings.shelf)
+    ops = Ops(settings.http_listen, settings.http_port) if settings.http_port else None
+    life = await Life.open(
+        settings.database, plans, clock, transports, settings.shelf, settings.keep_sent, ops
+    )
     application.bot_data[LIFE] = life
+    if life.meter is not None and isinstance(limiter, GateLimiter):
+        limiter.on_429 = partial(life.meter.rate_limited, NAME)
     install(application, life.running)
     await _register_commands(application)
     life.start(guard.halt_on_death(application))
     for face in others:
         await face.start(life.running)
         application.bot_data.setdefault(FACES, []).append(face)
+    await life.serve_ops({NAME: partial(_polling_problem, application), **face_problems(others)})
     await life.running.changed()
-    log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), settings.database)
+    shown = redact(settings.database)
+    log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), shown)
+
+
+def _polling_problem(application: App) -> str | None:
+    """Why Telegram's updates are not being received, if they are not."""
+    if not application.running:
+        return "not running"
+    if application.updater is not None and not application.updater.running:
+        return "not receiving updates"
+    return None
 
 
 async def _stop(application: App) -> None:
@@ -182,6 +198,7 @@ async def _once(update: Update, context: Context) -> None:
     if not fresh:
         log.info("update %s already processed; skipped", update.update_id)
         raise ApplicationHandlerStop
+    rt.meter.update("telegram")
 
 
 async def _on_error(update: object, context: Context) -> None:
@@ -191,7 +208,10 @@ async def _on_error(update: object, context: Context) -> None:
     if isinstance(context.error, StoreUnavailable):  # expected: one line, not a traceback
         await not_saved(update, context, context.error)
         return
-    log.error("error while handling %r", update, exc_info=context.error)
+    number = update.update_id if isinstance(update, Update) else None
+    # the update itself (its text, its sender) only at DEBUG: the log rule of bot.ops.logs
+    log.error("error while handling update %s", number, exc_info=context.error)
+    log.debug("the update that failed: %r", update)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await say(update, context, N_("error.generic"))

@@ -35,17 +35,18 @@ async def changed(update: Update, context: Context) -> None:
     if member.status in OUT:
         await membership.bot_removed(rt.service, chat, f"{member.status} by user {by}")
         log.warning(
-            "removed from chat %s by user %s: nothing is sent there until the bot is added back",
+            "removed from chat %s by a member: nothing is sent there until the bot is added back",
             chat,
-            by,
         )
+        log.debug("removed from chat %s by user %s", chat, by)  # user ids only at DEBUG
         return
     if member.status == ChatMember.RESTRICTED and not getattr(member, "is_member", True):
         return
     back = await membership.bot_back(rt.service, chat)
     if back is None:
         return  # joined for the first time, or a change of rights
-    log.info("added back to chat %s by user %s: sending there again", chat, by)
+    log.info("added back to chat %s: sending there again", chat)
+    log.debug("added back to chat %s by user %s", chat, by)
     for text in to_html(back.welcome) if back.welcome else ():
         await context.bot.send_message(change.chat.id, text, parse_mode=ParseMode.HTML)
     await rt.changed()

@@ -45,6 +45,11 @@ class WecomFace:
         await self.client.start(must_connect=False)  # unreachable now: it keeps trying
         self._watch = asyncio.create_task(self._watch_end(), name="wecom-watch")
 
+    def problem(self) -> str | None:
+        """Why the long connection is not usable now (None: subscribed)."""
+        state = self.client.state
+        return None if state is State.ONLINE else f"long connection {state.value}"
+
     async def _watch_end(self) -> None:
         """Say once if WeCom ends for good while the process goes on (other messengers too)."""
         try:

@@ -63,10 +63,13 @@ class Intake:
         """Whether this callback is new (a database that cannot be used: handled anyway)."""
         try:
             service = self.running.service
-            return await self.window.claim(service.store, f"{NAME}:{msgid}", service.clock.now())
+            fresh = await self.window.claim(service.store, f"{NAME}:{msgid}", service.clock.now())
         except StoreError as exc:
             log.warning("WeCom callback %s not recorded as seen: %s", msgid, exc)
-            return True
+            fresh = True
+        if fresh:
+            self.running.meter.update(NAME)
+        return fresh
 
     async def _message(self, msg: Message) -> None:
         """A typed command (anything else that @-s the bot gets /help)."""
@@ -161,7 +164,7 @@ class Intake:
         owed = self.transport.slots.take_click(click.task_id)
         shown = await self._shown(click.task_id)
         if owed is None or shown is None:
-            log.info("WeCom click on %s refused, too late to say so: %s", click.task_id, text)
+            log.info("WeCom click on %s refused, too late to say so", click.task_id)
             return
         pages, page = shown
         told: dict[str, Any] = copy.deepcopy(pages[page])

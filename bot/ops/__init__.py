@@ -1,0 +1,1 @@
+"""Operating the running bot: /healthz and /metrics over HTTP, and its log records."""

@@ -1,0 +1,169 @@
+"""What is specific to PostgreSQL: selection by URL, its migrations, a server going away.
+
+Runs against real throwaway clusters (tests/pg_support.py); skipped, saying why, where the
+PostgreSQL binaries are missing.
+"""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from conftest import pg_cluster, pg_database
+from pg_support import Cluster, find_bin
+from pydantic import ValidationError
+from support import T0
+
+from bot.domain.errors import StoreError, StoreUnavailable
+from bot.domain.incident import TimelineEvent
+from bot.settings import Settings
+from bot.store import SqliteStore, latest_version, pgschema, schema
+from bot.store.opening import open_store
+from bot.store.postgres import PgStore
+
+
+@pytest.fixture
+async def url(tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database in the session's cluster."""
+    yield await pg_database(tmp_path)
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[Cluster]:
+    """A cluster of the test's own, to stop and start."""
+    found = find_bin()
+    if isinstance(found, str):
+        pytest.skip(found)
+    cluster = Cluster.create(found)
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+def test_both_engines_have_every_schema_version() -> None:
+    assert len(pgschema.PG_MIGRATIONS) == len(schema.MIGRATIONS) == latest_version()
+
+
+async def test_a_url_opens_postgresql_and_a_path_sqlite(url: str, tmp_path: Path) -> None:
+    async with await open_store(url) as server:
+        assert isinstance(server, PgStore)
+        assert "postgresql://" in server.where
+    async with await open_store(tmp_path / "a.db") as file:
+        assert isinstance(file, SqliteStore)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["postgresql://u:pw@db.example:5432/yuqing", "postgres:///yuqing?host=/run/pg", "data/y.db"],
+)
+def test_the_database_setting_takes_a_server_url_or_a_file(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("YUQING_DATABASE", value)
+    assert Settings(_env_file=None).database == value  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "value", ["mysql://h/db", "postgresql://h:99999/db", "postgresql://h/", "postgresql://h/a b"]
+)
+def test_a_bad_database_setting_is_refused(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUQING_DATABASE", value)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+async def test_a_fresh_database_gets_every_version_once(url: str) -> None:
+    for _ in range(2):
+        async with await PgStore.open(url):
+            pass
+    conn = await asyncpg.connect(url)
+    try:
+        assert await conn.fetch("SELECT version FROM yuqing_schema") == [(latest_version(),)]
+    finally:
+        await conn.close()
+
+
+async def test_a_failing_migration_changes_nothing(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await (await PgStore.open(url)).close()
+    broken = "CREATE TABLE half (a INTEGER); INSERT INTO missing VALUES (1);"
+    monkeypatch.setattr(pgschema, "PG_MIGRATIONS", (*pgschema.PG_MIGRATIONS, broken))
+    with pytest.raises(StoreError) as caught:
+        await PgStore.open(url)
+    assert caught.value.key == "error.store_migration"
+    assert caught.value.params["version"] == latest_version() + 1
+    conn = await asyncpg.connect(url)
+    try:
+        assert await conn.fetchval("SELECT version FROM yuqing_schema") == latest_version()
+        assert await conn.fetchval("SELECT to_regclass('half')") is None
+    finally:
+        await conn.close()
+
+
+async def test_a_newer_database_is_refused(url: str) -> None:
+    await (await PgStore.open(url)).close()
+    conn = await asyncpg.connect(url)
+    await conn.execute("UPDATE yuqing_schema SET version = version + 1")
+    await conn.close()
+    with pytest.raises(StoreError) as caught:
+        await PgStore.open(url)
+    assert caught.value.key == "error.store_newer"
+    assert caught.value.params["found"] == latest_version() + 1
+
+
+async def test_the_audit_tables_are_append_only(url: str) -> None:
+    async with await PgStore.open(url) as store:
+        async with store.transaction() as tx:
+            incident = await tx.create_incident(
+                plan_id="p", chat="c", reporter="r", description="d", reported_at=T0
+            )
+            await tx.add_approval(
+                incident.id, kind="confirm", decision="approved", actor="a", at=T0
+            )
+            await tx.add_event(TimelineEvent(incident.id, T0, "reported"))
+        for statement in ("UPDATE approvals SET actor = 'x'", "DELETE FROM timeline"):
+            with pytest.raises(StoreError, match="append-only"):
+                async with store.transaction() as tx:
+                    await tx.db.execute(statement)
+
+
+async def test_read_only_reads_but_refuses_writes(url: str) -> None:
+    await (await PgStore.open(url)).close()
+    async with await PgStore.open(url, read_only=True) as store:
+        assert await store.list_incidents() == []
+        with pytest.raises(StoreError) as caught:
+            async with store.transaction() as tx:
+                await tx.kv_set("n", "k", 1, T0)
+        assert caught.value.key == "error.store_readonly"
+
+
+async def test_an_unreachable_server_is_unavailable(tmp_path: Path) -> None:
+    pg_cluster()  # skips, saying why, where PostgreSQL is missing
+    with pytest.raises(StoreUnavailable) as caught:
+        await PgStore.open(f"postgresql://nobody@/db?host={tmp_path}&port=1")
+    assert caught.value.key == "error.store_unreachable"
+    assert "postgresql://" in caught.value.params["path"]
+
+
+async def test_a_server_restart_is_unavailable_then_recovers(own_cluster: Cluster) -> None:
+    url = await own_cluster.create_database("y")
+    async with await PgStore.open(url, pool_size=2) as store:
+        async with store.transaction() as tx:
+            await tx.kv_set("n", "before", 1, T0)
+        own_cluster.stop()
+        with pytest.raises(StoreUnavailable) as caught:
+            await store.kv_get("n", "before")
+        assert caught.value.key == "error.store_unreachable"
+        own_cluster.start()
+        for _ in range(3):  # a connection the pool still held may fail once more
+            try:
+                value = await store.kv_get("n", "before")
+                break
+            except StoreUnavailable:
+                continue
+        assert value == 1
+        async with store.transaction() as tx:
+            await tx.kv_set("n", "after", 2, T0)
+        assert await store.kv_get("n", "after") == 2
