@@ -105,3 +105,24 @@ def test_chats_take_turns_and_a_chat_that_leaves_is_dropped() -> None:
         rotation.done(found)
         order.append(found.id)
     assert order == [1, 3, 4, 6, 7, 9]  # chat 1, chat 0, chat 1, chat 0 ...: turn about
+
+
+def test_a_refusal_holds_its_chat_even_where_no_limit_is_known() -> None:
+    clock = Clock()
+    gate = Gate(Capabilities(True, None, True, True, 4096, None, None), clock)
+    gate.hold("t:1", 2.0)
+    assert abs(gate.wait("t:1") - 2.0) < 1e-9 and gate.wait("t:2") == 0.0
+    clock.now = 2.0
+    assert gate.wait("t:1") == 0.0
+
+
+def test_a_lane_that_runs_out_asks_for_more_only_if_the_claim_filled_it() -> None:
+    items = [item(1, "t:a"), item(2, "t:a"), item(3, "t:b"), item(4, "t:a", "question")]
+    rotation = Rotation(items, window=2)
+    assert rotation.done(items[2]) is False  # chat b's only reminder: nothing was left behind
+    assert rotation.done(items[3]) is False  # chat a's only reply
+    assert rotation.done(items[0]) is False
+    assert rotation.done(items[1]) is True  # chat a's reminders filled the window: maybe more
+    assert not rotation
+    cut = Rotation(items[2:], window=2, cap=2)  # the claim hit its cap: any chat may owe more
+    assert cut.done(items[2]) is True

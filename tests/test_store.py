@@ -488,6 +488,14 @@ class TestStoreContract:
         with pytest.raises(NotFound):
             await write(store, lambda tx: tx.mark_sent(999, T0))
 
+    async def test_the_last_outbox_id_bounds_what_is_owed_now(self, store: Store) -> None:
+        assert await store.last_outbox_id() == 0
+        ids = await owe(store, 3)
+        await write(store, lambda tx: tx.mark_sent(ids[2], T0))
+        assert await store.last_outbox_id() == ids[2]  # sent or not
+        later = await owe(store, 1)
+        assert later[0] > ids[2] and await store.last_outbox_id() == later[0]
+
     async def test_claims_are_kept_for_their_owner_until_released(self, store: Store) -> None:
         ids = await owe(store, 8)
         first = await store.claim("a", T0, limit=3, transport="telegram")

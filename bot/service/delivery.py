@@ -43,6 +43,14 @@ PER_CHAT = 10  # of each chat's replies, and of its reminders, claimed at a time
 MAX_BACKOFF = 60.0
 
 
+class Pass(Enum):
+    """How one pass over the outbox ended."""
+
+    EMPTY = "empty"  # nothing was owed
+    MORE = "more"  # messages went (or wait for a limit): look again
+    DOWN = "down"  # the messenger or the database cannot be used: back off
+
+
 class Step(Enum):
     """What became of one message the engine tried to deliver."""
 
@@ -103,6 +111,7 @@ class Delivery:
         self.owner = owner or new_owner()
         self._lang = lang  # async (chat key) -> language code
         self._wake = asyncio.Event()
+        self._pokes = 0  # how many times poked: a pass looks again when this moves
         self._lock = asyncio.Lock()
         self._unrecorded: dict[int, str | None] = {}  # outbox id -> ref, sent but not marked
         self._slow: set[int] = set()  # outbox ids whose last send timed out
@@ -113,82 +122,97 @@ class Delivery:
 
     def poke(self) -> None:
         """Something was enqueued: deliver soon."""
+        self._pokes += 1
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled, waking on pokes and every few seconds."""
+        """Deliver until cancelled, a pass at a time, waking on pokes and every few seconds."""
+        seen, more = 0, False
         while True:
-            with suppress(TimeoutError):  # not wait_for: in 3.11 it can swallow a cancellation
-                async with asyncio.timeout(IDLE_SECONDS):
-                    await self._wake.wait()
-            self._wake.clear()
-            if await self._attempt():
-                self.backoff = 1.0
-            else:
+            if not more:
+                await self._idle(IDLE_SECONDS, seen)
+            seen = self._pokes
+            found = await self._attempt()
+            more = found is not Pass.EMPTY
+            if found is Pass.DOWN:
                 await asyncio.sleep(self.backoff)
                 self.backoff = min(self.backoff * 2, MAX_BACKOFF)
-                self._wake.set()  # try again right after the backoff, not at the next poke
+            else:
+                self.backoff = 1.0
 
-    async def _attempt(self) -> bool:
-        """drain(), with a database that cannot be used logged once per outage."""
+    async def _idle(self, seconds: float, seen: int) -> None:
+        """Wait ``seconds``, or less if poked after the ``seen``-th poke."""
+        if self._pokes != seen:
+            return
+        self._wake.clear()
+        with suppress(TimeoutError):  # not wait_for: in 3.11 it can swallow a cancellation
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+
+    async def _attempt(self) -> Pass:
+        """One pass over everything owed, with a database that cannot be used logged once."""
         try:
-            done = await self.drain()
+            found = await self._pass(None)
         except StoreError as exc:
             if not self._store_down:
                 detail = exc.params.get("detail", exc.key)
                 log.warning("database unavailable, messages wait until it is back: %s", detail)
             self._store_down = True
-            return False
+            return Pass.DOWN
         if self._store_down:
             log.info("database available again: delivering")
             self._store_down = False
-        return done
+        return found
 
     async def drain(self) -> bool:
-        """Deliver everything owed; False if the messenger cannot be reached (try again later)."""
-        async with self._lock:
-            while rotation := Rotation(await self._skip_gone(await self._claim())):
-                if not await self._serve(rotation):
-                    return False
-            return True
+        """Deliver what is owed now, then return; False if the messenger cannot be reached.
 
-    async def _claim(self) -> list[OutboxItem]:
+        Messages enqueued meanwhile are left to later (the running engine sends them), so this
+        ends even while the clock enqueues faster than the flood limits let messages out.
+        """
+        horizon = await self.store.last_outbox_id()
+        while (found := await self._pass(horizon)) is Pass.MORE:
+            pass
+        return found is Pass.EMPTY
+
+    async def _pass(self, horizon: int | None) -> Pass:
+        """Claim what is owed (up to ``horizon``) and send it; MORE when it should look again."""
+        async with self._lock:
+            seen = self._pokes
+            rotation = Rotation(await self._claim(horizon), PER_CHAT, CLAIM)
+            if not rotation:
+                return Pass.EMPTY
+            return Pass.MORE if await self._serve(rotation, seen) else Pass.DOWN
+
+    async def _claim(self, horizon: int | None) -> list[OutboxItem]:
         """Every chat's oldest owed messages: the whole burst, not a page of the oldest rows."""
         name = self.transport.name
-        return await self.store.claim(self.owner, self.clock.now(), CLAIM, name, per_chat=PER_CHAT)
+        found = await self.store.claim(self.owner, self.clock.now(), CLAIM, name, per_chat=PER_CHAT)
+        if horizon is not None:
+            found = [item for item in found if item.id <= horizon]
+        return await self._skip_gone(found)
 
-    async def _serve(self, rotation: Rotation) -> bool:
+    async def _serve(self, rotation: Rotation, seen: int) -> bool:
         """Send what the flood limits let through, chat by chat; False if unreachable.
 
-        Returns to claim again when a chat runs out (it may have more owed), when the bot leaves
-        a chat and when poked (a reply may be owed, to go ahead of queued reminders).
+        Returns to claim again when a chat's claimed messages ran out but it may owe more, when
+        the bot leaves a chat and when poked (a reply may be owed, to go ahead of reminders).
         """
         while rotation:
             found = rotation.next(self.gate)
             if isinstance(found, float):
-                if await self._pause(found):
+                await self._idle(found, seen)
+                if self._pokes != seen:
                     return True
                 continue
             step = await self._step(found)
             if step is Step.DOWN:
                 return False
-            if step is Step.GONE:
+            if step is Step.GONE or self._pokes != seen:
                 return True
-            emptied = step is Step.DONE and rotation.done(found)
-            if emptied or self._wake.is_set():
-                self._wake.clear()
+            if step is Step.DONE and rotation.done(found):
                 return True
         return True
-
-    async def _pause(self, seconds: float) -> bool:
-        """Wait until the flood limits let a message go; True if poked meanwhile."""
-        with suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._wake.wait()
-        if self._wake.is_set():
-            self._wake.clear()
-            return True
-        return False
 
     async def _step(self, item: OutboxItem) -> Step:
         """Deliver one item; what became of it (held: the messenger asked to wait)."""

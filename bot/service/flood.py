@@ -53,12 +53,6 @@ class Bucket:
         """Spend one token (the caller checked ``wait`` first)."""
         self.tokens -= 1
 
-    def hold(self, now: float, seconds: float) -> None:
-        """Empty the bucket so that its next token comes ``seconds`` from now."""
-        per_second = self.rate.count / self.rate.seconds
-        self.wait(now)
-        self.tokens = min(self.tokens, 1 - seconds * per_second)
-
 
 class Gate:
     """A messenger's buckets: the overall ones and each chat's; checked without blocking."""
@@ -69,18 +63,19 @@ class Gate:
         clock: Callable[[], float] = time.monotonic,
         reserve: int = RESERVE,
     ) -> None:
-        self.clock, self.reserve = clock, reserve
-        self._per_chat = capabilities.per_chat
+        self.capabilities, self.clock, self.reserve = capabilities, clock, reserve
         self._overall = [Bucket(rate, clock()) for rate in capabilities.overall]
         self._chats: dict[str, list[Bucket]] = {}
+        self._held: dict[str, float] = {}  # chat -> until when the messenger asked to wait
 
     def wait(self, chat: str, reply: bool = True) -> float:
         """Seconds until a message may go to ``chat`` (0: now); reminders keep the reserve."""
         now = self.clock()
         keep = 0 if reply else self.reserve
+        held = self._held.get(chat, now) - now
         chat_waits = (bucket.wait(now, keep) for bucket in self._buckets(chat))
         overall_waits = (bucket.wait(now) for bucket in self._overall)
-        return max([0.0, *chat_waits, *overall_waits])
+        return max([0.0, held, *chat_waits, *overall_waits])
 
     def take(self, chat: str) -> None:
         """Count one message sent to ``chat`` (after ``wait`` said it may go)."""
@@ -89,25 +84,39 @@ class Gate:
 
     def hold(self, chat: str, seconds: float) -> None:
         """The messenger refused a send to ``chat``: nothing goes there for ``seconds``."""
-        now = self.clock()
-        for bucket in self._buckets(chat):
-            bucket.hold(now, seconds)
+        self._held[chat] = max(self._held.get(chat, 0.0), self.clock() + seconds)
 
     def _buckets(self, chat: str) -> list[Bucket]:
         if chat not in self._chats:
-            self._chats[chat] = [Bucket(rate, self.clock()) for rate in self._per_chat]
+            per_chat = self.capabilities.per_chat
+            self._chats[chat] = [Bucket(rate, self.clock()) for rate in per_chat]
         return self._chats[chat]
 
 
 class Rotation:
-    """Owed messages by chat, served round-robin: replies first in a chat, each lane in order."""
+    """Owed messages by chat, served round-robin: replies first in a chat, each lane in order.
 
-    def __init__(self, items: Iterable[OutboxItem]) -> None:
+    Built from one claim of at most ``window`` replies and ``window`` reminders per chat (and
+    ``cap`` messages in all); ``done`` says when a lane ran out that may have left more owed.
+    """
+
+    def __init__(
+        self, items: Iterable[OutboxItem], window: int | None = None, cap: int | None = None
+    ) -> None:
         self._chats: dict[str, tuple[deque[OutboxItem], deque[OutboxItem]]] = {}
+        count = 0
         for item in sorted(items, key=lambda i: i.id):
             lanes = self._chats.setdefault(item.chat, (deque(), deque()))
             lanes[background(item)].append(item)
+            count += 1
         self._turn: deque[str] = deque(self._chats)
+        cut = cap is not None and count >= cap  # the claim may have left whole chats out
+        self._full = {  # the lanes the claim may have left messages of
+            (chat, lane)
+            for chat, lanes in self._chats.items()
+            for lane in (False, True)
+            if cut or window is None or len(lanes[lane]) >= window
+        }
 
     def __bool__(self) -> bool:
         return bool(self._turn)
@@ -131,13 +140,13 @@ class Rotation:
         return soonest
 
     def done(self, item: OutboxItem) -> bool:
-        """Take a delivered (or parked) message off; True if its chat has nothing left."""
-        replies, reminders = self._chats[item.chat]
-        (reminders if background(item) else replies).remove(item)
-        if replies or reminders:
-            return False
-        self.drop(item.chat)
-        return True
+        """Take a delivered (or parked) message off; True if its lane ran out and may owe more."""
+        lanes = self._chats[item.chat]
+        lane = background(item)
+        lanes[lane].remove(item)
+        if not (lanes[0] or lanes[1]):
+            self.drop(item.chat)
+        return not lanes[lane] and (item.chat, lane) in self._full
 
     def drop(self, chat: str) -> None:
         """Forget every message of ``chat`` (the bot left it)."""

@@ -43,6 +43,11 @@ async def backlog(db: Db, transport: str) -> tuple[int, datetime | None]:
     return int(rows[0]["depth"]), codec.from_text_or_none(rows[0]["oldest"])
 
 
+async def last_id(db: Db) -> int:
+    """The id of the newest row, 0 when there is none."""
+    return int(await db.scalar("SELECT COALESCE(MAX(id), 0) FROM outbox"))
+
+
 async def parked(db: Db, limit: int, transport: str | None) -> list[OutboxItem]:
     """Unsent items set aside, oldest first."""
     rows = await db.all(

@@ -328,6 +328,13 @@ class Store(Protocol):
         """Unsent messages set aside with their reasons, oldest first."""
         ...
 
+    async def last_outbox_id(self) -> int:
+        """The id of the newest outbox message (0 if there is none).
+
+        Messages enqueued later get larger ids: what is owed at a moment is at or below it.
+        """
+        ...
+
     async def claim(
         self,
         owner: str,
