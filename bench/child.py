@@ -48,10 +48,11 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
     """The bot through its composition root, on a real SQLite file."""
     from bot.service.plans import PlanBook
     from bot.settings import Settings
-    from bot.telegram import app
+    from bot.telegram.app import build
+    from bot.telegram.transport import CAPABILITIES
 
-    if args.no_rate_limit:  # the delivery engine's own flood gate too
-        app.CAPABILITIES = replace(app.CAPABILITIES, overall=(), per_chat=())
+    # no flood limits: the handlers' rate limiter and the delivery engine's gate alike
+    limits = replace(CAPABILITIES, overall=(), per_chat=()) if args.no_rate_limit else CAPABILITIES
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -60,14 +61,12 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
         database=Path(args.database),
         plans=Path(args.plans),
     )
-    return app.build(settings, PlanBook.load(settings.plans))
+    return build(settings, PlanBook.load(settings.plans), capabilities=limits)
 
 
 async def serve(args: argparse.Namespace) -> dict[str, float]:
     """Start, report READY, wait for the stop line, stop; return the timings."""
     app = yuqing_app(args) if args.kind == "yuqing" else echo_app(args)
-    if args.no_rate_limit:  # measurement variant: processing capacity without flood limits
-        app.bot._rate_limiter = None  # type: ignore[attr-defined]
     built = time.perf_counter()
     await app.initialize()
     if app.post_init is not None:

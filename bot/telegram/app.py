@@ -26,6 +26,7 @@ from bot.service.clock import Clock, SystemClock
 from bot.service.flood import Gate
 from bot.service.plans import PlanBook
 from bot.service.seen import Window
+from bot.service.transport import Capabilities
 from bot.settings import Settings
 from bot.store.opening import open_store, redact
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
@@ -86,11 +87,14 @@ def build(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     others: Sequence[Face] = (),
+    capabilities: Capabilities = CAPABILITIES,
 ) -> App:
     """The Application for these settings and plans; the store opens when it starts.
 
     ``request`` replaces the HTTP transport (tests run handlers offline with a stub);
-    ``others`` are the other messengers, started on the same service once it runs.
+    ``others`` are the other messengers, started on the same service once it runs;
+    ``capabilities`` are Telegram's, whose flood limits the bot keeps (a test server may have
+    none).
     """
     # Time periods as timedelta, PTB v23's behaviour (the transport reads both); PTB 22 warns
     # on every RetryAfter otherwise.
@@ -103,7 +107,7 @@ def build(
         builder.token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
-        .rate_limiter(GateLimiter(Gate(CAPABILITIES)))
+        .rate_limiter(GateLimiter(Gate(capabilities)))
         .post_init(
             partial(
                 _start, settings=settings, plans=plans, clock=clock or SystemClock(), others=others
@@ -126,7 +130,7 @@ async def _start(
 ) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
     limiter = application.bot.rate_limiter
-    gate = limiter.gate if isinstance(limiter, GateLimiter) else None  # None: the bench took it
+    gate = limiter.gate if isinstance(limiter, GateLimiter) else None
     telegram = TelegramTransport(application.bot, gate)
     transports = [telegram, *(face.transport for face in others)]
     ops = Ops(settings.http_listen, settings.http_port) if settings.http_port else None

@@ -79,11 +79,11 @@ class TelegramTransport:
     """The Bot API behind the Transport port."""
 
     name = NAME
-    capabilities = CAPABILITIES
 
     def __init__(self, bot: Bot, gate: Gate | None = None) -> None:
         self.bot = bot
         self.gate = gate  # the flood gate the bot's rate limiter shares with the engine
+        self.capabilities = gate.capabilities if gate is not None else CAPABILITIES
 
     @staticmethod
     def _wait(out: Outgoing) -> dict[str, Any]:
