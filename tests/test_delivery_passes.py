@@ -1,4 +1,4 @@
-"""The delivery engine's passes: drain() ends even while more is enqueued than the limits let out."""
+"""The delivery engine in passes: drain() ends while more is enqueued than the limits let out."""
 
 from __future__ import annotations
 
