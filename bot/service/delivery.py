@@ -18,7 +18,6 @@ import logging
 import os
 import secrets
 import socket
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from enum import Enum
@@ -27,9 +26,9 @@ from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
 from bot.i18n import Translator
 from bot.render.messages import compose
+from bot.service import setaside
 from bot.service.clock import Clock
 from bot.service.flood import PACED, Gate, Rotation
-from bot.service.membership import gone_chats, mark_gone
 from bot.service.outbox import Kind
 from bot.service.resolve import PlanResolver
 from bot.service.transport import CannotEdit, ChatGone, Outgoing, Refused, RetryLater, Transport
@@ -190,7 +189,7 @@ class Delivery:
         found = await self.store.claim(self.owner, self.clock.now(), CLAIM, name, per_chat=PER_CHAT)
         if horizon is not None:
             found = [item for item in found if item.id <= horizon]
-        return await self._skip_gone(found)
+        return await setaside.skip_gone(self.store, self.clock, self.transport.name, found)
 
     async def _serve(self, rotation: Rotation, seen: int) -> bool:
         """Send what the flood limits let through, chat by chat; False if unreachable.
@@ -222,12 +221,14 @@ class Delivery:
         except RetryLater as exc:
             return self._retry(item, exc)
         except ChatGone as exc:
-            await self._forget_chat(item, exc)
+            await setaside.forget_chat(self.store, self.clock, item, exc)
+            self._forget(item)
             return Step.GONE
         except StoreError:
             raise  # the whole queue waits for the database (see _attempt)
         except Exception as exc:  # a bug, or a plan the message cannot be drawn by
-            await self._park(item, exc)
+            await setaside.park(self.store, self.clock, item, exc)
+            self._forget(item)
         finally:
             PACED.reset(paced)
         return Step.DONE
@@ -263,65 +264,6 @@ class Delivery:
     def _forget(self, item: OutboxItem) -> None:
         self._unrecorded.pop(item.id, None)
         self._slow.discard(item.id)
-
-    async def _park(self, item: OutboxItem, exc: Exception) -> None:
-        """Set aside an item that cannot be drawn or sent, with one log record of its context."""
-        number = await self._number(item)
-        reason = f"{type(exc).__name__}: {exc}"[:1000]
-        async with self.store.transaction() as tx:
-            await tx.park(item.id, self.clock.now(), reason)
-        self._forget(item)
-        log.error(
-            "outbox message %s (%s for chat %s, incident %s #%s) cannot be sent: parked (%s)",
-            item.id,
-            item.kind,
-            item.chat,
-            item.incident_id,
-            number,
-            reason,
-            exc_info=exc,
-        )
-
-    async def _number(self, item: OutboxItem) -> int | None:
-        """The number of the item's incident, for the log; None if it has none or is unreadable."""
-        if item.incident_id is None:
-            return None
-        try:
-            incident = await self.store.get_incident(item.incident_id)
-        except StoreError:
-            raise
-        except Exception:  # the incident may be what cannot be read; the log says so anyway
-            return None
-        return incident.number if incident else None
-
-    async def _skip_gone(self, items: list[OutboxItem]) -> list[OutboxItem]:
-        """Drop (mark sent, one log line per chat) the items owed to chats the bot left."""
-        gone = await gone_chats(self.store, self.transport.name)
-        dropped = [item for item in items if item.chat in gone]
-        if not dropped:
-            return items
-        now = self.clock.now()
-        async with self.store.transaction() as tx:
-            for item in dropped:
-                await tx.mark_sent(item.id, now, None)
-        for chat, count in Counter(item.chat for item in dropped).items():
-            log.warning("not in chat %s: %d owed message(s) dropped", chat, count)
-        return [item for item in items if item.chat not in gone]
-
-    async def _forget_chat(self, item: OutboxItem, exc: ChatGone) -> None:
-        """Record that the bot is out of the item's chat, and drop the item."""
-        now = self.clock.now()
-        async with self.store.transaction() as tx:
-            await mark_gone(tx, item.chat, str(exc), now)
-            await tx.mark_sent(item.id, now, None)
-        self._forget(item)
-        log.warning(
-            "removed from chat %s (%s): message %s dropped; nothing is sent there until the"
-            " bot is added back",
-            item.chat,
-            exc,
-            item.id,
-        )
 
     async def deliver(self, item: OutboxItem) -> str | None:
         """Send or edit one item; return the ref of the message it lives in."""
