@@ -1,7 +1,7 @@
 """One bot process for the benchmarks: the real bot (``bot.telegram.app.build``) or a bare echo.
 
     python -m bench.child yuqing|echo --api URL --token T [--database DB --plans FILE]
-        [--no-rate-limit | --chat-limit] [--profile FILE]
+        [--no-rate-limit] [--profile FILE]
 
 Prints ``READY {json}`` once polling, then runs until a line arrives on stdin, and prints
 ``STATS {json}`` (peak memory) before exiting.
@@ -16,6 +16,7 @@ import logging
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,10 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
     from bot.service.plans import PlanBook
     from bot.settings import Settings
     from bot.telegram.app import build
+    from bot.telegram.transport import CAPABILITIES
+
+    # no flood limits: the handlers' rate limiter and the delivery engine's gate alike
+    limits = replace(CAPABILITIES, overall=(), per_chat=()) if args.no_rate_limit else CAPABILITIES
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -56,18 +61,12 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
         database=Path(args.database),
         plans=Path(args.plans),
     )
-    return build(settings, PlanBook.load(settings.plans))
+    return build(settings, PlanBook.load(settings.plans), capabilities=limits)
 
 
 async def serve(args: argparse.Namespace) -> dict[str, float]:
     """Start, report READY, wait for the stop line, stop; return the timings."""
     app = yuqing_app(args) if args.kind == "yuqing" else echo_app(args)
-    if args.no_rate_limit:  # measurement variant: processing capacity without PTB's throttle
-        app.bot._rate_limiter = None  # type: ignore[attr-defined]
-    if args.chat_limit:  # measurement variant: the proposed per-chat limiter
-        from bench.limiter import ChatRateLimiter
-
-        app.bot._rate_limiter = ChatRateLimiter(max_retries=5)  # type: ignore[attr-defined]
     built = time.perf_counter()
     await app.initialize()
     if app.post_init is not None:
@@ -96,7 +95,6 @@ def main() -> None:
     parser.add_argument("--database")
     parser.add_argument("--plans")
     parser.add_argument("--no-rate-limit", action="store_true")
-    parser.add_argument("--chat-limit", action="store_true", help="bench.limiter's limiter")
     parser.add_argument("--profile", help="write a pyinstrument profile (text) here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

@@ -22,19 +22,17 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
         "first reply to `/report`",
         "first reply to `/report`",
         "report conversations/s vs echo updates/s (rate limiter off)",
-        "report conversations/s vs echo updates/s (AIORateLimiter as built)",
+        "report conversations/s vs echo updates/s (flood limits as built)",
         "reminder lateness p50 / p99 / max",
         "cold start",
         "cold start",
         "fan-out",
         "fan-out",
-        "fan-out (proposed per-chat limiter)",
-        "fan-out (proposed per-chat limiter)",
     ]
     assert len(results.echo_rt) == len(results.bot_rt) == len(results.full_rt) == TINY.round_trips
     assert results.echo_rate is not None and results.echo_rate.count == TINY.echoes
     assert results.free_rate is not None and results.free_rate.count == TINY.conversations
     assert len(results.late) == TINY.late and results.late_missing == 0
-    for fan in (results.fan, results.fan_chat):
-        assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
+    fan = results.fan
+    assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
     assert results.cold is not None and results.cold.peak_mb > 0
