@@ -14,6 +14,7 @@ from bench.common import TINY, Bench, Sizes
 from bench.report import machine, table
 from bench.rows import rows
 from bench.run import SCENARIOS, run
+from bench.stores import NAMES, clusters
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -25,9 +26,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, help="write a pyinstrument profile per bot here")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument(
+        "--stores",
+        default=",".join(NAMES),
+        help="comma-separated: the stores the clock scenario runs on (sqlite,postgresql);"
+        " the others run on the first",
+    )
+    parser.add_argument(
         "--only", default=",".join(SCENARIOS), help="comma-separated: chats,clock,flood (all)"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if unknown := set(args.stores.split(",")) - set(NAMES):
+        parser.error(f"--stores: unknown {', '.join(sorted(unknown))} (sqlite, postgresql)")
+    return args
 
 
 def sizes(args: argparse.Namespace) -> Sizes:
@@ -49,10 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         bench = Bench(sizes(args), folder, args.profile)
         print(f"machine: {machine()}", flush=True)
         started = time.monotonic()
-        results = asyncio.run(run(bench, args.only.split(",")))
+        stores = args.stores.split(",")
+        with clusters(stores) as cluster:
+            results = asyncio.run(run(bench, args.only.split(","), stores, cluster))
         found = rows(results, bench.sizes)
         print(table(found))
-        print(f"took {time.monotonic() - started:.0f} s (seeding {results.seed_seconds:.1f} s)")
+        seeding = ", ".join(f"{NAMES[c.store]} {c.seed_seconds:.1f} s" for c in results.clocks)
+        print(f"took {time.monotonic() - started:.0f} s (seeding {seeding or 'none'})")
     return 0 if all(row.met is not False for row in found) else 1
 
 

@@ -45,7 +45,7 @@ def echo_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, A
 
 
 def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot through its composition root, on a real SQLite file."""
+    """The bot through its composition root, on a real SQLite file or PostgreSQL database."""
     from bot.service.plans import PlanBook
     from bot.settings import Settings
     from bot.telegram.app import build
@@ -58,7 +58,7 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
         _env_file=None,
         telegram_token=SecretStr(args.token),
         telegram_api_url=args.api,
-        database=Path(args.database),
+        database=args.database,  # a SQLite file or a postgresql:// URL
         plans=Path(args.plans),
     )
     return build(settings, PlanBook.load(settings.plans), capabilities=limits)

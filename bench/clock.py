@@ -9,7 +9,6 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from fakeapi import FloodControl, FloodLimits
 
@@ -48,7 +47,7 @@ async def wait_reminders(api: BenchAPI, count: int, timeout: float) -> dict[int,
     return reminders(api)
 
 
-async def seed_open(bench: Bench, db: Path, count: int, chats: list[int]) -> float:
+async def seed_open(bench: Bench, db: str, count: int, chats: list[int]) -> float:
     """Seed ``count`` open incidents (obligations due far ahead, spread); return seconds."""
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -66,7 +65,7 @@ class ColdStart:
     peak_mb: float
 
 
-async def cold_start(bench: Bench, api: BenchAPI, db: Path) -> ColdStart:
+async def cold_start(bench: Bench, api: BenchAPI, db: str) -> ColdStart:
     """Start the bot on ``db`` and stop it again."""
     async with bench.bot(api, "yuqing", db) as child:
         pass
@@ -116,7 +115,7 @@ def fan_out_chats(count: int, groups: int) -> list[int]:
     return chats
 
 
-async def fan_out(bench: Bench, api: BenchAPI, db: Path, lead: float, *options: str) -> FanOut:
+async def fan_out(bench: Bench, api: BenchAPI, db: str, lead: float, *options: str) -> FanOut:
     """``reminders`` obligations across ``groups`` groups falling due at the same moment."""
     sizes = bench.sizes
     chats = fan_out_chats(sizes.reminders, sizes.groups)

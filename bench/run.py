@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+
+from pg_support import Cluster
 
 from bench.api import BenchAPI
 from bench.chat import (
@@ -27,6 +29,22 @@ from bench.clock import (
 from bench.common import Bench, people
 from bench.plan import group
 from bench.seed import retime
+from bench.stores import Databases
+from bench.tick import TickCost, tick_cost
+
+
+@dataclass
+class ClockRun:
+    """The clock scenario's measurements on one store."""
+
+    store: str
+    seed_seconds: float
+    cold: ColdStart
+    late: list[float]
+    late_missing: int
+    full_rt: list[float]  # /report with the database full
+    tick: TickCost  # on the full database
+    tick_small: TickCost  # on one with 1% of the open incidents
 
 
 @dataclass
@@ -35,15 +53,11 @@ class Results:
 
     echo_rt: list[float] = field(default_factory=list)
     bot_rt: list[float] = field(default_factory=list)
-    full_rt: list[float] = field(default_factory=list)  # /report with the database full
     echo_rate: Rate | None = None
     bot_rate: Rate | None = None  # AIORateLimiter as built
     free_rate: Rate | None = None  # rate limiter removed
     echo_peak_mb: float = 0.0
-    seed_seconds: float = 0.0
-    cold: ColdStart | None = None
-    late: list[float] = field(default_factory=list)
-    late_missing: int = 0
+    clocks: list[ClockRun] = field(default_factory=list)  # one per store
     fan: FanOut | None = None
 
 
@@ -54,7 +68,7 @@ async def fresh_api(bench: Bench) -> BenchAPI:
     return api
 
 
-async def chats(bench: Bench, out: Results) -> None:
+async def chats(bench: Bench, out: Results, dbs: Databases) -> None:
     """Echo baseline, then the bot: round trips and throughput."""
     s = bench.sizes
     api = await fresh_api(bench)
@@ -65,42 +79,47 @@ async def chats(bench: Bench, out: Results) -> None:
             out.echo_rate = await throughput(api, echo_unit, s.echoes, s.workers, 0)
         out.echo_peak_mb = echo.stats.get("peak_mb", 0.0)
         warm = s.warmup * s.workers
-        async with bench.bot(api, "yuqing", bench.folder / "chat.db"):
+        async with bench.bot(api, "yuqing", await dbs.make("chat")):
             out.bot_rt = await round_trips(api, report_once, s.round_trips, s.warmup)
             out.bot_rate = await throughput(api, conversation, s.conversations, s.workers, 0)
-        async with bench.bot(api, "yuqing", bench.folder / "free.db", "--no-rate-limit"):
+        async with bench.bot(api, "yuqing", await dbs.make("free"), "--no-rate-limit"):
             await throughput(api, conversation, warm, s.workers, s.conversations)
             out.free_rate = await throughput(api, conversation, s.conversations, s.workers, 0)
     finally:
         await api.aclose()
 
 
-async def clock(bench: Bench, out: Results) -> None:
-    """Cold start and reminder lateness on a full database, then /report round trips on it."""
+async def clock(bench: Bench, out: Results, dbs: Databases) -> None:
+    """Cold start and reminder lateness on a full database, then /report round trips on it;
+    the steady tick's cost there and on a database with 1% of the incidents."""
     s = bench.sizes
-    db = bench.folder / "full.db"
+    db, small = await dbs.make("full"), await dbs.make("small")
     spread = [group(i % bench.groups) for i in range(s.incidents)]
-    out.seed_seconds = await seed_open(bench, db, s.incidents, spread)
+    seeded = await seed_open(bench, db, s.incidents, spread)
+    await seed_open(bench, small, max(1, s.incidents // 100), spread)
+    # also works out every wake-up, as a bot that ran would have (seeding leaves them unknown)
+    ticks = [await tick_cost(d, bench.plan_path) for d in (db, small)]
     api = await fresh_api(bench)
     try:
-        out.cold = await cold_start(bench, api, db)
-        lead = 2 * out.cold.spawn_to_ready + 2
+        cold = await cold_start(bench, api, db)
+        lead = 2 * cold.spawn_to_ready + 2
         await retime(
             db, dues := lateness_plan(s.late, s.incidents, bench.groups, s.late_spacing, lead)
         )
         async with bench.bot(api, "yuqing", db):
-            out.late, out.late_missing = await measure_lateness(api, dues)
-            out.full_rt = await round_trips(api, report_once, s.round_trips, s.warmup)
+            late, missing = await measure_lateness(api, dues)
+            full_rt = await round_trips(api, report_once, s.round_trips, s.warmup)
     finally:
         await api.aclose()
+    out.clocks.append(ClockRun(dbs.store, seeded, cold, late, missing, full_rt, *ticks))
 
 
-async def flood(bench: Bench, out: Results) -> None:
+async def flood(bench: Bench, out: Results, dbs: Databases) -> None:
     """Fan-out of reminders across groups under Telegram's flood limits."""
-    lead = 2 * (out.cold.spawn_to_ready if out.cold else 2.0) + 2
+    lead = 2 * (out.clocks[0].cold.spawn_to_ready if out.clocks else 2.0) + 2
     api = await fresh_api(bench)
     try:
-        out.fan = await fan_out(bench, api, bench.folder / "fan.db", lead)
+        out.fan = await fan_out(bench, api, await dbs.make("fan"), lead)
     finally:
         await api.aclose()
 
@@ -108,10 +127,24 @@ async def flood(bench: Bench, out: Results) -> None:
 SCENARIOS = {"chats": chats, "clock": clock, "flood": flood}
 
 
-async def run(bench: Bench, only: Collection[str] = tuple(SCENARIOS)) -> Results:
-    """The chosen scenarios (all by default), in a fixed order."""
+async def run(
+    bench: Bench,
+    only: Collection[str] = tuple(SCENARIOS),
+    stores: Sequence[str] = ("sqlite",),
+    cluster: Cluster | None = None,
+) -> Results:
+    """The chosen scenarios (all by default), in a fixed order: the clock's on each of
+    ``stores`` (PostgreSQL in ``cluster``), the others on the first."""
     out = Results()
+    assert cluster is not None or "postgresql" not in stores, "PostgreSQL needs a cluster"
+    on = {
+        store: Databases(store, bench.folder / store, cluster if store == "postgresql" else None)
+        for store in stores
+    }
+    for dbs in on.values():
+        dbs.folder.mkdir(parents=True, exist_ok=True)
     for name, scenario in SCENARIOS.items():
         if name in only:
-            await scenario(bench, out)
+            for dbs in on.values() if name == "clock" else [on[stores[0]]]:
+                await scenario(bench, out, dbs)
     return out

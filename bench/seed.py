@@ -5,23 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from bench.plan import OBLIGATION, WITHIN_HOURS
 from bot.domain.lifecycle import State
 from bot.domain.obligations import Anchors, schedule
 from bot.domain.plan import Plan
-from bot.store import SqliteStore
+from bot.store.opening import open_store
 
-BATCH = 500  # incidents per transaction
+BATCH = 2000  # incidents per transaction: few transactions, each statement through the API
 REPORTER = "telegram:500000"
 
 
-async def seed(db: Path, plan: Plan, chats: Sequence[int], dues: Sequence[datetime]) -> None:
+async def seed(db: str, plan: Plan, chats: Sequence[int], dues: Sequence[datetime]) -> None:
     """Open one confirmed incident per due time, in chat ``chats[i]``, its obligation due then."""
     level = plan.levels[0].id
     within = timedelta(hours=WITHIN_HOURS)
-    async with await SqliteStore.open(db) as store:
+    async with await open_store(db) as store:
         for start in range(0, len(dues), BATCH):
             async with store.transaction() as tx:
                 for i in range(start, min(start + BATCH, len(dues))):
@@ -48,9 +47,9 @@ async def seed(db: Path, plan: Plan, chats: Sequence[int], dues: Sequence[dateti
                     )
 
 
-async def retime(db: Path, dues: dict[int, datetime]) -> None:
+async def retime(db: str, dues: dict[int, datetime]) -> None:
     """Move the obligation of incident #number to a new due time (its reminders start over)."""
-    async with await SqliteStore.open(db) as store, store.transaction() as tx:
+    async with await open_store(db) as store, store.transaction() as tx:
         for number, due in dues.items():
             incident = await store.get_by_number(number)
             assert incident is not None, number

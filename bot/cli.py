@@ -21,7 +21,7 @@ from bot.plancheck import check_plans, impact, print_plan_error, problem_text
 from bot.planfile import load_plan
 from bot.settings import Settings, load_settings
 from bot.store import SqliteStore, latest_version
-from bot.store.opening import is_server_url, open_store, redact
+from bot.store.opening import is_server_url, missing, open_store, redact
 
 
 def _parse_answers(items: Sequence[str]) -> dict[str, str]:
@@ -45,11 +45,6 @@ def _grade(t: Translator, plan: Plan, items: Sequence[str], as_json: bool) -> in
         shown = t("cli.grade.separator").join(reasons) or t("cli.grade.default_reason")
         print(t("cli.grade.result", level=name, reasons=shown))
     return 0
-
-
-def _absent(database: str | Path) -> bool:
-    """Whether ``database`` is a SQLite file that does not exist (a server is asked instead)."""
-    return not is_server_url(database) and not Path(database).exists()
 
 
 async def _init_db(t: Translator, path: str | Path) -> int:
@@ -81,7 +76,7 @@ async def _stats(t: Translator, settings: Settings, args: argparse.Namespace) ->
             return 2
     plans = PlanBook.load(settings.plans, settings.timezone)
     database = args.database or settings.database
-    if _absent(database):
+    if missing(database):
         print(t("error.no_database", path=str(database)), file=sys.stderr)
         return 1
     async with await open_store(database) as store:
@@ -119,7 +114,7 @@ async def _export(t: Translator, settings: Settings, args: argparse.Namespace) -
 
     plans = PlanBook.load(settings.plans, settings.timezone)
     database = args.database or settings.database
-    if _absent(database):
+    if missing(database):
         print(t("error.no_database", path=str(database)), file=sys.stderr)
         return 1
     shelf = Shelf.beside(

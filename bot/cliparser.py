@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.argtexts import formatter
 from bot.i18n import N_, Translator
+from bot.store.opening import database_arg
 
 DISTRIBUTION = "yuqing-bot"
 
@@ -50,7 +51,9 @@ class _Commands:
 
     def database(self, parser: argparse.ArgumentParser, key: str = N_("cli.database")) -> None:
         """The --database option, its help under ``key``."""
-        parser.add_argument("--database", type=Path, default=None, metavar="FILE", help=self.t(key))
+        parser.add_argument(
+            "--database", type=database_arg, default=None, metavar="DATABASE", help=self.t(key)
+        )
 
     def plans(self, parser: argparse.ArgumentParser) -> None:
         """The --plans option: where the plans are read instead of YUQING_PLANS."""

@@ -10,7 +10,7 @@ from bot.domain.errors import PlanError
 from bot.domain.lifecycle import LIVE_STATES
 from bot.i18n import N_, Translator
 from bot.planfile import PlanProblem, load_plan, plan_files
-from bot.store import SqliteStore
+from bot.store.opening import missing, open_store, redact
 
 
 def problem_text(t: Translator, key: str, params: dict[str, Any], hint: str | None = None) -> str:
@@ -46,21 +46,21 @@ def check_plans(t: Translator, paths: list[Path]) -> int:
     return 1 if failed else 0
 
 
-async def impact(t: Translator, paths: list[Path], database: Path) -> int:
+async def impact(t: Translator, paths: list[Path], database: str | Path) -> int:
     """List the open incidents of ``database`` that the plans at ``paths`` change something for."""
     from bot.render.impact import impact_line
     from bot.service.impact import affected
     from bot.service.plans import PlanBook
 
     plans = PlanBook([load_plan(file) for path in paths for file in plan_files(path)])
-    if not database.exists():
+    if missing(database):
         print(t("error.no_database", path=str(database)), file=sys.stderr)
         return 1
-    async with await SqliteStore.open(database, read_only=True) as store:
+    async with await open_store(database, read_only=True) as store:
         found = await affected(store, plans)
         total = len(await store.list_incidents(states=LIVE_STATES))
     key = N_("cli.check_plan.impact") if found else N_("cli.check_plan.impact_none")
-    print(t(key, path=str(database), count=len(found), open=total))
+    print(t(key, path=redact(str(database)), count=len(found), open=total))
     for item in found:
         print(impact_line(item, t))
     return 0

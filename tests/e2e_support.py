@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from dbswitch import database_settings
 from fakeapi import BotMessage, FakeBotAPI
 from pydantic import SecretStr
 from telegram.request import BaseRequest
@@ -33,14 +34,17 @@ def capabilities_for(tg: FakeBotAPI) -> Capabilities:
 def settings_for(
     tg: FakeBotAPI, database: Path, plans: Path = PLANS / "e2e.yaml", **more: Any
 ) -> Settings:
-    """Settings pointing the bot at the fake server and a temporary database (and ``more``)."""
+    """Settings pointing the bot at the fake server and a temporary database (and ``more``).
+
+    ``database`` is the test's SQLite file, or on PostgreSQL names its own database there
+    (tests/dbswitch.py).
+    """
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_token=SecretStr(tg.token),
         telegram_api_url=tg.base_url,
-        database=database,
         plans=plans,
-        **more,
+        **{**database_settings(database), **more},
     )
 
 

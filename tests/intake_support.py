@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dbswitch import open_db
 from e2e_support import CLERK, GROUP
 from fakeapi import BotMessage, FakeBotAPI
-
-from bot.store import SqliteStore
 
 
 def answers(tg: FakeBotAPI, message_id: int) -> list[BotMessage]:
@@ -23,5 +22,5 @@ async def settled(tg: FakeBotAPI) -> None:
 
 async def incident_count(db: Path) -> int:
     """How many incidents the database holds."""
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         return len(await store.list_incidents())

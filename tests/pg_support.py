@@ -40,6 +40,27 @@ def _runner() -> tuple[list[str], int | None]:
     return ["runuser", "-u", "postgres", "--"], pwd.getpwnam("postgres").pw_uid
 
 
+_SESSION: list[Cluster] = []  # the test session's server, started when first used
+
+
+def session_cluster() -> Cluster:
+    """The session's cluster; skips the test (saying why) when there is no server."""
+    if not _SESSION:
+        found = find_bin()
+        if isinstance(found, str):
+            import pytest  # here: the benchmarks use this module without pytest
+
+            pytest.skip(found)
+        _SESSION.append(Cluster.create(found))
+    return _SESSION[0]
+
+
+def end_session() -> None:
+    """Stop and remove the session's cluster, if one was started."""
+    while _SESSION:
+        _SESSION.pop().destroy()
+
+
 @dataclass
 class Cluster:
     """One throwaway cluster; ``url(name)`` for a database in it."""

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dbswitch import database_env, open_db
 from e2e_support import BOSS, EYE, PLANS
 from fakeapi import ApiRequest, BotMessage, FakeBotAPI
 
 from bot.domain.incident import Incident
-from bot.store import SqliteStore
 
 EXE = shutil.which("yuqing-bot", path=str(Path(sys.executable).parent))
 
@@ -72,14 +72,15 @@ async def start_bot(
 ) -> BotProcess:
     """Start ``yuqing-bot run`` against the fake server and the database ``db``.
 
-    ``token`` replaces the fake server's own; ``extra`` adds settings (``YUQING_*``).
+    ``token`` replaces the fake server's own; ``extra`` adds settings (``YUQING_*``). ``db`` is
+    the test's SQLite file, or names its own PostgreSQL database (tests/dbswitch.py).
     """
     assert EXE is not None, "the yuqing-bot console script is not installed"
     env = {
         "PATH": os.environ.get("PATH", ""),
         "YUQING_TELEGRAM_TOKEN": token or tg.token,
         "YUQING_TELEGRAM_API_URL": tg.base_url,
-        "YUQING_DATABASE": str(db),
+        **database_env(db),
         "YUQING_PLANS": str(plans),
         **(extra or {}),
     }
@@ -133,7 +134,7 @@ async def confirm(tg: FakeBotAPI, chat: int, card: BotMessage) -> None:
 
 async def incident(db: Path, number: int) -> Incident:
     """Incident #``number`` as the database holds it now."""
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         found = await store.get_by_number(number)
     assert found is not None
     return found

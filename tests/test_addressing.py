@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
+from dbswitch import open_db
 from e2e_support import CLERK, EYE, GROUP, people, running
 from fakeapi import FakeBotAPI
 from intake_support import answers, incident_count, settled
 
-from bot.store import SqliteStore
 from bot.telegram.addressing import command_in
 
 GENERIC = "出错了，请稍后再试。"
@@ -69,7 +69,7 @@ async def test_captions_for_another_bot_do_nothing_and_ours_work(tmp_path: Path)
             )
             answer = await tg.wait_for(lambda m: m.reply_to_message_id == review["message_id"])
             assert answer.text != GENERIC
-        async with await SqliteStore.open(db) as store:
+        async with await open_db(db) as store:
             [incident] = await store.list_incidents()
     assert incident.description == "截图"
     assert [a.kind for a in incident.attachments] == ["photo"]

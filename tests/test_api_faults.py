@@ -11,20 +11,21 @@ import re
 import time
 from pathlib import Path
 
+from dbswitch import open_db
 from e2e_support import BOSS, GROUP, people, running
 from fakeapi import FakeBotAPI
 from telegram.request import HTTPXRequest
 from test_e2e import report_major
 from test_restart import delivered
 
-from bot.store import OutboxItem, SqliteStore
+from bot.store import OutboxItem
 
 NUMBERED = re.compile(r"第 (\d+) 次提醒")
 
 
 async def reminders_owed(db: Path, at_least: int) -> list[OutboxItem]:
     """Wait until the bot owes the group ``at_least`` reminders it could not send."""
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         for _ in range(300):
             owed = [i for i in await store.pending() if i.kind == "reminder"]
             if len(owed) >= at_least:
@@ -61,7 +62,7 @@ async def test_slow_then_unreachable_api_delivers_everything_in_order(tmp_path: 
             owed = await reminders_owed(db, at_least=3)
             tg.refuse_connections(False)
             await delivered(db, timeout=30)  # the sender may be in its backoff
-            async with await SqliteStore.open(db) as store:
+            async with await open_db(db) as store:
                 incident = await store.get_by_number(1)
                 assert incident is not None
                 sent = incident.obligation("report_up").sent

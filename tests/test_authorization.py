@@ -7,11 +7,10 @@ nothing: the database holds the same incident, approvals and timeline as before.
 from pathlib import Path
 
 import pytest
+from dbswitch import open_db
 from e2e_support import BOSS, CLERK, EYE, GROUP, STRANGER, people, running
 from fakeapi import BotMessage, FakeBotAPI
 from test_e2e import confirmed_major, report_major
-
-from bot.store import SqliteStore
 
 PENDING_CARD = ["确认等级", "降级", "误报撤销"]  # 重大 is this plan's top level: no 升级
 NOT_LEADER = "只有组长可以这样做。"
@@ -36,7 +35,7 @@ async def reply_to(tg: FakeBotAPI, user: int, text: str) -> BotMessage:
 
 async def snapshot(db: Path) -> tuple[str, list[str], list[str], list[str]]:
     """What the database says about incident #1: state, obligations, approvals, timeline."""
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         incident = await store.get_by_number(1)
         assert incident is not None
         approvals = await store.approvals(incident.id)
@@ -120,7 +119,7 @@ async def test_a_button_on_an_older_draft_decides_nothing(tmp_path: Path) -> Non
             tg.press_button(GROUP, BOSS, first.message_id, "批准")  # the leader read draft one
             alert = await refused_alert(tg, BOSS, count)
             assert "已提交了新稿件" in alert
-            async with await SqliteStore.open(db) as store:
+            async with await open_db(db) as store:
                 incident = await store.get_by_number(1)
                 assert incident is not None
                 assert incident.obligation("release").status.value == "submitted"

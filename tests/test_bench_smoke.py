@@ -9,9 +9,26 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from pg_support import session_cluster  # noqa: E402
+
 from bench.common import TINY, Bench  # noqa: E402
 from bench.rows import rows  # noqa: E402
-from bench.run import run  # noqa: E402
+from bench.run import ClockRun, run  # noqa: E402
+
+CLOCK_ROWS = [
+    "reminder lateness p50 / p99 / max",
+    "cold start",
+    "cold start",
+    "clock tick with nothing due",
+    "first look after a start (every live incident once",
+]
+
+
+def clock_ran(clock: ClockRun, store: str) -> None:
+    """Every lateness reminder came; the cold start and the ticks were measured."""
+    assert clock.store == store and len(clock.full_rt) == TINY.round_trips
+    assert len(clock.late) == TINY.late and clock.late_missing == 0
+    assert clock.cold.peak_mb > 0 and clock.tick.tick > 0 and clock.tick_small.tick > 0
 
 
 async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
@@ -23,16 +40,22 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
         "first reply to `/report`",
         "report conversations/s vs echo updates/s (rate limiter off)",
         "report conversations/s vs echo updates/s (flood limits as built)",
-        "reminder lateness p50 / p99 / max",
-        "cold start",
-        "cold start",
+        *CLOCK_ROWS,
         "fan-out",
         "fan-out",
     ]
-    assert len(results.echo_rt) == len(results.bot_rt) == len(results.full_rt) == TINY.round_trips
+    assert len(results.echo_rt) == len(results.bot_rt) == TINY.round_trips
     assert results.echo_rate is not None and results.echo_rate.count == TINY.echoes
     assert results.free_rate is not None and results.free_rate.count == TINY.conversations
-    assert len(results.late) == TINY.late and results.late_missing == 0
+    [clock] = results.clocks
+    clock_ran(clock, "sqlite")
     fan = results.fan
     assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
-    assert results.cold is not None and results.cold.peak_mb > 0
+
+
+async def test_tiny_clock_run_on_postgresql(tmp_path: Path) -> None:
+    cluster = session_cluster()  # skips, saying why, without a PostgreSQL server
+    results = await run(Bench(TINY, tmp_path), ["clock"], ["postgresql"], cluster)
+    [clock] = results.clocks
+    clock_ran(clock, "postgresql")
+    assert "PostgreSQL" in rows(results, TINY)[-1].measure

@@ -11,14 +11,14 @@ from bot.service.clock import ManualClock
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.settings import Settings
-from bot.store import SqliteStore
+from bot.store.opening import open_store
 
 BOSS, EYE = tg_actor(1, None, "组长"), tg_actor(3)
 
 
-async def incidents(db: Path) -> None:
+async def incidents(db: str | Path) -> None:
     """#1 active at 重大; #2 still being graded (one answer given); #3 closed as a false alarm."""
-    async with await SqliteStore.open(db) as store:
+    async with await open_store(db) as store:
         service = IncidentService(store, PlanBook([small_plan(PLAN_TEXT)]), ManualClock(T0))
         first = await service.open_report(CHAT, EYE, "网帖")
         for index, option in enumerate(["high", "yes", "no"]):

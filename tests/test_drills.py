@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from dbswitch import database, open_db
 
 from bot.cli import run
 from bot.domain.lifecycle import State
@@ -19,7 +20,6 @@ from bot.drill.script import load_script
 from bot.i18n import Translator
 from bot.planfile import load_plan, plan_files
 from bot.settings import Settings
-from bot.store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
@@ -222,17 +222,17 @@ async def test_each_drill_climbs_the_ladder_and_meets_a_progress_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for case in CASES:
-        database = tmp_path / f"{case.plan}.db"
+        db = tmp_path / f"{case.plan}.db"
         plan, script = PLANS / f"{case.plan}.yaml", DRILLS / f"{case.plan}.yaml"
         capsys.readouterr()
-        result = await drill(Translator("zh_CN"), plan, script, None, START, database)
+        result = await drill(Translator("zh_CN"), plan, script, None, START, database(db))
         assert result.incident is not None
         report = capsys.readouterr().out.split("—— 演练报告")[1].splitlines()
         climbs = [line for line in report if line.startswith("升级：")]
         assert any("第2级" in line for line in climbs), f"{case.plan}: the report shows no climb"
         filed = [line for line in report if "（第1次）" in line]  # a 续报 with its verdict
         assert any("按时完成" in line or "迟报" in line for line in filed), case.plan
-        async with await SqliteStore.open(database) as store:
+        async with await open_db(db) as store:
             events = await store.timeline(result.incident.id)
         steps = [int(e.data["step"]) for e in events if e.kind == "escalation"]
         assert steps and max(steps) >= 2, f"{case.plan}: no task climbs two steps"

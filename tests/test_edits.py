@@ -7,13 +7,12 @@ new message; the bot must never open a second incident or file a second progress
 from pathlib import Path
 from typing import Any
 
+from dbswitch import open_db
 from e2e_support import CLERK, EYE, GROUP, people, running
 from fakeapi import FakeBotAPI
 from intake_support import answers, incident_count, settled
 from test_e2e import report_major
 from test_webhook_races import post, take, webhook_bot
-
-from bot.store import SqliteStore
 
 TOLD = (
     "修改后的消息不会被执行：请将命令作为新消息重新发送；"
@@ -81,7 +80,7 @@ async def test_an_edited_update_files_no_second_progress_report(tmp_path: Path) 
             assert told.text == TOLD
             await settled(tg)
             assert len(answers(tg, sent["message_id"])) == 1
-        async with await SqliteStore.open(db) as store:
+        async with await open_db(db) as store:
             incident = await store.get_by_number(1)
             assert incident is not None
             timeline = await store.timeline(incident.id)

@@ -9,6 +9,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dbswitch import database, database_settings, open_db
 from e2e_support import CLERK, GROUP, PLANS, people, running
 from evidence_support import report_general, settled, status, tried
 from fakeapi import FakeBotAPI
@@ -19,7 +20,6 @@ from bot.export.command import facts_of
 from bot.service.plans import PlanBook
 from bot.service.shelf import Shelf
 from bot.settings import Settings
-from bot.store import SqliteStore
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 VOICE = b"OggS" + b"\x01voice" * 300
@@ -46,7 +46,7 @@ async def test_a_photo_report_is_kept_listed_exported_and_archived(tmp_path: Pat
     assert "📷 图片，随报告提交" in shown.text and "🎤 语音，随续报提交" in shown.text
 
     plans = PlanBook.load(PLANS / "e2e.yaml")
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         facts = await facts_of(store, plans, 1, datetime.now(UTC), shelf)
     photo = facts.evidence[0]
     assert (photo.kind, photo.name, photo.size) == ("photo", "photo-1.jpg", len(PHOTO))
@@ -54,8 +54,10 @@ async def test_a_photo_report_is_kept_listed_exported_and_archived(tmp_path: Pat
 
     target = tmp_path / "out" / "archive.zip"
     target.parent.mkdir()
-    settings = Settings(_env_file=None, plans=PLANS / "e2e.yaml")  # type: ignore[call-arg]
-    argv = ["export", "1", "--archive", "-o", str(target), "--database", str(db)]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, plans=PLANS / "e2e.yaml", **database_settings(db)
+    )
+    argv = ["export", "1", "--archive", "-o", str(target), "--database", database(db)]
     assert await asyncio.to_thread(run, argv, settings) == 0  # the CLI runs its own loop
     with zipfile.ZipFile(target) as archive:
         manifest = json.loads(archive.read("manifest.json"))

@@ -8,11 +8,11 @@ queueing the answer behind that group's reminders.
 from __future__ import annotations
 
 import re
-import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from dbswitch import database, open_db
 from e2e_support import running
 from fakeapi import FakeBotAPI, FloodControl, FloodLimits
 
@@ -39,7 +39,7 @@ async def test_a_burst_stays_within_the_flood_limits_in_order_and_a_reply_goes_f
     plans, plan = write_plan(tmp_path, GROUPS, 1)
     chats = [group(i % GROUPS) for i in range(GROUPS * EACH)]
     due = datetime.now(UTC) + timedelta(seconds=1)
-    await seed(tmp_path / "y.db", plan, chats, [due] * len(chats))
+    await seed(database(tmp_path / "y.db"), plan, chats, [due] * len(chats))
     busy = group(0)
     async with FakeBotAPI() as tg:
         people(tg, GROUPS, 1)
@@ -60,6 +60,5 @@ async def test_a_burst_stays_within_the_flood_limits_in_order_and_a_reply_goes_f
     texts = arrived(tg, busy)
     reply = next(i for i, text in enumerate(texts) if not DUE.match(text))
     assert reply < len(texts) - 1  # the answer to /list went ahead of queued reminders
-    with sqlite3.connect(tmp_path / "y.db") as db:
-        owed = db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
-    assert owed == 0
+    async with await open_db(tmp_path / "y.db") as store:
+        assert await store.pending() == [] and await store.parked() == []  # nothing owed

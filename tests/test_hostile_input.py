@@ -6,12 +6,11 @@ Telegram does), show what people typed as typed, and never be the generic error.
 
 from pathlib import Path
 
+from dbswitch import open_db
 from e2e_support import BOSS, CLERK, EYE, GROUP, people, running
 from fakeapi import FakeBotAPI
 from test_authorization import reply_to
 from test_e2e import report_major
-
-from bot.store import SqliteStore
 
 TELEGRAM_LIMIT = 4096
 GENERIC = "出错了，请稍后再试。"
@@ -58,7 +57,7 @@ async def test_ten_thousand_characters_are_kept_whole(tmp_path: Path) -> None:
             tg.send_message(GROUP, CLERK, f"/draft 1 release {long}")
             title = "📄 #1「发布通稿」稿件待审批"
             await tg.wait_for(lambda m: m.text.startswith(title), chat_id=GROUP)
-            async with await SqliteStore.open(db) as store:
+            async with await open_db(db) as store:
                 incident = await store.get_by_number(1)
                 assert incident is not None and incident.description == long
                 timeline = await store.timeline(incident.id)

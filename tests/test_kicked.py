@@ -10,6 +10,7 @@ import asyncio
 import time
 from pathlib import Path
 
+from dbswitch import open_db
 from e2e_support import BOSS, GROUP, PLANS, people
 from fakeapi import FakeBotAPI
 from process_support import (
@@ -21,8 +22,6 @@ from process_support import (
     report_major,
     start_bot,
 )
-
-from bot.store import SqliteStore
 
 OTHER = -100888
 REMINDER = "「向上级报告」已逾期"
@@ -41,7 +40,7 @@ async def two_groups(tg: FakeBotAPI, db: Path) -> BotProcess:
 async def nothing_owed(db: Path, chat: int) -> None:
     """Wait until no message for ``chat`` waits in the outbox (sent or dropped)."""
     deadline = time.monotonic() + 20
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         while [i for i in await store.pending() if i.chat == f"telegram:{chat}"]:
             assert time.monotonic() < deadline, "messages for the chat stay owed"
             await asyncio.sleep(0.05)

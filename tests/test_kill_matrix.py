@@ -7,12 +7,11 @@ the send is on the wire. After a restart the reminder reaches the group exactly 
 from collections import Counter
 from pathlib import Path
 
+from dbswitch import open_db
 from e2e_support import BOSS, GROUP, people
 from fakeapi import FakeBotAPI
 from process_support import report_major
 from test_restart import delivered, kill, start
-
-from bot.store import SqliteStore
 
 WARNING = "「向上级报告」将于"
 
@@ -46,7 +45,7 @@ async def test_killed_between_due_and_send_the_reminder_arrives_once(tmp_path: P
             await kill(bot)
             tg.delay("sendMessage", 0)  # the held call stays held until the test is over
             assert not [m for m in tg.sent(GROUP) if WARNING in m.text]
-            async with await SqliteStore.open(db) as store:
+            async with await open_db(db) as store:
                 owed = [i for i in await store.pending() if i.kind == "reminder"]
             assert [i.payload["reminder"] for i in owed][:1] == ["warning"]  # recorded, unsent
 

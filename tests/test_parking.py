@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbswitch import database_env, open_db
 from e2e_support import EYE, GROUP, PLANS, UNLIMITED, people, running
 from fakeapi import FakeBotAPI
 from process_support import BotProcess, confirm, report_major, spawn
@@ -31,7 +32,7 @@ from bot.service.delivery import Delivery
 from bot.service.flood import Gate
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
-from bot.store import OutboxItem, SqliteStore
+from bot.store import OutboxItem
 from bot.telegram.runtime import chat_language
 from bot.telegram.transport import TelegramTransport
 
@@ -42,7 +43,7 @@ TWO_GROUPS = PLANS / "two-groups.yaml"
 async def parked_items(db: Path, timeout: float = 20) -> list[OutboxItem]:
     """Wait until the database shows a parked message; every parked one."""
     deadline = time.monotonic() + timeout
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         while not (found := await store.parked()):
             assert time.monotonic() < deadline, "no message was parked"
             await asyncio.sleep(0.05)
@@ -83,7 +84,7 @@ async def test_a_card_that_cannot_be_drawn_is_parked_and_every_group_keeps_its_m
             await confirm(tg, GROUP, await report_major(tg, GROUP, 2))  # the first group: all
             tg.send_message(OTHER, EYE, "/report 网帖称某单位违规 3")  # later, the same group
             await tg.wait_for(lambda m: "#3 定级问题 1/2" in m.text, chat_id=OTHER, timeout=20)
-        async with await SqliteStore.open(db) as store:
+        async with await open_db(db) as store:
             incident = await store.get_by_number(1)
             assert await store.parked() == [parked]
             assert parked.id not in [item.id for item in await store.pending()]
@@ -114,8 +115,8 @@ async def test_two_senders_on_one_database_send_every_message_once(tmp_path: Pat
         people(tg)
         tg.group(OTHER, "第二工作群")
         async with (
-            await SqliteStore.open(db) as one,
-            await SqliteStore.open(db) as two,
+            await open_db(db) as one,
+            await open_db(db) as two,
             Bot(tg.token, base_url=tg.base_url) as telegram,
         ):
             reporting = IncidentService(one, plans, clock)
@@ -190,7 +191,7 @@ async def start_crashing(
         "PATH": os.environ.get("PATH", ""),
         "YUQING_TELEGRAM_TOKEN": tg.token,
         "YUQING_TELEGRAM_API_URL": tg.base_url,
-        "YUQING_DATABASE": str(db),
+        **database_env(db),
         "YUQING_PLANS": str(PLANS / "e2e.yaml"),
     }
     return await spawn([sys.executable, "-c", CRASHING, "run", str(break_at), role], env, db.parent)

@@ -7,11 +7,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from dbswitch import open_db
 from e2e_support import BOSS, EYE, GROUP, people
 from fakeapi import FakeBotAPI
 from process_support import BotProcess, start_bot
-
-from bot.store import SqliteStore
 
 
 async def start(
@@ -35,7 +34,7 @@ async def exit_lines(bot: BotProcess, timeout: float) -> tuple[int, list[str]]:
 
 async def delivered(db: Path, timeout: float = 10.0) -> None:
     """Wait until the running bot has recorded every owed message as sent."""
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         for _ in range(int(timeout / 0.02)):
             if not await store.pending():
                 return
@@ -79,7 +78,7 @@ async def test_killed_and_restarted_bot_loses_nothing_and_repeats_nothing(tmp_pa
             await delivered(db)
             await kill(bot)  # right after an approval
 
-            async with await SqliteStore.open(db) as store:
+            async with await open_db(db) as store:
                 incident = await store.get_by_number(1)
             assert incident is not None and incident.state.value == "active"
             due = incident.obligation("report_up").due_at
@@ -104,7 +103,7 @@ async def test_killed_and_restarted_bot_loses_nothing_and_repeats_nothing(tmp_pa
     assert numbers[0] >= 2 and numbers == sorted(set(numbers))
     later = [text for text in texts(tg)[before:] if "「向上级报告」" in text]
     assert not any("将于" in text or "已到截止时间" in text for text in later)
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         timeline = await store.timeline(incident.id)
     reminded = [
         e

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from dbswitch import sqlite_only
 from e2e_support import BOSS, CLERK, GROUP, buttons, people
 from fakeapi import FakeBotAPI
 from process_support import (
@@ -32,6 +33,8 @@ from process_support import (
 )
 
 from bot.store import SqliteStore
+
+pytestmark = sqlite_only("the faults are a SQLite file's: its lock, a file-size limit, permissions")
 
 NOT_SAVED = "数据库暂时无法写入（被占用、只读或磁盘已满），本次操作没有保存，请稍后再试一次。"
 BUSY_TIMEOUT = 5.0  # SqliteStore's default

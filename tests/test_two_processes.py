@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from dbswitch import sqlite_only
 from e2e_support import EYE, GROUP, people
 from fakeapi import FakeBotAPI
 from process_support import BotProcess, start_bot
@@ -41,6 +42,7 @@ def refusal(db: Path, pid: int) -> re.Pattern[str]:
     )
 
 
+@sqlite_only("the run lock is the file beside the database; PostgreSQL's is the replicas' lease")
 async def test_a_second_run_on_one_database_refuses_and_the_first_keeps_working(
     tmp_path: Path,
 ) -> None:
@@ -80,7 +82,11 @@ async def test_another_poller_on_the_token_is_one_warning_each_not_a_traceback_s
 ) -> None:
     async with FakeBotAPI() as tg:
         people(tg)
-        bots = [await start_bot(tg, tmp_path / "a.db"), await start_bot(tg, tmp_path / "b.db")]
+        # each in a folder of its own: on PostgreSQL the run lock sits in the working folder
+        dbs = [tmp_path / name / "y.db" for name in ("a", "b")]
+        for db in dbs:
+            db.parent.mkdir()
+        bots = [await start_bot(tg, db) for db in dbs]
         try:
             await tg.wait_until(
                 lambda: len([r for r in tg.calls("getUpdates") if r.status == 409]) >= 8,

@@ -4,37 +4,45 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
+from dbswitch import ON_POSTGRESQL, database, open_db
 from e2e_support import EYE, GROUP, people, running
 from fakeapi import FakeBotAPI
 from intake_support import answers, incident_count, settled
 from support import T0
 
 from bot.service.seen import Window
-from bot.store import SqliteStore
 
 HOUR = timedelta(hours=1)
 
 
-def processed(db: Path) -> set[str]:
-    """The update keys the database remembers."""
-    with sqlite3.connect(db) as connection:
-        return {key for (key,) in connection.execute("SELECT key FROM processed_updates")}
+async def processed(db: Path) -> set[str]:
+    """The update keys the database remembers (read past the store, which only claims them)."""
+    query = "SELECT key FROM processed_updates"
+    if ON_POSTGRESQL:
+        connection = await asyncpg.connect(database(db))
+        try:
+            return {row["key"] for row in await connection.fetch(query)}
+        finally:
+            await connection.close()
+    with sqlite3.connect(db) as sqlite:
+        return {key for (key,) in sqlite.execute(query)}
 
 
 async def test_the_window_is_pruned_at_most_hourly_and_keeps_48_hours(tmp_path: Path) -> None:
     db = tmp_path / "y.db"
-    async with await SqliteStore.open(db) as store:
+    async with await open_db(db) as store:
         window = Window()
         assert await window.claim(store, "u1", T0)
         async with store.transaction() as tx:
             await tx.claim_update("old", T0 - 49 * HOUR)
         assert await window.claim(store, "u2", T0 + 59 * timedelta(minutes=1))
-        assert "old" in processed(db)  # pruned less than an hour ago: not looked at again
+        assert "old" in await processed(db)  # pruned less than an hour ago: not looked at again
         assert await window.claim(store, "u3", T0 + HOUR)
-        assert processed(db) == {"u1", "u2", "u3"}
+        assert await processed(db) == {"u1", "u2", "u3"}
         assert not await window.claim(store, "u1", T0 + HOUR)  # a recent duplicate: skipped
         assert await window.claim(store, "u4", T0 + 48 * HOUR + HOUR)
-        assert processed(db) == {"u3", "u4"}  # u1 and u2 are older than 48 hours now
+        assert await processed(db) == {"u3", "u4"}  # u1 and u2 are older than 48 hours now
 
 
 async def test_a_restarted_bot_forgets_old_ids_and_still_skips_a_recent_one(
@@ -45,7 +53,7 @@ async def test_a_restarted_bot_forgets_old_ids_and_still_skips_a_recent_one(
     async with FakeBotAPI() as tg:
         people(tg)
         duplicate = f"telegram:{tg.next_update_id}"
-        async with await SqliteStore.open(db) as store, store.transaction() as tx:
+        async with await open_db(db) as store, store.transaction() as tx:
             await tx.claim_update("telegram:900001", now - 72 * HOUR)
             await tx.claim_update("telegram:900002", now - 49 * HOUR)
             await tx.claim_update("telegram:900003", now - 30 * HOUR)
@@ -55,6 +63,6 @@ async def test_a_restarted_bot_forgets_old_ids_and_still_skips_a_recent_one(
             await settled(tg)
             assert answers(tg, again["message_id"]) == []
         assert await incident_count(db) == 0
-    kept = processed(db)
+    kept = await processed(db)
     assert not {"telegram:900001", "telegram:900002"} & kept
     assert {"telegram:900003", duplicate} <= kept

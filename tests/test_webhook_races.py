@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from dbswitch import open_db
 from e2e_support import BOSS, CLERK, EYE, GROUP, PLANS, capabilities_for, people, settings_for
 from fakeapi import BotMessage, FakeBotAPI
 
 from bot.service.plans import PlanBook
-from bot.store import SqliteStore
 from bot.telegram.app import build
 
 DEPUTY = 1004
@@ -119,7 +119,7 @@ async def test_two_leaders_at_once_and_the_same_update_twice(tmp_path: Path) -> 
             tg.press_button(GROUP, BOSS, draft.message_id, "批准")
             await post(url, *take(tg))
             told = await tg.wait_until(lambda: alerts(tg)[1:] or None)
-            async with await SqliteStore.open(db) as store:
+            async with await open_db(db) as store:
                 incident = await store.get_by_number(1)
                 assert incident is not None
                 decisions = [a for a in await store.approvals(incident.id) if a.kind == "content"]
@@ -149,7 +149,7 @@ async def test_an_approval_arriving_after_a_newer_draft_approves_nothing(tmp_pat
             await post(url, approve)
             told = await tg.wait_until(lambda: alerts(tg) or None)
             assert told == [(BOSS, told[0][1])] and "已提交了新稿件" in told[0][1]
-            async with await SqliteStore.open(db) as store:
+            async with await open_db(db) as store:
                 incident = await store.get_by_number(1)
                 assert incident is not None
                 assert incident.obligation("release").status.value == "submitted"

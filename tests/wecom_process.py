@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from dbswitch import database_env
 from e2e_support import PLANS
 from fakewecom import FakeWeCom
 from process_support import EXE, BotProcess, spawn
@@ -26,7 +27,7 @@ def wecom_env(wecom: FakeWeCom, db: Path, plans: Path = WECOM_PLAN) -> dict[str,
         "YUQING_WECOM_WS_URL": wecom.ws_url,
         "YUQING_WECOM_WEBHOOK_URL": wecom.webhook_url,
         "YUQING_WECOM_WEBHOOKS": json.dumps({GROUP: ROBOT}),
-        "YUQING_DATABASE": str(db),
+        **database_env(db),
         "YUQING_PLANS": str(plans),
     }
 

@@ -22,7 +22,7 @@ from bot.drill.scripted import run_script
 from bot.i18n import Translator
 from bot.planfile import load_plan
 from bot.service.clock import ManualClock
-from bot.store import SqliteStore
+from bot.store.opening import open_store
 
 MAX_SPEED = 1e6  # a million virtual seconds per real second: beyond that, use max
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # a drill start far from datetime's limits
@@ -44,7 +44,7 @@ async def drill(
     script: Path | None,
     speed: float | None,
     start: datetime | None = None,
-    database: Path | None = None,
+    database: str | Path | None = None,
     ask: Ask | None = None,
     real: Callable[[], float] = time.monotonic,
 ) -> DrillResult:
@@ -57,7 +57,7 @@ async def drill(
     steps = load_script(script, plan) if script else None
     with tempfile.TemporaryDirectory(prefix="yuqing-drill-") as scratch:
         path = database or Path(scratch) / "drill.db"
-        async with await SqliteStore.open(path) as store:
+        async with await open_store(path) as store:
             clock = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
             screen = Screen()
             session = Drill(plan, store, clock, t, speed, out=screen, tint=screen.tint)

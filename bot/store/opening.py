@@ -14,6 +14,16 @@ def is_server_url(database: str | Path) -> bool:
     return isinstance(database, str) and database.lower().startswith(SERVER_SCHEMES)
 
 
+def database_arg(value: str) -> str | Path:
+    """A ``--database`` value: a server URL as given (a Path would fold its ``//``), else a file."""
+    return value if is_server_url(value) else Path(value)
+
+
+def missing(database: str | Path) -> bool:
+    """Whether ``database`` is a SQLite file that does not exist (a server is asked instead)."""
+    return not is_server_url(database) and not Path(database).exists()
+
+
 def redact(database: str) -> str:
     """A server URL without its password (a file path as it is)."""
     if not is_server_url(database):

@@ -57,8 +57,9 @@ def redact(url: str) -> str:
     query = "&".join(
         pair for pair in parts.query.split("&") if pair and not pair.startswith("password=")
     )
-    shown = urlunsplit((parts.scheme, f"{user}{host}{port}", parts.path, query, ""))
-    return shown if host else shown.replace(":", "://", 1)
+    where = f"{user}{host}{port}"
+    shown = urlunsplit((parts.scheme, where, parts.path, query, ""))
+    return shown if where else shown.replace(":", "://", 1)  # urlunsplit drops an empty //
 
 
 @lru_cache(maxsize=512)
