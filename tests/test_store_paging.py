@@ -11,13 +11,15 @@ from bot.store import Store
 LIVE = [State.REPORTED, State.ACTIVE]
 
 
-async def test_due_wakeups_come_unknown_first_then_earliest_up_to_the_limit(store: Store) -> None:
+async def test_due_wakeups_come_earliest_first_then_unknown_up_to_the_limit(store: Store) -> None:
     ids = [(await new_incident(store)).id for _ in range(5)]
     await write(store, lambda tx: tx.set_wakeups({ids[0]: T0, ids[1]: T0 - H, ids[4]: T0 + H}))
     due = await store.wakeups_due(T0, states=LIVE, limit=3)
-    assert [i.id for i in due] == [ids[2], ids[3], ids[1]]  # unknown (by id), then by time
+    assert [i.id for i in due] == [ids[1], ids[0], ids[2]]  # by time, then unknown (by id)
     everything = await store.wakeups_due(T0, states=LIVE)
-    assert [i.id for i in everything] == [ids[2], ids[3], ids[1], ids[0]]
+    assert [i.id for i in everything] == [ids[1], ids[0], ids[2], ids[3]]
+    first = await store.wakeups_due(T0, states=LIVE, limit=2)
+    assert [i.id for i in first] == [ids[1], ids[0]]  # due ones fill the page: none unknown
     assert all(i.description == "负面帖子" and i.chat == "telegram:-100" for i in due)
 
 

@@ -193,7 +193,18 @@ CREATE INDEX evidence_incident ON evidence (incident_id, id);
 CREATE INDEX evidence_owed ON evidence (status, next_try_at);
 """
 
-PG_MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
+# Every write to an incident rewrites its wake-up row, so dead rows pile up at the front of
+# the wakeups_at index far faster than the default (20% of the table) lets autovacuum in;
+# each tick's range scan would step over them all.
+V7 = """
+ALTER TABLE wakeups SET (
+    autovacuum_vacuum_scale_factor = 0.0,
+    autovacuum_vacuum_threshold = 2000,
+    autovacuum_analyze_scale_factor = 0.02
+);
+"""
+
+PG_MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
 
 
 class PgVersions:

@@ -360,9 +360,10 @@ class Store(Protocol):
         transport: str | None = None,
         limit: int | None = None,
     ) -> list[Incident]:
-        """Incidents in ``states`` whose wake-up is unknown or by ``now``, earliest first.
+        """Incidents in ``states`` whose wake-up is by ``now`` or unknown; ``limit`` (None: all).
 
-        Unknown ones come first; at most ``limit`` of them (all when None).
+        Due ones come first, earliest first, so a due reminder never waits behind wake-ups
+        still to be worked out; then the unknown ones, by id.
         """
         ...
 

@@ -205,7 +205,9 @@ CREATE INDEX evidence_incident ON evidence (incident_id, id);
 CREATE INDEX evidence_owed ON evidence (status, next_try_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6)
+V7 = ""  # PostgreSQL's autovacuum settings for wakeups; SQLite reuses freed pages in place
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
 
 
 def latest_version() -> int:

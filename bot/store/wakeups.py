@@ -52,18 +52,41 @@ def _filters(
 async def due(
     db: Db, now: datetime, states: Collection[State], transport: str | None, limit: int | None
 ) -> list[Incident]:
-    """Incidents whose wake-up is unknown or at or before ``now``, earliest first (``limit``)."""
+    """Incidents due by ``now`` (earliest first), then those with an unknown wake-up."""
     if not states:
         return []
+    timed = await _due_ids(
+        db, "wakeups.at > ? AND wakeups.at <= ?", [UNKNOWN, to_text(now)], states, transport, limit
+    )
+    left = None if limit is None else limit - len(timed)
+    unknown = (
+        []
+        if left == 0
+        else await _due_ids(db, "wakeups.at = ?", [UNKNOWN], states, transport, left)
+    )
+    return await queries.incidents_by_ids(db, timed + unknown)
+
+
+async def _due_ids(
+    db: Db,
+    when: str,
+    bounds: list[Any],
+    states: Collection[State],
+    transport: str | None,
+    limit: int | None,
+) -> list[int]:
+    """Ids of incidents in ``states`` whose wake-up matches ``when``, by time then id."""
     where, params = _filters(states, transport)
     rows = await db.all(
-        # CROSS JOIN: walk wake-ups in time order and stop after ``limit`` matches
+        # CROSS JOIN: walk wake-ups in time order and stop after ``limit`` matches. A reminder
+        # that is due goes before wake-ups still to work out (after a bulk import or an
+        # upgrade there can be many), and the range starts past the unknown ones' index entries
         "SELECT wakeups.incident_id FROM wakeups CROSS JOIN incidents"
-        f" WHERE incidents.id = wakeups.incident_id AND wakeups.at <= ? AND {where}"
+        f" WHERE incidents.id = wakeups.incident_id AND {when} AND {where}"
         " ORDER BY wakeups.at, wakeups.incident_id" + ("" if limit is None else " LIMIT ?"),
-        [to_text(now), *params, *([] if limit is None else [int(limit)])],
+        [*bounds, *params, *([] if limit is None else [int(limit)])],
     )
-    return await queries.incidents_by_ids(db, [row[0] for row in rows])
+    return [int(row[0]) for row in rows]
 
 
 async def after(
