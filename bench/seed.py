@@ -11,17 +11,17 @@ from bench.plan import OBLIGATION, WITHIN_HOURS
 from bot.domain.lifecycle import State
 from bot.domain.obligations import Anchors, schedule
 from bot.domain.plan import Plan
-from bot.store import SqliteStore
+from bot.store.opening import open_store
 
 BATCH = 500  # incidents per transaction
 REPORTER = "telegram:500000"
 
 
-async def seed(db: Path, plan: Plan, chats: Sequence[int], dues: Sequence[datetime]) -> None:
-    """Open one confirmed incident per due time, in chat ``chats[i]``, its obligation due then."""
+async def seed(db: Path | str, plan: Plan, chats: Sequence[int], dues: Sequence[datetime]) -> None:
+    """Open one confirmed incident per due time, in chat ``chats[i]`` of ``db`` (file or URL)."""
     level = plan.levels[0].id
     within = timedelta(hours=WITHIN_HOURS)
-    async with await SqliteStore.open(db) as store:
+    async with await open_store(db) as store:
         for start in range(0, len(dues), BATCH):
             async with store.transaction() as tx:
                 for i in range(start, min(start + BATCH, len(dues))):
@@ -48,9 +48,9 @@ async def seed(db: Path, plan: Plan, chats: Sequence[int], dues: Sequence[dateti
                     )
 
 
-async def retime(db: Path, dues: dict[int, datetime]) -> None:
+async def retime(db: Path | str, dues: dict[int, datetime]) -> None:
     """Move the obligation of incident #number to a new due time (its reminders start over)."""
-    async with await SqliteStore.open(db) as store, store.transaction() as tx:
+    async with await open_store(db) as store, store.transaction() as tx:
         for number, due in dues.items():
             incident = await store.get_by_number(number)
             assert incident is not None, number
