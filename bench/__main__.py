@@ -25,7 +25,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, help="write a pyinstrument profile per bot here")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument(
-        "--only", default=",".join(SCENARIOS), help="comma-separated: chats,clock,flood (all)"
+        "--only",
+        default=",".join(SCENARIOS),
+        help="comma-separated: chats,clock,flood,failover (all)",
     )
     return parser.parse_args(argv)
 

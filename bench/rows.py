@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench.clock import FanOut
 from bench.common import Sizes
+from bench.failover import Failover
 from bench.report import Row, ms, percentile, spread
 from bench.run import Results
 
@@ -112,6 +113,26 @@ def fan_rows(f: FanOut, s: Sizes, variant: str = "") -> list[Row]:
     ]
 
 
+def failover_rows(f: Failover, s: Sizes) -> list[Row]:
+    """The leader of two replicas killed with reminders due."""
+    measure = (
+        f"failover, {s.failover} reminders falling due: leader SIGKILLed → first sent by the other"
+    )
+    if f.skipped:
+        return [Row(measure, f"skipped: {f.skipped}")]
+    return [
+        Row(
+            measure,
+            f"{f.resumed:.1f} s",
+            f"{f.delivered} of {s.failover} delivered ({f.before_kill} before the kill),"
+            f" {f.twice} twice",
+            "",
+            "≤ 10 s, none lost, none twice",
+            f.resumed <= 10 and f.delivered == s.failover and f.twice == 0,
+        )
+    ]
+
+
 def rows(r: Results, s: Sizes) -> list[Row]:
     """Every row of the scenarios that ran, in table order."""
     found = conversation_rows(r, s) if r.echo_rate is not None else []
@@ -121,4 +142,6 @@ def rows(r: Results, s: Sizes) -> list[Row]:
         found += fan_rows(r.fan, s)
     if r.fan_chat is not None:
         found += fan_rows(r.fan_chat, s, " (proposed per-chat limiter)")
+    if r.failover is not None:
+        found += failover_rows(r.failover, s)
     return found

@@ -25,6 +25,7 @@ from bench.clock import (
     seed_open,
 )
 from bench.common import Bench, people
+from bench.failover import Failover, failover
 from bench.plan import group
 from bench.seed import retime
 
@@ -46,6 +47,7 @@ class Results:
     late_missing: int = 0
     fan: FanOut | None = None
     fan_chat: FanOut | None = None  # with bench.limiter's per-chat limiter
+    failover: Failover | None = None  # two replicas on PostgreSQL, the leader killed
 
 
 async def fresh_api(bench: Bench) -> BenchAPI:
@@ -109,7 +111,16 @@ async def flood(bench: Bench, out: Results) -> None:
             await api.aclose()
 
 
-SCENARIOS = {"chats": chats, "clock": clock, "flood": flood}
+async def replicas(bench: Bench, out: Results) -> None:
+    """Two replicas on one PostgreSQL database; the leader SIGKILLed with reminders due."""
+    api = await fresh_api(bench)
+    try:
+        out.failover = await failover(bench, api)
+    finally:
+        await api.aclose()
+
+
+SCENARIOS = {"chats": chats, "clock": clock, "flood": flood, "failover": replicas}
 
 
 async def run(bench: Bench, only: Collection[str] = tuple(SCENARIOS)) -> Results:

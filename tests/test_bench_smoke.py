@@ -30,6 +30,7 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
         "fan-out",
         "fan-out (proposed per-chat limiter)",
         "fan-out (proposed per-chat limiter)",
+        "failover",
     ]
     assert len(results.echo_rt) == len(results.bot_rt) == len(results.full_rt) == TINY.round_trips
     assert results.echo_rate is not None and results.echo_rate.count == TINY.echoes
@@ -38,3 +39,7 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
     for fan in (results.fan, results.fan_chat):
         assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
     assert results.cold is not None and results.cold.peak_mb > 0
+    failover = results.failover
+    assert failover is not None
+    if not failover.skipped:  # PostgreSQL is installed: the killed leader's reminders all came
+        assert failover.delivered == TINY.failover and failover.twice <= 1
