@@ -113,6 +113,11 @@ def fan_rows(f: FanOut, s: Sizes, variant: str = "") -> list[Row]:
     ]
 
 
+# A message Telegram accepted but the killed leader had not recorded is sent again by the new
+# one (no idempotency key in the Bot API; docs/delivery.md): one sender, one message at a time.
+IN_FLIGHT = 1
+
+
 def failover_rows(f: Failover, s: Sizes) -> list[Row]:
     """The leader of two replicas killed with reminders due."""
     measure = (
@@ -127,8 +132,8 @@ def failover_rows(f: Failover, s: Sizes) -> list[Row]:
             f"{f.delivered} of {s.failover} delivered ({f.before_kill} before the kill),"
             f" {f.twice} twice",
             "",
-            "≤ 10 s, none lost, none twice",
-            f.resumed <= 10 and f.delivered == s.failover and f.twice == 0,
+            "≤ 10 s, none lost, twice at most the 1 on the wire",
+            f.resumed <= 10 and f.delivered == s.failover and f.twice <= IN_FLIGHT,
         )
     ]
 

@@ -136,13 +136,19 @@ class Leadership:
 
     async def run(self) -> None:
         """Lead or follow until cancelled."""
+        stale = False  # this process's senders may still hold claims from when it led
         while True:
             if self.lease.held and self.leading.is_set():
                 await self._hold()
                 await self._follow()
+                stale = True
+            elif stale and not await self._release_own():
+                await asyncio.sleep(RETRY)
             elif await self.lease.take():
+                stale = False
                 await self._lead()
             else:
+                stale = False
                 await asyncio.sleep(RETRY)
 
     async def _hold(self) -> None:
@@ -219,6 +225,20 @@ class Leadership:
                 await face.stop()
             except Exception:  # stopping anyway: the store must still be closed
                 log.exception("could not stop a messenger cleanly")
+
+    async def _release_own(self) -> bool:
+        """After leading: owe again what this process's stopped senders claimed; whether done.
+
+        Its lease connection says it still runs, so no leader would release them."""
+        owners = [delivery.owner for delivery in self.running.deliveries.values()]
+        try:
+            async with self.running.service.store.transaction() as tx:
+                released = await tx.release_claims(owners)
+        except StoreError:
+            return False
+        if released:
+            log.info("%d message(s) this process claimed while leading are owed again", released)
+        return True
 
     async def _free_gone(self) -> None:
         """Owe again the messages claimed by senders whose process is gone."""
