@@ -13,11 +13,15 @@ from pathlib import Path
 import asyncpg
 import pytest
 from conftest import pg_database
-from support import T0
+from fake_messenger import NAME, FakeMessenger
+from support import PLAN_TEXT, T0, small_plan
 
-from bot.leadership import SoloLease
+from bot.leadership import Leadership, SoloLease
+from bot.service.clock import ManualClock
 from bot.service.owners import TOKEN, new_owner, token_of
-from bot.store.pglease import CHECK_EVERY, CHECK_TIMEOUT, PgLease
+from bot.service.plans import PlanBook
+from bot.service.running import Running
+from bot.store.pglease import ALIVE, CHECK_EVERY, CHECK_TIMEOUT, PgLease
 from bot.store.postgres import PgStore
 
 A, B = 0x1111, 0x2222  # two processes' tokens
@@ -61,19 +65,7 @@ async def test_a_session_the_server_ends_is_a_lost_lease_and_frees_the_lock(
 ) -> None:
     first, second = leases
     assert await first.take()
-    admin = await asyncpg.connect(url)
-    try:
-        ended = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE application_name = 'yuqing-bot lease' AND pid <> pg_backend_pid()"
-            " AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory'"
-            " AND classid = $1 AND objid = $2)",
-            0x79717968,
-            A,
-        )
-    finally:
-        await admin.close()
-    assert ended == 1
+    assert await _end_session(url, A) == 1
     # the leader notices within its check, not after any server timeout
     async with asyncio.timeout(CHECK_EVERY + CHECK_TIMEOUT + 5):
         assert await first.kept(60) is False
@@ -164,3 +156,58 @@ async def test_the_solo_lease_leads_and_finds_other_processes_claims_gone() -> N
     assert await solo.take() and await solo.leader_alive()
     mine, old = new_owner(), "host:12:abcd1234"
     assert await solo.gone({mine, old}) == {old}
+
+
+async def test_a_leader_that_loses_its_lease_stops_its_loops_and_frees_its_own_claims(
+    url: str,
+) -> None:
+    store = await PgStore.open(url)
+    lease = PgLease(url, TOKEN)
+    guard: asyncio.Task[None] | None = None
+    try:
+        plans = PlanBook([small_plan(PLAN_TEXT)])
+        running = Running.of(store, plans, ManualClock(T0), [FakeMessenger()])
+        starts, stops = [], []
+
+        async def stop() -> None:
+            stops.append(running.leading)
+
+        leadership = Leadership(lease, running, lambda: starts.append(1), stop)
+        await leadership.begin()
+        assert running.leading and starts == [1]
+        async with store.transaction() as tx:
+            await tx.enqueue(f"{NAME}:-1", "notice", {"key": "x"}, T0)
+        owner = running.deliveries[NAME].owner
+        assert [i.claimed_by for i in await store.claim(owner, T0)] == [owner]
+        guard = asyncio.create_task(leadership.run())
+        assert await _end_session(url, TOKEN) == 1
+        await until(lambda: _settled(starts, stops))
+        assert stops == [False]  # it stopped its loops after it had stopped leading
+        assert [i.claimed_by for i in await store.pending()] == [None]
+    finally:
+        if guard is not None:
+            guard.cancel()
+            await asyncio.gather(guard, return_exceptions=True)
+        await lease.close()
+        await store.close()
+
+
+async def _settled(starts: list[int], stops: list[bool]) -> bool:
+    """Lost, followed and led again (the only process: it takes the lease back)."""
+    return len(stops) == 1 and len(starts) == 2
+
+
+async def _end_session(url: str, token: int) -> int:
+    """End the server session holding ``token``'s ALIVE lock (its lease connection)."""
+    admin = await asyncpg.connect(url)
+    try:
+        return int(
+            await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = "
+                "'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted",
+                ALIVE,
+                token,
+            )
+        )
+    finally:
+        await admin.close()
