@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import people  # noqa: E402
-from bench.plan import group, write_plan  # noqa: E402
+from bench.plan import group, informant, write_plan  # noqa: E402, F401  (informant: for tests)
 from bench.seed import retime, seed  # noqa: E402
 
 LEADS = "this process leads the database"

@@ -26,6 +26,8 @@ from replica_support import (
     due_reminders,
     end_leader_session,
     fall_due,
+    group,
+    informant,
     logged,
     replica,
     seeded,
@@ -101,6 +103,8 @@ async def test_a_leader_whose_session_ends_stops_leading_and_the_lease_is_taken_
             await wait_for_a_leader(bots)
             await fall_due(url, 4, lead=0.5, spacing=0.2)
             sent = await until_reminded(tg, 4, timeout=60)
+            tg.send_message(group(0), informant(0), "/report 网帖称某单位违规")  # polled again
+            await tg.wait_for(lambda m: "#5 定级问题 1/2" in m.text, timeout=30)
         finally:
             for bot in bots:
                 await bot.stop()
