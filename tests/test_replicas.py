@@ -18,6 +18,8 @@ import httpx
 from conftest import pg_database
 from e2e_support import EYE, GROUP, PLANS, people
 from fakeapi import FakeBotAPI
+from fakewecom import FakeWeCom
+from ops_support import health_when, metrics_when, sample
 from process_support import BotProcess
 from replica_support import (
     FOLLOWS,
@@ -35,19 +37,26 @@ from replica_support import (
 )
 from test_restart import kill
 from test_webhook_races import SECRET, free_port, take
+from wecom_process import EYE as WECOM_EYE
+from wecom_process import GROUP as WECOM_GROUP
+from wecom_process import ROBOT, reply_card, start_wecom_bot, wecom_env
 
 from bot.store.opening import open_store
 
+GAUGE = "yuqing_clock_leader"
 INCIDENTS, GROUPS = 60, 20  # three reminders a group: well inside Telegram's 20/min a group
 
 
 async def two_replicas(
-    tg: FakeBotAPI, url: str, tmp_path: Path, plans: Path
+    tg: FakeBotAPI, url: str, tmp_path: Path, plans: Path, ports: tuple[int, int] | None = None
 ) -> tuple[BotProcess, BotProcess]:
-    """Start one replica, then a second once the first leads: (leader, follower)."""
-    first = await replica(tg, url, tmp_path / "a", plans)
+    """Start one replica, then a second once the first leads: (leader, follower).
+
+    With ``ports``, each serves /healthz and /metrics on its own."""
+    a, b = ({"YUQING_HTTP_PORT": str(port)} for port in ports) if ports else ({}, {})
+    first = await replica(tg, url, tmp_path / "a", plans, a)
     await logged(first, LEADS)
-    second = await replica(tg, url, tmp_path / "b", plans)
+    second = await replica(tg, url, tmp_path / "b", plans, b)
     await logged(second, FOLLOWS)
     return first, second
 
@@ -78,11 +87,17 @@ async def test_a_stopped_leader_hands_over_and_a_new_one_leads(tmp_path: Path) -
     url = await pg_database(tmp_path)
     async with FakeBotAPI() as tg:
         plans = await seeded(tg, url, tmp_path, 4, 2)
-        leader, follower = await two_replicas(tg, url, tmp_path, plans)
+        ports = (free_port(), free_port())
+        leader, follower = await two_replicas(tg, url, tmp_path, plans, ports)
         try:
+            for port, leads in zip(ports, (True, False), strict=True):
+                checks = (await health_when(port, 200))["checks"]
+                assert checks["leader"] == {"ok": True, "this_process": leads}
+                assert sample(await metrics_when(port, "yuqing_clock_leader", 0), GAUGE) == leads
             await leader.stop()  # SIGTERM: the lease is given up with the connection
             assert leader.process.returncode == 0
             await logged(follower, LEADS)
+            await metrics_when(ports[1], GAUGE, 1)
             await fall_due(url, 4, lead=0.5, spacing=0.2)
             sent = await until_reminded(tg, 4, timeout=60)
         finally:
@@ -191,3 +206,26 @@ async def post_each(hooks: list[str], updates: list[dict[str, Any]]) -> None:
             )
         )
     assert [a.status_code for a in answers] == [200] * len(answers)
+
+
+async def test_only_the_leader_holds_wecoms_long_connection(tmp_path: Path) -> None:
+    url = await pg_database(tmp_path)
+    async with FakeWeCom(robots=(ROBOT,)) as wecom:
+        bots: list[BotProcess] = []
+        try:
+            for name in "ab":
+                (tmp_path / name).mkdir()
+                env = {**wecom_env(wecom, tmp_path / name / "unused.db"), "YUQING_DATABASE": url}
+                bots.append(await start_wecom_bot(env, tmp_path / name))
+                await logged(bots[-1], LEADS if name == "a" else FOLLOWS)
+            await wecom.wait_subscribes(1, timeout=30)
+            assert wecom.subscribes == 1  # the follower did not connect
+            await kill(bots[0])
+            await logged(bots[1], LEADS)
+            await wecom.wait_subscribes(2, timeout=30)
+            asked = await wecom.say(WECOM_GROUP, WECOM_EYE, "/report 网帖称某单位违规")
+            _, card = await reply_card(wecom, asked)
+            assert "#1 定级问题 1/2" in str(card)
+        finally:
+            for bot in bots:
+                await bot.stop()

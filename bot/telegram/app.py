@@ -186,10 +186,10 @@ async def _stop_polling(application: App) -> None:
 
 def _polling_problem(application: App, follower: Running | None) -> str | None:
     """Why Telegram's updates are not being received, if they are not (and should be)."""
+    if follower is not None and not follower.leading:
+        return None  # polling is the leader's (a polling follower waits before it runs)
     if not application.running:
         return "not running"
-    if follower is not None and not follower.leading:
-        return None  # polling is the leader's
     if application.updater is not None and not application.updater.running:
         return "not receiving updates"
     return None
