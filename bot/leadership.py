@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RETRY = 1.0  # seconds between a follower's tries to take the lease
 SWEEP = 5.0  # seconds between a leader's looks for claims of processes that are gone
+SWEEP_TIMEOUT = 2.0  # a look that takes longer is dropped (tried again at the next sweep)
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -156,7 +157,10 @@ class Leadership:
         watcher = asyncio.create_task(self._answer(), name="yuqing-listen")
         try:
             while await self.lease.kept(SWEEP):
-                await self._free_gone()
+                # bounded: the lease must be checked again before the server could give it away
+                with suppress(TimeoutError):
+                    async with asyncio.timeout(SWEEP_TIMEOUT):
+                        await self._free_gone()
         finally:
             watcher.cancel()
             with suppress(asyncio.CancelledError):
