@@ -29,6 +29,7 @@ class Sizes:
     echoes: int = 300  # echo updates for throughput
     workers: int = 8  # concurrent reporters / echo senders
     warmup: int = 5
+    failover: int = 200  # reminders falling due while the leader of two replicas is killed
 
 
 TINY = Sizes(
@@ -41,6 +42,7 @@ TINY = Sizes(
     echoes=8,
     workers=2,
     warmup=1,
+    failover=20,
 )
 
 

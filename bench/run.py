@@ -27,6 +27,7 @@ from bench.clock import (
     seed_open,
 )
 from bench.common import Bench, people
+from bench.failover import Failover, failover
 from bench.plan import group
 from bench.seed import retime
 from bench.stores import Databases
@@ -59,6 +60,7 @@ class Results:
     echo_peak_mb: float = 0.0
     clocks: list[ClockRun] = field(default_factory=list)  # one per store
     fan: FanOut | None = None
+    failover: Failover | None = None  # two replicas on PostgreSQL, the leader killed
 
 
 async def fresh_api(bench: Bench) -> BenchAPI:
@@ -124,7 +126,16 @@ async def flood(bench: Bench, out: Results, dbs: Databases) -> None:
         await api.aclose()
 
 
-SCENARIOS = {"chats": chats, "clock": clock, "flood": flood}
+async def replicas(bench: Bench, out: Results, _: Databases) -> None:
+    """Two replicas on one PostgreSQL database (a cluster of its own); the leader SIGKILLed."""
+    api = await fresh_api(bench)
+    try:
+        out.failover = await failover(bench, api)
+    finally:
+        await api.aclose()
+
+
+SCENARIOS = {"chats": chats, "clock": clock, "flood": flood, "failover": replicas}
 
 
 async def run(

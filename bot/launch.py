@@ -36,6 +36,7 @@ def run_bot(t: Translator, settings: Settings) -> int:
     """`yuqing-bot run`: every configured messenger in one process; the exit status."""
     from bot.runlock import acquire
     from bot.service.plans import PlanBook
+    from bot.store.opening import is_server_url
 
     if not (settings.telegram or settings.wecom):
         print(t("error.no_messenger"), file=sys.stderr)
@@ -46,7 +47,8 @@ def run_bot(t: Translator, settings: Settings) -> int:
         fields = ", ".join(f"chats.{name}" for name in messengers)
         print(t("error.no_chats_for", path=str(settings.plans), fields=fields), file=sys.stderr)
         return 2
-    acquire(settings.database_file)  # one `run` per database: a second one stops here, status 1
+    if not is_server_url(settings.database):  # on a server, a lease elects the leader instead
+        acquire(settings.database_file)  # one `run` per file: a second one stops here, status 1
     if settings.http_port and not _can_listen(t, settings.http_listen, settings.http_port, "http"):
         return 1
     if settings.telegram:

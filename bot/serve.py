@@ -2,7 +2,8 @@
 
 Telegram's application runs this from its start-up hook (the messenger with its own main loop);
 without Telegram, ``serve`` is the main loop. Either way each other messenger is a ``Face``
-started on the same ``Running``, so one process serves several messengers and one clock.
+started on the same ``Running``, so one process serves several messengers and one clock. The
+loops and the faces run in the process leading the database (bot.leadership).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from datetime import timedelta
 from functools import partial
 from typing import Protocol
 
+from bot.leadership import Leadership, Lease, SoloLease, open_lease
 from bot.ops.health import Probe, Problem
 from bot.ops.http import OpsServer
 from bot.ops.metrics import PromMeter
 from bot.service.clock import Clock
-from bot.service.delivery import release_claims
 from bot.service.metered import Metered, metered
 from bot.service.plans import PlanBook
 from bot.service.retention import KEEP_SENT
@@ -38,12 +39,17 @@ STARTED = ("yuqing", "started_at")  # kv: written at start, to know the database
 WHAT_STOPS = {
     "clock": "no reminder would be sent any more",
     "archive": "no attached file would be kept any more",
+    "leadership": "no process would take the lead of the database",
 }
 SENDS = "no message would be delivered any more"
 
 
 class Face(Protocol):
-    """A messenger as ``run`` starts it: its client, and its connection to keep up."""
+    """A messenger as ``run`` starts it: its client, and its connection to keep up.
+
+    Its connection is the leader's alone (WeCom's one long connection): started when this
+    process takes the lead, stopped when it loses it (bot.leadership), closed at the end.
+    """
 
     @property
     def transport(self) -> Transport:
@@ -55,7 +61,11 @@ class Face(Protocol):
         ...
 
     async def stop(self) -> None:
-        """Disconnect."""
+        """Disconnect (it may be started again)."""
+        ...
+
+    async def close(self) -> None:
+        """Disconnect for good and free what it holds."""
         ...
 
 
@@ -76,13 +86,16 @@ async def prove_writable(store: Store, clock: Clock) -> None:
 
 @dataclass
 class Life:
-    """The store, the running service and its loops, from start to stop."""
+    """The store, the running service, its lease and the leader's loops, from start to stop."""
 
     running: Running
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    lease: Lease = field(default_factory=SoloLease)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)  # the leader's loops
     ops: Ops | None = None
     meter: PromMeter | None = None
     server: OpsServer | None = None
+    leadership: Leadership | None = None
+    guard: asyncio.Task[None] | None = None  # the leadership's own task (bot.leadership)
 
     @classmethod
     async def open(
@@ -95,14 +108,13 @@ class Life:
         keep_sent: timedelta = KEEP_SENT,
         ops: Ops | None = None,
     ) -> Life:
-        """Open the store (proved writable, earlier runs' claims freed) and the service on it.
+        """Open the store (proved writable), its lease and the service on it.
 
         With ``ops``, each transport is metered (bot.service.metered) for /metrics and /healthz.
         """
         store = await open_store(database)
         try:
             await prove_writable(store, clock)
-            await release_claims(store)  # `run` holds the database's run lock by now
         except BaseException:
             await store.close()
             raise
@@ -110,7 +122,19 @@ class Life:
         if meter is not None:
             transports = [metered(transport, meter, clock) for transport in transports]
         running = Running.of(store, plans, clock, transports, shelf, keep_sent, meter)
-        return cls(running, ops=ops, meter=meter)
+        return cls(running, open_lease(database), ops=ops, meter=meter)
+
+    async def lead(self, faces: Sequence[Face], died: Callable[[str], None]) -> Leadership:
+        """Lead now if the lease is free (``faces`` started here: their errors raise), and keep
+        trying or holding in the background; ``died(role)`` after a loop died (logged first)."""
+        leadership = Leadership(
+            self.lease, self.running, partial(self.start, died), self.stop_loops, faces
+        )
+        self.leadership = leadership
+        await leadership.begin()
+        self.guard = asyncio.create_task(leadership.run(), name="yuqing-leadership")
+        self.guard.add_done_callback(partial(_ended, role="leadership", died=died))
+        return leadership
 
     def start(self, died: Callable[[str], None]) -> None:
         """Start the loops; ``died(role)`` after one ends other than cancelled (logged first)."""
@@ -118,6 +142,13 @@ class Life:
             task = asyncio.create_task(loop, name=f"yuqing-{role}")
             task.add_done_callback(partial(_ended, role=role, died=died))
             self.tasks.append(task)
+
+    async def stop_loops(self) -> None:
+        """Cancel the loops and wait for them to end."""
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def serve_ops(self, problems: Mapping[str, Problem] = {}) -> None:
         """Start /healthz and /metrics if asked (OSError: cannot listen); ``problems`` by messenger.
@@ -129,7 +160,7 @@ class Life:
         messengers = {
             name: self._problem(name, problems.get(name)) for name in self.running.deliveries
         }
-        probe = Probe(self.running, self._clock_alive, messengers)
+        probe = Probe(self.running, self._clock_alive, messengers, self.lease.leader_alive)
         self.server = OpsServer(self.ops.listen, self.ops.port, probe, self.meter)
         await self.server.start()
 
@@ -148,12 +179,16 @@ class Life:
         return any(task.get_name() == "yuqing-clock" and not task.done() for task in self.tasks)
 
     async def close(self) -> None:
-        """Stop the health server, the loops, and close the store."""
+        """Stop the health server, leading (the loops, then the faces), close lease and store."""
         if self.server is not None:
             await self.server.stop()
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.guard is not None:
+            self.guard.cancel()
+            await asyncio.gather(self.guard, return_exceptions=True)
+        await self.stop_loops()
+        if self.leadership is not None:
+            await self.leadership.resign()
+        await self.lease.close()
         await self.running.service.store.close()
 
 
@@ -170,14 +205,19 @@ def _ended(task: asyncio.Task[None], role: str, died: Callable[[str], None]) -> 
     died(role)
 
 
-def face_problems(faces: Sequence[Face]) -> dict[str, Problem]:
-    """Each face's own health check (its ``problem()``), where it has one."""
+def face_problems(faces: Sequence[Face], running: Running) -> dict[str, Problem]:
+    """Each face's own health check (its ``problem()``), where it has one: while leading only,
+    since a follower holds no messenger connection."""
     found: dict[str, Problem] = {}
     for face in faces:
         problem = getattr(face, "problem", None)
         if callable(problem):
-            found[face.transport.name] = problem
+            found[face.transport.name] = partial(_if_leading, running, problem)
     return found
+
+
+def _if_leading(running: Running, problem: Problem) -> str | None:
+    return problem() if running.leading else None
 
 
 async def serve(
@@ -201,20 +241,16 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    started: list[Face] = []
     try:
-        life.start(died)
-        for face in faces:
-            await face.start(life.running)
-            started.append(face)
-        await life.serve_ops(face_problems(faces))
+        await life.lead(faces, died)
+        await life.serve_ops(face_problems(faces, life.running))
         await life.running.changed()
         shown = redact(database)
         log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), shown)
         await stop.wait()
     finally:
-        for face in reversed(started):
-            with suppress(Exception):
-                await face.stop()
         await life.close()
+        for face in reversed(faces):
+            with suppress(Exception):
+                await face.close()
     return 1 if failed else 0

@@ -43,6 +43,7 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
         *CLOCK_ROWS,
         "fan-out",
         "fan-out",
+        "failover",
     ]
     assert len(results.echo_rt) == len(results.bot_rt) == TINY.round_trips
     assert results.echo_rate is not None and results.echo_rate.count == TINY.echoes
@@ -51,6 +52,10 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
     clock_ran(clock, "sqlite")
     fan = results.fan
     assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
+    failover = results.failover
+    assert failover is not None
+    if not failover.skipped:  # PostgreSQL is installed: the killed leader's reminders all came
+        assert failover.delivered == TINY.failover and failover.twice <= 1
 
 
 async def test_tiny_clock_run_on_postgresql(tmp_path: Path) -> None:

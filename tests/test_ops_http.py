@@ -19,6 +19,7 @@ async def test_a_healthy_bot_says_so_and_counts_what_it_does(tmp_path: Path) -> 
             assert body["status"] == "ok"
             assert body["checks"] == {
                 "database": {"ok": True},
+                "leader": {"ok": True, "this_process": True},
                 "clock": {"ok": True},
                 "telegram": {"ok": True},
             }

@@ -24,7 +24,7 @@ async def test_run_serves_health_and_metrics_and_logs_one_json_object_a_line(
         bot = await start_bot(tg, tmp_path / "y.db", extra=extra)
         try:
             body = await health_when(port, 200)
-            assert set(body["checks"]) == {"database", "clock", "telegram"}
+            assert set(body["checks"]) == {"database", "leader", "clock", "telegram"}
             card = await report_major(tg, GROUP, 1)
             await confirm(tg, GROUP, card)
             text = await metrics_when(port, "yuqing_updates_total", 4, transport="telegram")
@@ -66,6 +66,7 @@ async def test_run_on_wecom_alone_reports_the_long_connection(tmp_path: Path) ->
             body = await health_when(port, 200)
             assert body["checks"] == {
                 "database": {"ok": True},
+                "leader": {"ok": True, "this_process": True},
                 "clock": {"ok": True},
                 "wecom": {"ok": True},
             }

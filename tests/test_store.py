@@ -525,6 +525,18 @@ class TestStoreContract:
         assert {i.claimed_by for i in taken} == {"a"}
         assert [i.id for i in await store.claim("b", T0, per_chat=2)] == [owed[2], owed[3]]
 
+    async def test_only_the_named_owners_claims_are_released(self, store: Store) -> None:
+        ids = await owe(store, 6)
+        await store.claim("a", T0, limit=2)
+        await store.claim("b", T0, limit=2)
+        await store.claim("c", T0, limit=1)
+        await write(store, lambda tx: tx.mark_sent(ids[4], T0))  # c's only claim: sent
+        assert await write(store, lambda tx: tx.claimers()) == {"a", "b"}
+        assert await write(store, lambda tx: tx.release_claims(["b", "nobody"])) == 2
+        assert await write(store, lambda tx: tx.claimers()) == {"a"}
+        assert [i.id for i in await store.claim("d", T0)] == [ids[2], ids[3], ids[5]]
+        assert await write(store, lambda tx: tx.release_claims([])) == 0
+
     async def test_a_parked_message_is_never_returned(self, store: Store) -> None:
         ids = await owe(store, 3)
         await store.claim("a", T0, limit=1)

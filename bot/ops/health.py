@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,12 +24,19 @@ class Probe:
     running: Running
     clock_alive: Callable[[], bool]
     messengers: Mapping[str, Problem] = field(default_factory=dict)
+    leader_alive: Callable[[], Awaitable[bool]] | None = None  # None: this process always leads
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process leads (runs the clock and delivery)."""
+        return self.running.leading
 
 
 async def check(probe: Probe) -> dict[str, str | None]:
-    """Each check's problem (None: healthy), by name: database, clock, then each messenger."""
+    """Each check's problem (None: healthy), by name: database, leader, clock, each messenger."""
     found: dict[str, str | None] = {"database": await _database(probe.running)}
-    found["clock"] = _clock(probe)
+    found["leader"] = await _leader(probe)
+    found["clock"] = _clock(probe) if probe.leading else None  # the leader's clock, not ours
     for name, problem in probe.messengers.items():
         found[name] = problem()
     return found
@@ -44,6 +51,19 @@ async def _database(running: Running) -> str | None:
     except StoreError as exc:
         return str(exc.params.get("detail", exc.key))
     return None
+
+
+async def _leader(probe: Probe) -> str | None:
+    if probe.leading or probe.leader_alive is None:
+        return None
+    try:
+        async with asyncio.timeout(DB_TIMEOUT):
+            alive = await probe.leader_alive()
+    except TimeoutError:
+        return "no answer within 2 s"
+    except StoreError as exc:
+        return str(exc.params.get("detail", exc.key))
+    return None if alive else "no process leads the database"
 
 
 def _clock(probe: Probe) -> str | None:

@@ -78,10 +78,11 @@ class OpsServer:
     async def _health(self) -> Answer:
         problems = await check(self.probe)
         ok = all(problem is None for problem in problems.values())
-        checks = {
+        checks: dict[str, dict[str, object]] = {
             name: {"ok": problem is None, **({"problem": problem} if problem else {})}
             for name, problem in problems.items()
         }
+        checks["leader"]["this_process"] = self.probe.leading
         body = {"status": "ok" if ok else "unhealthy", "checks": checks}
         return 200 if ok else 503, JSON, json.dumps(body, ensure_ascii=False).encode()
 
@@ -89,7 +90,8 @@ class OpsServer:
         running = self.probe.running
         # a database that cannot be read leaves the outbox gauges as they were; /healthz says why
         with suppress(StoreError):
-            await self.meter.refresh(running.service.store, running.service.clock.now(), True)
+            now = running.service.clock.now()
+            await self.meter.refresh(running.service.store, now, self.probe.leading)
         return 200, CONTENT_TYPE, self.meter.exposition()
 
 

@@ -78,12 +78,12 @@ class PromMeter:
 
     async def refresh(self, store: Store, now: datetime, leader: bool) -> None:
         """Read the outbox depth and oldest age of each transport (StoreError if unreadable)."""
+        self.leader.set(1 if leader else 0)
         for name in self.transports:
             depth, oldest = await store.backlog(name)
             self.depth.labels(name).set(depth)
             age = (now - oldest).total_seconds() if oldest is not None else 0.0
             self.oldest.labels(name).set(max(age, 0.0))
-        self.leader.set(1 if leader else 0)
 
     def exposition(self) -> bytes:
         """The metrics in Prometheus's text format."""

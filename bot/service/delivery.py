@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from enum import Enum
@@ -30,6 +27,7 @@ from bot.service import setaside
 from bot.service.clock import Clock
 from bot.service.flood import PACED, Gate, Rotation
 from bot.service.outbox import Kind
+from bot.service.owners import new_owner
 from bot.service.resolve import PlanResolver
 from bot.service.transport import CannotEdit, ChatGone, Outgoing, Refused, RetryLater, Transport
 from bot.store import OutboxItem, Store
@@ -78,19 +76,6 @@ def replaces(item: OutboxItem) -> bool:
     """Whether the item edits the message it refers to rather than posting a new one."""
     kind = Kind(item.kind)
     return kind is Kind.ANSWERED or (kind is Kind.CARD and not item.payload.get("announce"))
-
-
-async def release_claims(store: Store) -> None:
-    """Free the outbox claims of earlier runs; only for a process holding the run lock."""
-    async with store.transaction() as tx:
-        released = await tx.release_claims()
-    if released:
-        log.info("%d message(s) claimed by an earlier run are owed again", released)
-
-
-def new_owner() -> str:
-    """An owner id for outbox claims, unique to one engine: host, process and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class Delivery:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,6 +36,8 @@ class Running:
     clockwork: Clockwork
     archivist: Archivist | None = None  # keeps attached files, where a shelf is given
     meter: Meter = field(default_factory=NoMeter)  # told of updates and deliveries (metrics)
+    leading: bool = True  # this process runs the clock and delivery (bot.leadership)
+    tell_leader: Callable[[], Awaitable[None]] | None = None  # else: how to wake the leader
 
     @classmethod
     def of(
@@ -81,7 +83,14 @@ class Running:
             delivery.poke()
 
     async def changed(self) -> None:
-        """After a change: tick (what falls due now, the next wake-up), deliver, fetch files."""
+        """After a change: tick (what falls due now, the next wake-up), deliver, fetch files.
+
+        A process that does not lead tells the leader instead: only the leader ticks.
+        """
+        if not self.leading:
+            if self.tell_leader is not None:
+                await self.tell_leader()
+            return
         await self.clockwork.tick()
         if self.archivist is not None:
             self.archivist.poke()

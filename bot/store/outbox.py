@@ -2,11 +2,13 @@
 
 A row is owed while ``sent_at`` and ``parked_at`` are NULL. A sender claims owed rows (writes
 its owner id into ``claimed_by``) before sending them; rows claimed by another owner are left
-alone until a new ``yuqing-bot run``, holding the database's run lock, releases every claim.
+alone until the process leading the database (bot.leadership) finds its owner gone and
+releases its claims.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -104,9 +106,22 @@ async def park(db: Db, item_id: int, at: datetime, reason: str) -> None:
         raise NotFound(item=f"outbox {item_id}")
 
 
-async def release(db: Db) -> int:
-    """Forget every claim on unsent items; return how many there were."""
-    return await db.execute(
-        "UPDATE outbox SET claimed_by = NULL, claimed_at = NULL"
-        " WHERE sent_at IS NULL AND claimed_by IS NOT NULL"
+RELEASE = "UPDATE outbox SET claimed_by = NULL, claimed_at = NULL WHERE sent_at IS NULL"
+
+
+async def release(db: Db, owners: Collection[str] | None = None) -> int:
+    """Forget the claims of ``owners`` (every claim when None) on unsent items; how many."""
+    if owners is None:
+        return await db.execute(f"{RELEASE} AND claimed_by IS NOT NULL")
+    released = 0
+    for owner in sorted(set(owners)):
+        released += await db.execute(f"{RELEASE} AND claimed_by = ?", (owner,))
+    return released
+
+
+async def claimers(db: Db) -> set[str]:
+    """The owners holding claims on unsent items."""
+    rows = await db.all(
+        "SELECT DISTINCT claimed_by FROM outbox WHERE sent_at IS NULL AND claimed_by IS NOT NULL"
     )
+    return {str(row[0]) for row in rows}

@@ -215,8 +215,15 @@ class Tx(Protocol):
         """Set an outbox message aside for good (it cannot be sent); NotFound if absent."""
         ...
 
-    async def release_claims(self) -> int:
-        """Forget every sender's claim on unsent messages (their owners are gone); how many."""
+    async def release_claims(self, owners: Collection[str] | None = None) -> int:
+        """Forget the claims of ``owners`` (None: every one) on unsent messages; how many.
+
+        Only for owners that are gone: the process leading the database finds them.
+        """
+        ...
+
+    async def claimers(self) -> set[str]:
+        """The owners holding claims on unsent messages."""
         ...
 
     async def prune_sent(self, before: datetime, limit: int) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -325,9 +325,13 @@ class SqlTx:
         """Set an outbox message aside for good (it cannot be sent); NotFound if absent."""
         await outbox.park(self.db, item_id, at, reason)
 
-    async def release_claims(self) -> int:
-        """Forget every sender's claim on unsent messages (their owners are gone); how many."""
-        return await outbox.release(self.db)
+    async def release_claims(self, owners: Collection[str] | None = None) -> int:
+        """Forget the claims of ``owners`` (None: every one) on unsent messages; how many."""
+        return await outbox.release(self.db, owners)
+
+    async def claimers(self) -> set[str]:
+        """The owners holding claims on unsent messages."""
+        return await outbox.claimers(self.db)
 
     async def prune_sent(self, before: datetime, limit: int) -> int:
         """Delete up to ``limit`` outbox messages sent before ``before``; return how many."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Sequence
@@ -9,6 +10,7 @@ from functools import partial
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -21,10 +23,12 @@ from telegram.request import BaseRequest
 from bot.domain.errors import StoreUnavailable
 from bot.domain.messages import N_
 from bot.i18n import Translator
+from bot.leadership import Leadership
 from bot.serve import Face, Life, Ops, face_problems, prove_writable
 from bot.service.clock import Clock, SystemClock
 from bot.service.flood import Gate
 from bot.service.plans import PlanBook
+from bot.service.running import Running
 from bot.service.seen import Window
 from bot.service.transport import Capabilities
 from bot.settings import Settings
@@ -128,7 +132,11 @@ def build(
 async def _start(
     application: App, settings: Settings, plans: PlanBook, clock: Clock, others: Sequence[Face]
 ) -> None:
-    """Open the store, register commands, start delivering, and catch up on missed reminders."""
+    """Open the store, register commands, lead or follow, and catch up on missed reminders.
+
+    Polling is the leader's (bot.leadership): a follower waits here until it takes the lead,
+    then run_polling starts polling; a webhook is served by every process.
+    """
     limiter = application.bot.rate_limiter
     gate = limiter.gate if isinstance(limiter, GateLimiter) else None
     telegram = TelegramTransport(application.bot, gate)
@@ -138,22 +146,55 @@ async def _start(
         settings.database, plans, clock, transports, settings.shelf, settings.keep_sent, ops
     )
     application.bot_data[LIFE] = life
+    application.bot_data[FACES] = list(others)
     if life.meter is not None and isinstance(limiter, GateLimiter):
         limiter.on_429 = partial(life.meter.rate_limited, NAME)
     install(application, life.running)
     await _register_commands(application)
-    life.start(guard.halt_on_death(application))
-    for face in others:
-        await face.start(life.running)
-        application.bot_data.setdefault(FACES, []).append(face)
-    await life.serve_ops({NAME: partial(_polling_problem, application), **face_problems(others)})
+    leadership = await life.lead(others, guard.halt_on_death(application))
+    polls = not settings.webhook_url
+    if polls:
+        leadership.on_lead.append(partial(_poll, application))
+        leadership.on_follow.append(partial(_stop_polling, application))
+    problem = partial(_polling_problem, application, life.running if polls else None)
+    await life.serve_ops({NAME: problem, **face_problems(others, life.running)})
     await life.running.changed()
     shown = redact(settings.database)
     log.info("yuqing-bot started: %d plan(s), database %s", len(list(plans)), shown)
+    if polls and not life.running.leading:
+        await _wait_for_lead(life, leadership)
 
 
-def _polling_problem(application: App) -> str | None:
-    """Why Telegram's updates are not being received, if they are not."""
+async def _wait_for_lead(life: Life, leadership: Leadership) -> None:
+    """Until this process leads (run_polling then polls); a stop signal ends it sooner."""
+    waiting = asyncio.create_task(leadership.leading.wait())
+    watched = [waiting, *([life.guard] if life.guard is not None else [])]
+    await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+
+
+async def _poll(application: App) -> None:
+    """Poll again on taking the lead back (the first time, run_polling starts polling)."""
+    updater = application.updater
+    if updater is None or updater.running or not application.running:
+        return
+
+    def failed(exc: TelegramError) -> None:
+        application.create_task(application.process_error(error=exc, update=None))
+
+    await updater.start_polling(allowed_updates=ALLOWED_UPDATES, error_callback=failed)
+
+
+async def _stop_polling(application: App) -> None:
+    """Stop polling on losing the lead: the new leader polls."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+
+
+def _polling_problem(application: App, follower: Running | None) -> str | None:
+    """Why Telegram's updates are not being received, if they are not (and should be)."""
+    if follower is not None and not follower.leading:
+        return None  # polling is the leader's (a polling follower waits before it runs)
     if not application.running:
         return "not running"
     if application.updater is not None and not application.updater.running:
@@ -162,15 +203,15 @@ def _polling_problem(application: App) -> str | None:
 
 
 async def _stop(application: App) -> None:
-    """Stop the other messengers, delivering and ticking, and close the store."""
-    for face in reversed(application.bot_data.pop(FACES, [])):
-        try:
-            await face.stop()
-        except Exception:  # stopping anyway: the store must still be closed
-            log.exception("could not stop a messenger cleanly")
+    """Stop leading (the loops, the other messengers), close them and the store."""
     life = application.bot_data.pop(LIFE, None)
     if isinstance(life, Life):
         await life.close()
+    for face in reversed(application.bot_data.pop(FACES, [])):
+        try:
+            await face.close()
+        except Exception:  # closing anyway
+            log.exception("could not close a messenger cleanly")
 
 
 async def _register_commands(application: App) -> None:

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class WecomFace:
-    """WeCom as ``run`` starts it (a ``bot.serve.Face``)."""
+    """WeCom as ``run`` starts it (a ``bot.serve.Face``): connected while this process leads."""
 
     def __init__(self, settings: Settings) -> None:
         assert settings.wecom_bot_id is not None and settings.wecom_secret is not None
@@ -61,10 +61,15 @@ class WecomFace:
             log.warning("the WeCom connection has ended (%s); the rest of the bot goes on", state)
 
     async def stop(self) -> None:
-        """Close the connection and the robots' HTTP client."""
+        """Close the long connection (this process stops leading; it may start it again)."""
         if self._watch is not None:
             self._watch.cancel()
             with suppress(asyncio.CancelledError):
                 await self._watch
+            self._watch = None
         await self.client.stop()
+
+    async def close(self) -> None:
+        """Close the connection and the robots' HTTP client, for good."""
+        await self.stop()
         await self.robot.aclose()
