@@ -63,15 +63,21 @@ async def round_trips(
 
 @dataclass(frozen=True)
 class Rate:
-    """How many units were done in how long."""
+    """How many units were done in how long, with how many Bot API calls."""
 
     count: int
     seconds: float
+    calls: int = 0  # getUpdates left out
 
     @property
     def per_second(self) -> float:
         """Units per second."""
         return self.count / self.seconds
+
+    @property
+    def calls_per_second(self) -> float:
+        """Bot API calls per second."""
+        return self.calls / self.seconds
 
 
 async def throughput(api: BenchAPI, one: One, total: int, workers: int, first: int) -> Rate:
@@ -83,9 +89,10 @@ async def throughput(api: BenchAPI, one: One, total: int, workers: int, first: i
         while (i := next(numbers)) < last:
             await one(api, group(i), informant(k), i)
 
-    started = time.monotonic()
+    calls, started = api.calls(), time.monotonic()
     await asyncio.gather(*(worker(k) for k in range(workers)))
-    return Rate(total, time.monotonic() - started)
+    took = time.monotonic() - started
+    return Rate(total, took, api.calls() - calls)
 
 
 async def echo_unit(api: BenchAPI, chat: int, user: int, i: int) -> None:

@@ -34,6 +34,7 @@ class Results:
     """Raw measurements of one run."""
 
     echo_rt: list[float] = field(default_factory=list)
+    ref_rt: list[float] = field(default_factory=list)  # the minimal reference bot
     bot_rt: list[float] = field(default_factory=list)
     full_rt: list[float] = field(default_factory=list)  # /report with the database full
     echo_rate: Rate | None = None
@@ -56,7 +57,7 @@ async def fresh_api(bench: Bench) -> BenchAPI:
 
 
 async def chats(bench: Bench, out: Results) -> None:
-    """Echo baseline, then the bot: round trips and throughput."""
+    """Echo baseline, the minimal reference bot, then the bot: round trips and throughput."""
     s = bench.sizes
     api = await fresh_api(bench)
     try:
@@ -65,6 +66,8 @@ async def chats(bench: Bench, out: Results) -> None:
             await throughput(api, echo_unit, s.warmup * s.workers, s.workers, 0)
             out.echo_rate = await throughput(api, echo_unit, s.echoes, s.workers, 0)
         out.echo_peak_mb = echo.stats.get("peak_mb", 0.0)
+        async with bench.bot(api, "minimal", bench.folder / "minimal.db"):
+            out.ref_rt = await round_trips(api, report_once, s.round_trips, s.warmup)
         warm = s.warmup * s.workers
         async with bench.bot(api, "yuqing", bench.folder / "chat.db"):
             out.bot_rt = await round_trips(api, report_once, s.round_trips, s.warmup)

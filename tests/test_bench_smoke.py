@@ -21,8 +21,8 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
     assert [row.measure.split(":")[0].split(",")[0] for row in found] == [
         "first reply to `/report`",
         "first reply to `/report`",
-        "report conversations/s vs echo updates/s (rate limiter off)",
-        "report conversations/s vs echo updates/s (AIORateLimiter as built)",
+        "report conversations",
+        "report conversations",
         "reminder lateness p50 / p99 / max",
         "cold start",
         "cold start",
@@ -31,9 +31,12 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
         "fan-out (proposed per-chat limiter)",
         "fan-out (proposed per-chat limiter)",
     ]
-    assert len(results.echo_rt) == len(results.bot_rt) == len(results.full_rt) == TINY.round_trips
+    assert len(results.echo_rt) == len(results.ref_rt) == TINY.round_trips
+    assert len(results.bot_rt) == len(results.full_rt) == TINY.round_trips
     assert results.echo_rate is not None and results.echo_rate.count == TINY.echoes
     assert results.free_rate is not None and results.free_rate.count == TINY.conversations
+    # a conversation is 7 Bot API calls: 3 messages, 2 edits, 2 answered presses
+    assert results.free_rate.calls >= 7 * TINY.conversations
     assert len(results.late) == TINY.late and results.late_missing == 0
     for fan in (results.fan, results.fan_chat):
         assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
