@@ -1,4 +1,5 @@
-"""SqliteStore: the incident store on one SQLite file (WAL, foreign keys, busy timeout)."""
+"""SqliteStore: the incident store on one SQLite file (WAL, foreign keys, a lock waited for
+without stalling the event loop: bot/store/db.py)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class SqliteStore(SqlReads):
             await db.execute("PRAGMA foreign_keys = ON")
             if not read_only:
                 await db.execute("PRAGMA journal_mode = WAL")
-            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                await db.execute("PRAGMA synchronous = FULL")  # each commit on disk before use
             await schema.migrate(db, read_only=read_only)
         except BaseException:
             await db.close()
