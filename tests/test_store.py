@@ -32,6 +32,7 @@ from bot.store import (
     Store,
     Tx,
     latest_version,
+    riders,
     schema,
 )
 
@@ -389,6 +390,42 @@ class TestStoreContract:
         assert await write(store, lambda tx: tx.claim_update("telegram:1002", T0 + H)) is True
         assert await write(store, lambda tx: tx.forget_updates(T0 + H)) == 1
         assert await write(store, lambda tx: tx.claim_update("telegram:1001", T0 + H)) is True
+
+    async def test_update_seen_reads_the_marks(self, store: Store) -> None:
+        assert await store.update_seen("telegram:7") is False
+        await write(store, lambda tx: tx.claim_update("telegram:7", T0))
+        assert await store.update_seen("telegram:7") is True
+        assert await store.update_seen("telegram:8") is False
+
+    async def test_riders_are_written_by_the_next_transaction_that_commits(
+        self, store: Store
+    ) -> None:
+        async def mark(tx: Tx) -> None:
+            assert await tx.claim_update("telegram:9", T0)
+
+        with riders.scope():
+            riders.aboard(mark)
+            with pytest.raises(StoreError):  # rolled back: the mark waits for the next one
+                async with store.transaction() as tx:
+                    await tx.add_event(TimelineEvent(999, T0, "orphan"))
+            assert await store.update_seen("telegram:9") is False
+            incident = await new_incident(store)  # this one carries it
+            assert await store.update_seen("telegram:9") is True
+            await riders.settle(store.transaction)  # nothing left to write
+        assert await store.get_incident(incident.id) is not None
+        await write(store, lambda tx: tx.kv_set("n", "k", 1, T0))  # outside the scope: no riders
+
+    async def test_settle_writes_what_no_transaction_took(self, store: Store) -> None:
+        async def mark(tx: Tx) -> None:
+            await tx.claim_update("telegram:10", T0)
+
+        with riders.scope():
+            riders.aboard(mark)
+            assert await store.update_seen("telegram:10") is False  # reads carry nothing
+            await riders.settle(store.transaction)
+        assert await store.update_seen("telegram:10") is True
+        with pytest.raises(ValueError):
+            riders.aboard(mark)
 
     async def test_people_upsert_and_lookup_by_username(self, store: Store) -> None:
         async with store.transaction() as tx:

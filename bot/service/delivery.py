@@ -17,7 +17,7 @@ import os
 import secrets
 import socket
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 
 from bot.domain.errors import StoreError
@@ -100,6 +100,42 @@ class Delivery:
         """Something was enqueued: deliver soon."""
         self._wake.set()
 
+    async def send_now(self, chat: str, ids: Sequence[int]) -> None:
+        """Send messages just written claimed for this engine (bot/service/sendnow.py) at once,
+        if it is idle and nothing older waits in their chat; else on its next round."""
+        if self._lock.locked():
+            self.poke()
+            return
+        async with self._lock:
+            done = await self._send_mine(chat, ids)
+        if not done:
+            self.poke()
+
+    async def _send_mine(self, chat: str, ids: Sequence[int]) -> bool:
+        """Send and record ``ids``; False when any is left to the engine's own round."""
+        try:
+            gone = chat in await gone_chats(self.store, self.transport.name)
+            owed = [] if gone else await self.store.owed_upto(chat, max(ids), len(ids) + 1)
+        except StoreError:
+            return False
+        if [item.id for item in owed] != sorted(ids) or gone:
+            return False  # older messages wait there first (or these rolled back)
+        sent: list[tuple[OutboxItem, str | None]] = []
+        for item in owed:
+            try:
+                sent.append((item, await self._deliver_once(item)))
+            except RetryLater as exc:
+                if exc.timed_out:
+                    self._slow.add(item.id)
+                break
+            except Exception:  # whatever it is, the engine meets it again and deals with it
+                break
+        try:
+            await self._record_all(sent)
+        except StoreError:  # remembered as sent (_unrecorded): the engine records them
+            return False
+        return len(sent) == len(owed)
+
     async def run(self) -> None:
         """Deliver until cancelled, waking on pokes and every few seconds."""
         while True:
@@ -173,12 +209,20 @@ class Delivery:
 
     async def _record(self, item: OutboxItem, ref: str | None) -> None:
         """Mark an item sent (with the message ref it lives in, for later edits)."""
+        await self._record_all([(item, ref)])
+
+    async def _record_all(self, sent: Sequence[tuple[OutboxItem, str | None]]) -> None:
+        """Mark items sent, in one transaction (with the message ref each lives in)."""
+        if not sent:
+            return
         async with self.store.transaction() as tx:
-            await tx.mark_sent(item.id, self.clock.now(), ref)
-            key = ref_key(item)
-            if key and ref and Kind(item.kind) in (Kind.CARD, Kind.QUESTION):
-                await tx.kv_set(self.refs, key, ref)
-        self._forget(item)
+            for item, ref in sent:
+                await tx.mark_sent(item.id, self.clock.now(), ref)
+                key = ref_key(item)
+                if key and ref and Kind(item.kind) in (Kind.CARD, Kind.QUESTION):
+                    await tx.kv_set(self.refs, key, ref)
+        for item, _ in sent:
+            self._forget(item)
 
     def _forget(self, item: OutboxItem) -> None:
         self._unrecorded.pop(item.id, None)

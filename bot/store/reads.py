@@ -65,6 +65,11 @@ class SqlReads(ABC):
         async with self._reading() as db:
             return await queries.person_by_username(db, username)
 
+    async def update_seen(self, key: str) -> bool:
+        """Whether an incoming update was marked processed (``Tx.claim_update``)."""
+        async with self._reading() as db:
+            return await queries.update_seen(db, key)
+
     async def kv_get(self, namespace: str, key: str) -> Any:
         """The value stored under (namespace, key), or None."""
         async with self._reading() as db:
@@ -89,6 +94,11 @@ class SqlReads(ABC):
         """Unsent, unparked outbox messages, oldest first (only ``transport`` chats, if given)."""
         async with self._reading() as db:
             return await outbox.pending(db, limit, transport)
+
+    async def owed_upto(self, chat: str, upto: int, limit: int) -> list[OutboxItem]:
+        """A chat's unsent, unparked messages with ids up to ``upto``, oldest first."""
+        async with self._reading() as db:
+            return await outbox.owed_upto(db, chat, upto, limit)
 
     async def parked(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
         """Unsent messages set aside with their reasons, oldest first."""

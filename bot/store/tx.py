@@ -305,12 +305,22 @@ class SqlTx:
         payload: Mapping[str, Any],
         at: datetime,
         incident_id: int | None = None,
+        claimed_by: str | None = None,
     ) -> int:
         """Owe a message to a chat (sent later by the transport); return its outbox id."""
+        claimed_at = None if claimed_by is None else to_text(at)
         return await self.db.insert(
-            "INSERT INTO outbox (chat, incident_id, kind, payload, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (chat, incident_id, kind, codec.to_json(dict(payload)), to_text(at)),
+            "INSERT INTO outbox (chat, incident_id, kind, payload, created_at, claimed_by,"
+            " claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                chat,
+                incident_id,
+                kind,
+                codec.to_json(dict(payload)),
+                to_text(at),
+                claimed_by,
+                claimed_at,
+            ),
         )
 
     async def mark_sent(self, item_id: int, at: datetime, ref: str | None = None) -> None:

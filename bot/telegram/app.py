@@ -24,14 +24,16 @@ from bot.i18n import Translator
 from bot.serve import Face, Life, Ops, face_problems, prove_writable
 from bot.service.clock import Clock, SystemClock
 from bot.service.plans import PlanBook
-from bot.service.seen import Window
+from bot.service.seen import AlreadyProcessed, Window
 from bot.settings import Settings
+from bot.store import riders
 from bot.store.opening import open_store, redact
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
 from bot.telegram.limiter import CountingLimiter
 from bot.telegram.runtime import Context, install, runtime
 from bot.telegram.transport import NAME, TelegramTransport
+from bot.telegram.updates import OneByOne
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,7 @@ def build(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
         .rate_limiter(CountingLimiter(max_retries=5))
+        .concurrent_updates(OneByOne())
         .post_init(
             partial(
                 _start, settings=settings, plans=plans, clock=clock or SystemClock(), others=others
@@ -130,6 +133,8 @@ async def _start(
         settings.database, plans, clock, transports, settings.shelf, settings.keep_sent, ops
     )
     application.bot_data[LIFE] = life
+    if isinstance(application.update_processor, OneByOne):
+        application.update_processor.store = life.running.service.store
     limiter = application.bot.rate_limiter
     if life.meter is not None and isinstance(limiter, CountingLimiter):
         limiter.on_429 = partial(life.meter.rate_limited, NAME)
@@ -162,6 +167,8 @@ async def _stop(application: App) -> None:
         except Exception:  # stopping anyway: the store must still be closed
             log.exception("could not stop a messenger cleanly")
     life = application.bot_data.pop(LIFE, None)
+    if isinstance(application.update_processor, OneByOne):
+        application.update_processor.store = None
     if isinstance(life, Life):
         await life.close()
 
@@ -186,9 +193,12 @@ async def _once(update: Update, context: Context) -> None:
         except Exception:  # whatever happened, the edit must not reach the command handlers
             log.exception("error while answering edited message (update %s)", update.update_id)
         raise ApplicationHandlerStop
-    key, now = f"telegram:{update.update_id}", rt.service.clock.now()
-    try:
-        fresh = await window.claim(rt.service.store, key, now)
+    key, now, store = f"telegram:{update.update_id}", rt.service.clock.now(), rt.service.store
+    try:  # in OneByOne's scope, marked with the update's first transaction; else at once
+        if riders.scoped():
+            fresh = await window.expect(store, key, now)
+        else:
+            fresh = await window.claim(store, key, now)
     except StoreUnavailable as exc:
         await not_saved(update, context, exc)
         raise ApplicationHandlerStop from exc
@@ -202,10 +212,13 @@ async def _on_error(update: object, context: Context) -> None:
     """Log unexpected errors with their context and tell the chat something went wrong."""
     if guard.polling_conflict(context.application, context.error):
         return
+    if isinstance(context.error, AlreadyProcessed):  # another process did it meanwhile
+        log.info("update %s already processed; rolled back", _number(update))
+        return
     if isinstance(context.error, StoreUnavailable):  # expected: one line, not a traceback
         await not_saved(update, context, context.error)
         return
-    number = update.update_id if isinstance(update, Update) else None
+    number = _number(update)
     # the update itself (its text, its sender) only at DEBUG: the log rule of bot.ops.logs
     log.error("error while handling update %s", number, exc_info=context.error)
     log.debug("the update that failed: %r", update)
@@ -214,3 +227,8 @@ async def _on_error(update: object, context: Context) -> None:
             await say(update, context, N_("error.generic"))
         except Exception:  # the error may be that Telegram is unreachable
             log.exception("could not report the error to the chat")
+
+
+def _number(update: object) -> int | None:
+    """The update's id, for the log."""
+    return update.update_id if isinstance(update, Update) else None
