@@ -538,6 +538,21 @@ class TestStoreContract:
         assert [i.id for i in await store.claim("b", T0, limit=2)] == ids[1:3]
         assert [i.id for i in await store.pending()] == ids[1:]  # whoever claimed them
 
+    async def test_a_message_written_claimed_is_its_owner_s_alone(self, store: Store) -> None:
+        older = await owe(store, 1)
+        async with store.transaction() as tx:
+            mine = await tx.enqueue("telegram:-1", "notice", {"key": "x"}, T0, claimed_by="a")
+            other = await tx.enqueue("telegram:-2", "notice", {"key": "y"}, T0, claimed_by="a")
+        assert [i.id for i in await store.claim("b", T0)] == older  # never another's
+        found = await store.claim("a", T0)
+        assert [(i.id, i.claimed_by) for i in found] == [(mine, "a"), (other, "a")]
+        owed = await store.owed_upto("telegram:-1", mine, 10)
+        assert [(i.id, i.kind, i.payload) for i in owed] == [(mine, "notice", {"key": "x"})]
+        assert await store.owed_upto("telegram:-1", mine - 1, 10) == []
+        await write(store, lambda tx: tx.mark_sent(mine, T0, "m1"))
+        assert await store.owed_upto("telegram:-1", mine, 10) == []
+        assert [i.id for i in await store.owed_upto("telegram:-2", other, 1)] == [other]
+
     async def test_a_parked_message_is_never_returned(self, store: Store) -> None:
         ids = await owe(store, 3)
         await store.claim("a", T0, limit=1)

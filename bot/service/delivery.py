@@ -121,20 +121,27 @@ class Delivery:
         if [item.id for item in owed] != sorted(ids) or gone:
             return False  # older messages wait there first (or these rolled back)
         sent: list[tuple[OutboxItem, str | None]] = []
-        for item in owed:
-            try:
-                sent.append((item, await self._deliver_once(item)))
-            except RetryLater as exc:
-                if exc.timed_out:
-                    self._slow.add(item.id)
-                break
-            except Exception:  # whatever it is, the engine meets it again and deals with it
-                break
+        done = 0
         try:
+            for item in owed:
+                try:
+                    sent.append((item, await self._deliver_once(item)))
+                except RetryLater as exc:  # the engine waits or backs off, and tries again
+                    if exc.timed_out:
+                        self._slow.add(item.id)
+                    break
+                except ChatGone as exc:
+                    await self._forget_chat(item, exc)
+                    break
+                except StoreError:
+                    break
+                except Exception as exc:  # a bug, as the engine would meet it: parked
+                    await self._park(item, exc)
+                done += 1
             await self._record_all(sent)
-        except StoreError:  # remembered as sent (_unrecorded): the engine records them
+        except StoreError:  # what was sent is remembered (_unrecorded): the engine records it
             return False
-        return len(sent) == len(owed)
+        return done == len(owed)
 
     async def run(self) -> None:
         """Deliver until cancelled, waking on pokes and every few seconds."""
