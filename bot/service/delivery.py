@@ -323,9 +323,9 @@ class Delivery:
 
     async def _send(self, item: OutboxItem, out: Outgoing) -> str | None:
         """Edit the message the item replaces when there is one and it can be; else post."""
-        key = ref_key(item)
+        key = ref_key(item) if replaces(item) else None
         existing = await self.store.kv_get(self.refs, key) if key else None
-        if replaces(item) and existing and self.transport.capabilities.edits:
+        if existing and self.transport.capabilities.edits:
             try:
                 return await self.transport.edit(str(existing), out)
             except CannotEdit as exc:
