@@ -132,6 +132,17 @@ class SqliteStore(SqlReads):
                 yield db
 
     @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[SqliteDb]:
+        """One statement outside a transaction reads one consistent state by itself."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield self._db
+            return
+        async with self._lock:
+            self._check_open()
+            await self._db.rollback_quietly()
+            yield self._db
+
+    @asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[SqliteDb]:
         """A read transaction; the caller holds the lock."""
         await self._db.rollback_quietly()
