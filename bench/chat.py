@@ -61,6 +61,24 @@ async def round_trips(
     return times
 
 
+async def paired_round_trips(
+    apis: tuple[BenchAPI, BenchAPI],
+    once: Callable[[BenchAPI, int, int, int], Awaitable[float]],
+    n: int,
+    warmup: int,
+) -> tuple[list[float], list[float]]:
+    """Round trips to two bots (each polling its own fake server) taken in turns, the same
+    group for both: a change in the machine's load meets both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(warmup + n):
+        for api, sample in zip(apis, times, strict=True):
+            took = await once(api, group(i), informant(0), i)
+            if i >= warmup:
+                sample.append(took)
+            await asyncio.sleep(PAUSE)
+    return times
+
+
 @dataclass(frozen=True)
 class Rate:
     """How many units were done in how long, with how many Bot API calls."""
