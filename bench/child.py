@@ -2,7 +2,7 @@
 or the minimal reference bot (bench/minimal.py).
 
     python -m bench.child yuqing|echo|minimal --api URL --token T [--database DB --plans FILE]
-        [--no-rate-limit | --chat-limit] [--profile FILE]
+        [--no-rate-limit] [--profile FILE]
 
 Prints ``READY {json}`` once polling, then runs until a line arrives on stdin, and prints
 ``STATS {json}`` (peak memory) before exiting.
@@ -17,6 +17,7 @@ import logging
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
     from bot.service.plans import PlanBook
     from bot.settings import Settings
     from bot.telegram.app import build
+    from bot.telegram.transport import CAPABILITIES
+
+    # no flood limits: the handlers' rate limiter and the delivery engine's gate alike
+    limits = replace(CAPABILITIES, overall=(), per_chat=()) if args.no_rate_limit else CAPABILITIES
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -57,7 +62,7 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
         database=Path(args.database),
         plans=Path(args.plans),
     )
-    return build(settings, PlanBook.load(settings.plans))
+    return build(settings, PlanBook.load(settings.plans), capabilities=limits)
 
 
 def reference_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -73,12 +78,6 @@ APPS = {"yuqing": yuqing_app, "echo": echo_app, "minimal": reference_app}
 async def serve(args: argparse.Namespace) -> dict[str, float]:
     """Start, report READY, wait for the stop line, stop; return the timings."""
     app = APPS[args.kind](args)
-    if args.no_rate_limit:  # measurement variant: processing capacity without PTB's throttle
-        app.bot._rate_limiter = None  # type: ignore[attr-defined]
-    if args.chat_limit:  # measurement variant: the proposed per-chat limiter
-        from bench.limiter import ChatRateLimiter
-
-        app.bot._rate_limiter = ChatRateLimiter(max_retries=5)  # type: ignore[attr-defined]
     built = time.perf_counter()
     await app.initialize()
     if app.post_init is not None:
@@ -107,7 +106,6 @@ def main() -> None:
     parser.add_argument("--database")
     parser.add_argument("--plans")
     parser.add_argument("--no-rate-limit", action="store_true")
-    parser.add_argument("--chat-limit", action="store_true", help="bench.limiter's limiter")
     parser.add_argument("--profile", help="write a pyinstrument profile (text) here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

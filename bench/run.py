@@ -47,7 +47,6 @@ class Results:
     late: list[float] = field(default_factory=list)
     late_missing: int = 0
     fan: FanOut | None = None
-    fan_chat: FanOut | None = None  # with bench.limiter's per-chat limiter
 
 
 async def fresh_api(bench: Bench) -> BenchAPI:
@@ -107,16 +106,13 @@ async def clock(bench: Bench, out: Results) -> None:
 
 
 async def flood(bench: Bench, out: Results) -> None:
-    """Fan-out of reminders across groups under Telegram's flood limits, as built and with
-    the per-chat limiter proposed in bench/limiter.py."""
+    """Fan-out of reminders across groups under Telegram's flood limits."""
     lead = 2 * (out.cold.spawn_to_ready if out.cold else 2.0) + 2
-    for name, options in (("fan", ()), ("fan_chat", ("--chat-limit",))):
-        api = await fresh_api(bench)
-        try:
-            db = bench.folder / f"{name}.db"
-            setattr(out, name, await fan_out(bench, api, db, lead, *options))
-        finally:
-            await api.aclose()
+    api = await fresh_api(bench)
+    try:
+        out.fan = await fan_out(bench, api, bench.folder / "fan.db", lead)
+    finally:
+        await api.aclose()
 
 
 SCENARIOS = {"chats": chats, "clock": clock, "flood": flood}

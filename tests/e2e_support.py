@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,21 @@ from pydantic import SecretStr
 from telegram.request import BaseRequest
 
 from bot.service.plans import PlanBook
+from bot.service.transport import Capabilities
 from bot.settings import Settings
 from bot.telegram.app import ALLOWED_UPDATES, build
+from bot.telegram.transport import CAPABILITIES
 
 PLANS = Path(__file__).parent / "plans"
 GROUP = -100777
 BOSS, CLERK, EYE, STRANGER = 1001, 1002, 1003, 1099
+# Telegram without flood limits: for a server that enforces none (the fake's are opt-in)
+UNLIMITED = replace(CAPABILITIES, overall=(), per_chat=())
+
+
+def capabilities_for(tg: FakeBotAPI) -> Capabilities:
+    """Telegram's capabilities, with its flood limits kept only if the fake server enforces them."""
+    return CAPABILITIES if tg.flood is not None else UNLIMITED
 
 
 def settings_for(
@@ -46,10 +56,12 @@ async def running(
 
     ``plans`` is the plan file (or folder); ``request`` replaces PTB's HTTP transport settings
     (e.g. an ``HTTPXRequest`` with short timeouts), still over real HTTP; ``more`` are settings
-    (``evidence_max_file_mb=0.01`` …).
+    (``evidence_max_file_mb=0.01`` …). The bot keeps Telegram's flood limits when the fake
+    server enforces them (``tg.flood``), and has none when it does not.
     """
     settings = settings_for(tg, database, plans, **more)
-    application = build(settings, PlanBook.load(settings.plans), request=request)
+    plan_book = PlanBook.load(settings.plans)
+    application = build(settings, plan_book, request=request, capabilities=capabilities_for(tg))
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)

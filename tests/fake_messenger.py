@@ -83,7 +83,6 @@ class FakeMessenger:
         text_limit=30_000,
         buttons=None,
         button_label=None,
-        per_chat_per_minute=None,
     )
 
     def __init__(self) -> None:

@@ -28,8 +28,6 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
         "cold start",
         "fan-out",
         "fan-out",
-        "fan-out (proposed per-chat limiter)",
-        "fan-out (proposed per-chat limiter)",
     ]
     assert len(results.echo_rt) == len(results.ref_rt) == TINY.round_trips
     assert len(results.bot_rt) == len(results.full_rt) == TINY.round_trips
@@ -38,6 +36,6 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
     # a conversation is 7 Bot API calls: 3 messages, 2 edits, 2 answered presses
     assert results.free_rate.calls >= 7 * TINY.conversations
     assert len(results.late) == TINY.late and results.late_missing == 0
-    for fan in (results.fan, results.fan_chat):
-        assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
+    fan = results.fan
+    assert fan is not None and fan.delivered == TINY.reminders and fan.twice == 0
     assert results.cold is not None and results.cold.peak_mb > 0

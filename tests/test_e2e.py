@@ -76,14 +76,22 @@ async def confirmed_major(tg: FakeBotAPI) -> int:
     return card
 
 
-async def report_major(tg: FakeBotAPI, description: str = "/report 网帖称某单位违规") -> int:
+async def report_major(
+    tg: FakeBotAPI, description: str = "/report 网帖称某单位违规", timeout: float = 5.0
+) -> int:
     """Report and grade an incident as 重大 from the informant's phone; return its card id."""
     tg.send_message(GROUP, EYE, description)
-    first = await tg.wait_for(lambda m: "定级问题 1/2" in m.text and not m.edits, chat_id=GROUP)
+    first = await tg.wait_for(
+        lambda m: "定级问题 1/2" in m.text and not m.edits, chat_id=GROUP, timeout=timeout
+    )
     tg.press_button(GROUP, EYE, first.message_id, "50条以内")
-    second = await tg.wait_for(lambda m: "定级问题 2/2" in m.text and not m.edits, chat_id=GROUP)
+    second = await tg.wait_for(
+        lambda m: "定级问题 2/2" in m.text and not m.edits, chat_id=GROUP, timeout=timeout
+    )
     tg.press_button(GROUP, EYE, second.message_id, "是")
-    card = await tg.wait_for(lambda m: "重大舆情" in m.text and "待领导确认" in m.text)
+    card = await tg.wait_for(
+        lambda m: "重大舆情" in m.text and "待领导确认" in m.text, timeout=timeout
+    )
     return card.message_id
 
 
@@ -196,7 +204,7 @@ async def test_429_and_5xx_are_retried_and_nothing_is_lost_or_reordered(tmp_path
         async with running(tg, tmp_path / "y.db"):
             tg.fail_next("sendMessage", status=429, retry_after=1)
             tg.fail_next("editMessageText", status=502, count=2)
-            card = await report_major(tg)
+            card = await report_major(tg, timeout=15)  # backoff 1 s, 2 s; a held chat's 1 s
             tg.fail_next("sendMessage", status=500, count=2)
             tg.press_button(GROUP, BOSS, card, "确认等级")
             await tg.wait_for(lambda m: "已确认事件等级" in m.text, timeout=15)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import BOSS, CLERK, EYE, GROUP, PLANS
+from e2e_support import BOSS, CLERK, EYE, GROUP, PLANS, UNLIMITED
 from pydantic import SecretStr
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
@@ -78,7 +78,10 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[App, StubRequest]]:
         plans=PLANS / "e2e.yaml",
     )
     stub = StubRequest()
-    application = build(settings, PlanBook.load(settings.plans), request=stub)
+    # the stub enforces no flood limits, so the bot keeps none
+    application = build(
+        settings, PlanBook.load(settings.plans), request=stub, capabilities=UNLIMITED
+    )
     await application.initialize()
     assert application.post_init is not None and application.post_shutdown is not None
     await application.post_init(application)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import EYE, GROUP, PLANS, people, running
+from e2e_support import EYE, GROUP, PLANS, UNLIMITED, people, running
 from fakeapi import FakeBotAPI
 from process_support import BotProcess, confirm, report_major, spawn
 from support import tg_actor
@@ -28,6 +28,7 @@ import bot.service.delivery as delivery_module
 from bot.render.messages import compose
 from bot.service.clock import SystemClock
 from bot.service.delivery import Delivery
+from bot.service.flood import Gate
 from bot.service.incidents import IncidentService
 from bot.service.plans import PlanBook
 from bot.store import OutboxItem, SqliteStore
@@ -123,7 +124,7 @@ async def test_two_senders_on_one_database_send_every_message_once(tmp_path: Pat
                 await reporting.open_report(f"telegram:{chat}", tg_actor(EYE), f"网帖 {n}")
             senders = [
                 Delivery(
-                    TelegramTransport(telegram),
+                    TelegramTransport(telegram, Gate(UNLIMITED)),  # the fake enforces no limits
                     store,
                     service.resolver,
                     clock,
@@ -140,9 +141,9 @@ async def test_two_senders_on_one_database_send_every_message_once(tmp_path: Pat
     assert len(tg.calls("sendMessage")) == 80  # not one message tried twice
 
 
-# ``yuqing-bot run`` whose sender raises out of drain() on call number BREAK_AT (1: at once,
-# while the application is still starting; 2: after IDLE_SECONDS, while it runs), or (ROLE
-# "clock") whose clock loop raises half a second after it starts.
+# ``yuqing-bot run`` whose sender raises out of a pass over the outbox on call number BREAK_AT
+# (1: at once, while the application is still starting; 2: after IDLE_SECONDS, while it runs),
+# or (ROLE "clock") whose clock loop raises half a second after it starts.
 CRASHING = """
 import asyncio
 import sys
@@ -153,17 +154,17 @@ from bot.service.delivery import Delivery
 ROLE = sys.argv.pop()
 BREAK_AT = int(sys.argv.pop())
 calls = []
-works = Delivery.drain
+works = Delivery._pass
 
 
-async def drain(self):
+async def one_pass(self, horizon):
     calls.append(1)
     if len(calls) >= BREAK_AT:
         raise RuntimeError("injected: the sender breaks")
-    return await works(self)
+    return await works(self, horizon)
 
 
-Delivery.drain = drain
+Delivery._pass = one_pass
 
 
 async def run(self):
@@ -172,7 +173,7 @@ async def run(self):
 
 
 if ROLE == "clock":
-    Delivery.drain = works
+    Delivery._pass = works
     Clockwork.run = run
 
 from bot.cli import main

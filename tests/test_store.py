@@ -525,6 +525,14 @@ class TestStoreContract:
         with pytest.raises(NotFound):
             await write(store, lambda tx: tx.mark_sent(999, T0))
 
+    async def test_the_last_outbox_id_bounds_what_is_owed_now(self, store: Store) -> None:
+        assert await store.last_outbox_id() == 0
+        ids = await owe(store, 3)
+        await write(store, lambda tx: tx.mark_sent(ids[2], T0))
+        assert await store.last_outbox_id() == ids[2]  # sent or not
+        later = await owe(store, 1)
+        assert later[0] > ids[2] and await store.last_outbox_id() == later[0]
+
     async def test_claims_are_kept_for_their_owner_until_released(self, store: Store) -> None:
         ids = await owe(store, 8)
         first = await store.claim("a", T0, limit=3, transport="telegram")
@@ -552,6 +560,22 @@ class TestStoreContract:
         await write(store, lambda tx: tx.mark_sent(mine, T0, "m1"))
         assert await store.owed_upto("telegram:-1", mine, 10) == []
         assert [i.id for i in await store.owed_upto("telegram:-2", other, 1)] == [other]
+
+    async def test_a_claim_per_chat_takes_each_chats_oldest_replies_and_reminders(
+        self, store: Store
+    ) -> None:
+        async with store.transaction() as tx:
+            owed = [  # chat -100 owes 4 reminders, then a reply; chat -200 one reminder
+                await tx.enqueue(chat, kind, {}, T0 + i * H)
+                for i, (chat, kind) in enumerate(
+                    [("telegram:-100", "reminder")] * 4
+                    + [("telegram:-100", "question"), ("telegram:-200", "reminder")]
+                )
+            ]
+        taken = await store.claim("a", T0, limit=100, transport="telegram", per_chat=2)
+        assert [i.id for i in taken] == [owed[0], owed[1], owed[4], owed[5]]
+        assert {i.claimed_by for i in taken} == {"a"}
+        assert [i.id for i in await store.claim("b", T0, per_chat=2)] == [owed[2], owed[3]]
 
     async def test_a_parked_message_is_never_returned(self, store: Store) -> None:
         ids = await owe(store, 3)

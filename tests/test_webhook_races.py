@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from e2e_support import BOSS, CLERK, EYE, GROUP, PLANS, people, settings_for
+from e2e_support import BOSS, CLERK, EYE, GROUP, PLANS, capabilities_for, people, settings_for
 from fakeapi import BotMessage, FakeBotAPI
 
 from bot.service.plans import PlanBook
@@ -34,7 +34,7 @@ def free_port() -> int:
 async def webhook_bot(tg: FakeBotAPI, db: Path) -> AsyncIterator[str]:
     """The bot receiving updates by webhook on loopback; yields the URL to post them to."""
     settings = settings_for(tg, db, PLANS / "two-leaders.yaml")
-    application = build(settings, PlanBook.load(settings.plans))
+    application = build(settings, PlanBook.load(settings.plans), capabilities=capabilities_for(tg))
     port = free_port()
     await application.initialize()
     assert application.post_init is not None and application.updater is not None

@@ -19,7 +19,6 @@ CAPABILITIES = Capabilities(
     text_limit=1_000_000,
     buttons=None,
     button_label=None,
-    per_chat_per_minute=None,
 )
 
 

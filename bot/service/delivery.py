@@ -1,6 +1,8 @@
-"""The delivery engine: the outbox, in order, through any Transport, each message once.
+"""The delivery engine: the outbox, each chat in order, through any Transport, each message once.
 
-Each message is claimed (under this engine's ``owner`` id) before it is sent, so no other
+Chats are served round-robin within the messenger's flood limits (bot/service/flood.py): a
+chat that must wait is passed over, not waited on, and a chat's replies go before its queued
+reminders. Each message is claimed (under this engine's ``owner`` id) before it is sent, so no other
 engine on the database sends it too. Chats the bot was removed from are skipped (their
 messages dropped) until it is back. A message that cannot be drawn or sent for any other
 reason than the network, a flood limit, a lost chat or the database is parked and logged
@@ -16,16 +18,17 @@ import logging
 import os
 import secrets
 import socket
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
+from enum import Enum
 
 from bot.domain.errors import StoreError
 from bot.domain.incident import Incident
 from bot.i18n import Translator
 from bot.render.messages import compose
+from bot.service import setaside
 from bot.service.clock import Clock
-from bot.service.membership import gone_chats, mark_gone
+from bot.service.flood import PACED, Gate, Rotation
 from bot.service.outbox import Kind
 from bot.service.resolve import PlanResolver
 from bot.service.transport import CannotEdit, ChatGone, Outgoing, Refused, RetryLater, Transport
@@ -34,8 +37,26 @@ from bot.store import OutboxItem, Store
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 5.0  # how often the engine looks at the outbox without being poked
-BATCH = 50  # messages claimed at a time
+CLAIM = 10_000  # messages claimed at most at a time
+PER_CHAT = 10  # of each chat's replies, and of its reminders, claimed at a time
 MAX_BACKOFF = 60.0
+
+
+class Pass(Enum):
+    """How one pass over the outbox ended."""
+
+    EMPTY = "empty"  # nothing was owed
+    MORE = "more"  # messages went (or wait for a limit): look again
+    DOWN = "down"  # the messenger or the database cannot be used: back off
+
+
+class Step(Enum):
+    """What became of one message the engine tried to deliver."""
+
+    DONE = "done"  # sent, dropped or parked: off the queue
+    HELD = "held"  # a flood limit: its chat waits as long as the messenger asked
+    GONE = "gone"  # the bot is out of its chat
+    DOWN = "down"  # the messenger cannot be reached: the whole queue waits
 
 
 def refs_namespace(transport: str) -> str:
@@ -83,26 +104,30 @@ class Delivery:
         clock: Clock,
         lang: Callable[[str], Awaitable[str]],
         owner: str | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.transport, self.store, self.plans, self.clock = transport, store, plans, clock
         self.owner = owner or new_owner()
         self._lang = lang  # async (chat key) -> language code
         self._wake = asyncio.Event()
+        self._pokes = 0  # how many times poked: a pass looks again when this moves
         self._lock = asyncio.Lock()
         self._unrecorded: dict[int, str | None] = {}  # outbox id -> ref, sent but not marked
         self._slow: set[int] = set()  # outbox ids whose last send timed out
         self._store_down = False
-        self._waited = False  # the last drain stopped for a flood limit it waited out
+        self.gate = gate or Gate(transport.capabilities)
         self.backoff = 1.0
         self.refs = refs_namespace(transport.name)
 
     def poke(self) -> None:
         """Something was enqueued: deliver soon."""
+        self._pokes += 1
         self._wake.set()
 
     async def send_now(self, chat: str, ids: Sequence[int]) -> None:
         """Send messages just written claimed for this engine (bot/service/sendnow.py) at once,
-        if it is idle and nothing older waits in their chat; else on its next round."""
+        if it is idle, nothing older waits in their chat and the flood limits let them go;
+        else they go on its next pass."""
         if self._lock.locked():
             self.poke()
             return
@@ -112,99 +137,165 @@ class Delivery:
             self.poke()
 
     async def _send_mine(self, chat: str, ids: Sequence[int]) -> bool:
-        """Send and record ``ids``; False when any is left to the engine's own round."""
+        """Send and record ``ids``; False when any is left to the engine's own pass."""
         try:
-            gone = chat in await gone_chats(self.store, self.transport.name)
-            owed = [] if gone else await self.store.owed_upto(chat, max(ids), len(ids) + 1)
-        except StoreError:
-            return False
-        if [item.id for item in owed] != sorted(ids) or gone:
-            return False  # older messages wait there first (or these rolled back)
-        sent: list[tuple[OutboxItem, str | None]] = []
-        done = 0
-        try:
-            for item in owed:
-                try:
-                    sent.append((item, await self._deliver_once(item)))
-                except RetryLater as exc:  # the engine waits or backs off, and tries again
-                    if exc.timed_out:
-                        self._slow.add(item.id)
-                    break
-                except ChatGone as exc:
-                    await self._forget_chat(item, exc)
-                    break
-                except StoreError:
-                    break
-                except Exception as exc:  # a bug, as the engine would meet it: parked
-                    await self._park(item, exc)
-                done += 1
+            owed = await self.store.owed_upto(chat, max(ids), len(ids) + 1)
+            if [item.id for item in owed] != sorted(ids):
+                return False  # older messages wait there first (or these rolled back)
+            owed = await setaside.skip_gone(self.store, self.clock, self.transport.name, owed)
+            sent = await self._send_these(owed)
             await self._record_all(sent)
         except StoreError:  # what was sent is remembered (_unrecorded): the engine records it
             return False
-        return done == len(owed)
+        return len(sent) == len(owed)
+
+    async def _send_these(self, items: list[OutboxItem]) -> list[tuple[OutboxItem, str | None]]:
+        """Send items in order while the flood limits let them; stop at the first that cannot go
+        (handled as a pass would: a chat held, a chat gone, a message parked)."""
+        sent: list[tuple[OutboxItem, str | None]] = []
+        paced = PACED.set(True)  # counted here against the gate, not again by the client
+        try:
+            for item in items:
+                if self.gate.wait(item.chat) > 0:
+                    break
+                try:
+                    sent.append((item, await self._deliver_once(item)))
+                except RetryLater as exc:
+                    self._retry(item, exc)
+                    break
+                except ChatGone as exc:
+                    await setaside.forget_chat(self.store, self.clock, item, exc)
+                    self._forget(item)
+                    break
+                except StoreError:
+                    break
+                except Exception as exc:  # a bug, or a plan the message cannot be drawn by
+                    await setaside.park(self.store, self.clock, item, exc)
+                    self._forget(item)
+                    break
+        finally:
+            PACED.reset(paced)
+        return sent
 
     async def run(self) -> None:
-        """Deliver until cancelled, waking on pokes and every few seconds."""
+        """Deliver until cancelled, a pass at a time, waking on pokes and every few seconds."""
+        seen, more = 0, False
         while True:
-            with suppress(TimeoutError):  # not wait_for: in 3.11 it can swallow a cancellation
-                async with asyncio.timeout(IDLE_SECONDS):
-                    await self._wake.wait()
-            self._wake.clear()
-            if await self._attempt():
-                self.backoff = 1.0
-            elif self._waited:  # a flood limit, waited out as asked: go on at once
-                self._waited = False
-                self._wake.set()
-            else:
+            if not more:
+                await self._idle(IDLE_SECONDS, seen)
+            seen = self._pokes
+            found = await self._attempt()
+            more = found is not Pass.EMPTY
+            if found is Pass.DOWN:
                 await asyncio.sleep(self.backoff)
                 self.backoff = min(self.backoff * 2, MAX_BACKOFF)
-                self._wake.set()  # try again right after the backoff, not at the next poke
+            else:
+                self.backoff = 1.0
 
-    async def _attempt(self) -> bool:
-        """drain(), with a database that cannot be used logged once per outage."""
+    async def _idle(self, seconds: float, seen: int) -> None:
+        """Wait ``seconds``, or less if poked after the ``seen``-th poke."""
+        if self._pokes != seen:
+            return
+        self._wake.clear()
+        with suppress(TimeoutError):  # not wait_for: in 3.11 it can swallow a cancellation
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+
+    async def _attempt(self) -> Pass:
+        """One pass over everything owed, with a database that cannot be used logged once."""
         try:
-            done = await self.drain()
+            found = await self._pass(None)
         except StoreError as exc:
             if not self._store_down:
                 detail = exc.params.get("detail", exc.key)
                 log.warning("database unavailable, messages wait until it is back: %s", detail)
             self._store_down = True
-            return False
+            return Pass.DOWN
         if self._store_down:
             log.info("database available again: delivering")
             self._store_down = False
-        return done
+        return found
 
     async def drain(self) -> bool:
-        """Deliver everything owed; False if the messenger asked to wait (try again later)."""
-        name = self.transport.name
-        async with self._lock:
-            while items := await self.store.claim(self.owner, self.clock.now(), BATCH, name):
-                for item in await self._skip_gone(items):
-                    try:
-                        await self._record(item, await self._deliver_once(item))
-                    except RetryLater as exc:
-                        await self._wait(item, exc)
-                        return False
-                    except ChatGone as exc:
-                        await self._forget_chat(item, exc)
-                        break  # read the queue again: the chat's other messages are skipped
-                    except StoreError:
-                        raise  # the whole queue waits for the database (see _attempt)
-                    except Exception as exc:  # a bug, or a plan the message cannot be drawn by
-                        await self._park(item, exc)
-            return True
+        """Deliver what is owed now, then return; False if the messenger cannot be reached.
 
-    async def _wait(self, item: OutboxItem, exc: RetryLater) -> None:
-        """Log why the queue stops; wait as long as the messenger asked, if it said."""
+        Messages enqueued meanwhile are left to later (the running engine sends them), so this
+        ends even while the clock enqueues faster than the flood limits let messages out.
+        """
+        horizon = await self.store.last_outbox_id()
+        while (found := await self._pass(horizon)) is Pass.MORE:
+            pass
+        return found is Pass.EMPTY
+
+    async def _pass(self, horizon: int | None) -> Pass:
+        """Claim what is owed (up to ``horizon``) and send it; MORE when it should look again."""
+        async with self._lock:
+            seen = self._pokes
+            rotation = Rotation(await self._claim(horizon), PER_CHAT, CLAIM)
+            if not rotation:
+                return Pass.EMPTY
+            return Pass.MORE if await self._serve(rotation, seen) else Pass.DOWN
+
+    async def _claim(self, horizon: int | None) -> list[OutboxItem]:
+        """Every chat's oldest owed messages: the whole burst, not a page of the oldest rows."""
+        name = self.transport.name
+        found = await self.store.claim(self.owner, self.clock.now(), CLAIM, name, per_chat=PER_CHAT)
+        if horizon is not None:
+            found = [item for item in found if item.id <= horizon]
+        return await setaside.skip_gone(self.store, self.clock, self.transport.name, found)
+
+    async def _serve(self, rotation: Rotation, seen: int) -> bool:
+        """Send what the flood limits let through, chat by chat; False if unreachable.
+
+        Returns to claim again when a chat's claimed messages ran out but it may owe more, when
+        the bot leaves a chat and when poked (a reply may be owed, to go ahead of reminders).
+        """
+        while rotation:
+            found = rotation.next(self.gate)
+            if isinstance(found, float):
+                await self._idle(found, seen)
+                if self._pokes != seen:
+                    return True
+                continue
+            step = await self._step(found)
+            if step is Step.DOWN:
+                return False
+            if step is Step.GONE or self._pokes != seen:
+                return True
+            if step is Step.DONE and rotation.done(found):
+                return True
+        return True
+
+    async def _step(self, item: OutboxItem) -> Step:
+        """Deliver one item; what became of it (held: the messenger asked to wait)."""
+        paced = PACED.set(True)
+        try:
+            await self._record(item, await self._deliver_once(item))
+        except RetryLater as exc:
+            return self._retry(item, exc)
+        except ChatGone as exc:
+            await setaside.forget_chat(self.store, self.clock, item, exc)
+            self._forget(item)
+            return Step.GONE
+        except StoreError:
+            raise  # the whole queue waits for the database (see _attempt)
+        except Exception as exc:  # a bug, or a plan the message cannot be drawn by
+            await setaside.park(self.store, self.clock, item, exc)
+            self._forget(item)
+        finally:
+            PACED.reset(paced)
+        return Step.DONE
+
+    def _retry(self, item: OutboxItem, exc: RetryLater) -> Step:
+        """A flood limit holds the item's chat as long as asked; an outage holds the queue."""
         if exc.seconds is not None:
-            log.warning("flood limit: waiting %s s before resending", exc.seconds)
-            await asyncio.sleep(exc.seconds)
-            self._waited = True
-            return
+            log.warning("flood limit in chat %s: holding it %s s", item.chat, exc.seconds)
+            self.gate.hold(item.chat, exc.seconds)
+            return Step.HELD
         if exc.timed_out:
             self._slow.add(item.id)
         log.warning("%s unreachable (%s); will retry", self.transport.name, exc)
+        return Step.DOWN
 
     async def _deliver_once(self, item: OutboxItem) -> str | None:
         """Deliver an item unless an earlier attempt did and only its recording failed."""
@@ -234,65 +325,6 @@ class Delivery:
     def _forget(self, item: OutboxItem) -> None:
         self._unrecorded.pop(item.id, None)
         self._slow.discard(item.id)
-
-    async def _park(self, item: OutboxItem, exc: Exception) -> None:
-        """Set aside an item that cannot be drawn or sent, with one log record of its context."""
-        number = await self._number(item)
-        reason = f"{type(exc).__name__}: {exc}"[:1000]
-        async with self.store.transaction() as tx:
-            await tx.park(item.id, self.clock.now(), reason)
-        self._forget(item)
-        log.error(
-            "outbox message %s (%s for chat %s, incident %s #%s) cannot be sent: parked (%s)",
-            item.id,
-            item.kind,
-            item.chat,
-            item.incident_id,
-            number,
-            reason,
-            exc_info=exc,
-        )
-
-    async def _number(self, item: OutboxItem) -> int | None:
-        """The number of the item's incident, for the log; None if it has none or is unreadable."""
-        if item.incident_id is None:
-            return None
-        try:
-            incident = await self.store.get_incident(item.incident_id)
-        except StoreError:
-            raise
-        except Exception:  # the incident may be what cannot be read; the log says so anyway
-            return None
-        return incident.number if incident else None
-
-    async def _skip_gone(self, items: list[OutboxItem]) -> list[OutboxItem]:
-        """Drop (mark sent, one log line per chat) the items owed to chats the bot left."""
-        gone = await gone_chats(self.store, self.transport.name)
-        dropped = [item for item in items if item.chat in gone]
-        if not dropped:
-            return items
-        now = self.clock.now()
-        async with self.store.transaction() as tx:
-            for item in dropped:
-                await tx.mark_sent(item.id, now, None)
-        for chat, count in Counter(item.chat for item in dropped).items():
-            log.warning("not in chat %s: %d owed message(s) dropped", chat, count)
-        return [item for item in items if item.chat not in gone]
-
-    async def _forget_chat(self, item: OutboxItem, exc: ChatGone) -> None:
-        """Record that the bot is out of the item's chat, and drop the item."""
-        now = self.clock.now()
-        async with self.store.transaction() as tx:
-            await mark_gone(tx, item.chat, str(exc), now)
-            await tx.mark_sent(item.id, now, None)
-        self._forget(item)
-        log.warning(
-            "removed from chat %s (%s): message %s dropped; nothing is sent there until the"
-            " bot is added back",
-            item.chat,
-            exc,
-            item.id,
-        )
 
     async def deliver(self, item: OutboxItem) -> str | None:
         """Send or edit one item; return the ref of the message it lives in."""
@@ -332,4 +364,5 @@ class Delivery:
                 log.warning("could not edit message %s (%s); sending anew", existing, exc)
         if Kind(item.kind) is Kind.ANSWERED:
             return None  # nothing to edit and nothing new to say
+        self.gate.take(item.chat)  # edits are not counted against the flood limits
         return await self.transport.send(out)

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.service.clock import Clock
 from bot.service.files import FileSource
+from bot.service.flood import Gate
 from bot.service.meter import Meter
 from bot.service.outbox import Kind
 from bot.service.transport import Capabilities, Outgoing, RetryLater, Transport
@@ -34,6 +35,12 @@ class Metered:
     def capabilities(self) -> Capabilities:
         """The inner transport's capabilities."""
         return self.inner.capabilities
+
+    @property
+    def gate(self) -> Gate | None:
+        """The flood gate the inner transport shares with its client's own limiter, if any."""
+        found = getattr(self.inner, "gate", None)
+        return found if isinstance(found, Gate) else None
 
     async def send(self, out: Outgoing) -> str | None:
         """Send through the inner transport."""

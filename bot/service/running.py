@@ -55,8 +55,15 @@ class Running:
         """
         service = IncidentService(store, plans, clock, shelf=shelf)
         lang = partial(languages.chat_language, service)
-        deliveries = {
-            transport.name: Delivery(transport, store, service.resolver, clock, lang)
+        deliveries = {  # a transport may share its flood gate with its client's own limiter
+            transport.name: Delivery(
+                transport,
+                store,
+                service.resolver,
+                clock,
+                lang,
+                gate=getattr(transport, "gate", None),
+            )
             for transport in transports
         }
         clockwork = Clockwork(service, list(deliveries), lambda: None)

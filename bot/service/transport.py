@@ -19,6 +19,14 @@ from bot.store import OutboxItem
 
 
 @dataclass(frozen=True)
+class Rate:
+    """A messenger's flood limit as a token bucket: ``count`` at once, refilled over ``seconds``."""
+
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Capabilities:
     """What a messenger can do; the engine and the renderers plan around it."""
 
@@ -29,7 +37,8 @@ class Capabilities:
     text_limit: int  # characters in one message; longer documents are split
     buttons: int | None  # buttons on one message (None: no limit worth planning for)
     button_label: int | None  # characters a button label shows
-    per_chat_per_minute: int | None  # messages into one chat per minute
+    overall: tuple[Rate, ...] = ()  # limits on all its sends together (none: unlimited)
+    per_chat: tuple[Rate, ...] = ()  # limits on the sends into one chat
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,11 @@ async def backlog(db: Db, transport: str) -> tuple[int, datetime | None]:
     return int(rows[0]["depth"]), codec.from_text_or_none(rows[0]["oldest"])
 
 
+async def last_id(db: Db) -> int:
+    """The id of the newest row, 0 when there is none."""
+    return int(await db.scalar("SELECT COALESCE(MAX(id), 0) FROM outbox"))
+
+
 async def parked(db: Db, limit: int, transport: str | None) -> list[OutboxItem]:
     """Unsent items set aside, oldest first."""
     rows = await db.all(
@@ -63,21 +68,34 @@ async def parked(db: Db, limit: int, transport: str | None) -> list[OutboxItem]:
     return [codec.outbox_from_row(row) for row in rows]
 
 
-async def claimable(db: Db, owner: str, limit: int, transport: str | None) -> list[OutboxItem]:
-    """Owed items nobody or ``owner`` claimed, oldest first."""
-    rows = await db.all(
-        f"SELECT * FROM outbox WHERE {OWED} AND (claimed_by IS NULL OR claimed_by = ?)"
-        " ORDER BY id LIMIT ?",
-        [*_transport(transport), owner, int(limit)],
-    )
+# Each chat's oldest owed rows, replies and reminders counted apart (bot/service/flood.py), so
+# one claim sees every chat with something owed rather than the few that own the oldest rows.
+WINDOWED = (
+    "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY chat, kind IN ('reminder',"
+    " 'follow_up') ORDER BY id) AS place FROM outbox WHERE {where}) AS owed"
+    " WHERE place <= ? ORDER BY id LIMIT ?"
+)
+
+
+async def claimable(
+    db: Db, owner: str, limit: int, transport: str | None, per_chat: int | None = None
+) -> list[OutboxItem]:
+    """Owed items nobody or ``owner`` claimed, oldest first (each chat's oldest ``per_chat``)."""
+    where = f"{OWED} AND (claimed_by IS NULL OR claimed_by = ?)"
+    params = [*_transport(transport), owner]
+    if per_chat is None:
+        sql = f"SELECT * FROM outbox WHERE {where} ORDER BY id LIMIT ?"
+    else:
+        sql, params = WINDOWED.format(where=where), [*params, int(per_chat)]
+    rows = await db.all(sql, [*params, int(limit)])
     return [codec.outbox_from_row(row) for row in rows]
 
 
 async def claim(
-    db: Db, owner: str, at: datetime, limit: int, transport: str | None
+    db: Db, owner: str, at: datetime, limit: int, transport: str | None, per_chat: int | None = None
 ) -> list[OutboxItem]:
     """Inside a write transaction: take the claimable items for ``owner`` and return them."""
-    found = await claimable(db, owner, limit, transport)
+    found = await claimable(db, owner, limit, transport, per_chat)
     fresh = [item.id for item in found if item.claimed_by != owner]
     await db.executemany(
         "UPDATE outbox SET claimed_by = ?, claimed_at = ? WHERE id = ? AND claimed_by IS NULL",

@@ -340,13 +340,27 @@ class Store(Protocol):
         """Unsent messages set aside with their reasons, oldest first."""
         ...
 
+    async def last_outbox_id(self) -> int:
+        """The id of the newest outbox message (0 if there is none).
+
+        Messages enqueued later get larger ids: what is owed at a moment is at or below it.
+        """
+        ...
+
     async def claim(
-        self, owner: str, at: datetime, limit: int = 50, transport: str | None = None
+        self,
+        owner: str,
+        at: datetime,
+        limit: int = 50,
+        transport: str | None = None,
+        per_chat: int | None = None,
     ) -> list[OutboxItem]:
         """Atomically take up to ``limit`` unsent, unparked messages for ``owner``, oldest first.
 
         Only messages nobody claimed or ``owner`` already claimed are taken; one claimed by
-        another owner never is. Not for use inside a transaction (it is one).
+        another owner never is. With ``per_chat``, only each chat's oldest ``per_chat`` replies
+        and oldest ``per_chat`` reminders (kinds ``reminder`` and ``follow_up``) are. Not for
+        use inside a transaction (it is one).
         """
         ...
 

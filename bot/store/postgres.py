@@ -163,17 +163,22 @@ class PgStore(SqlReads):
             yield db
 
     async def claim(
-        self, owner: str, at: datetime, limit: int = 50, transport: str | None = None
+        self,
+        owner: str,
+        at: datetime,
+        limit: int = 50,
+        transport: str | None = None,
+        per_chat: int | None = None,
     ) -> list[OutboxItem]:
         """Atomically take up to ``limit`` unsent, unparked messages for ``owner``, oldest first."""
         if asyncio.current_task() in self._owners:
             raise RuntimeError("claim() is a transaction of its own; call it outside one")
         async with self._reading() as db:  # most looks find nothing new: no writer lock
-            seen = await outbox.claimable(db, owner, limit, transport)
+            seen = await outbox.claimable(db, owner, limit, transport, per_chat)
         if all(item.claimed_by == owner for item in seen):
             return seen
         async with self.transaction() as tx:
-            return await outbox.claim(tx.db, owner, at, limit, transport)
+            return await outbox.claim(tx.db, owner, at, limit, transport, per_chat)
 
 
 def _drop(conn: Any) -> None:

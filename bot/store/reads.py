@@ -115,6 +115,11 @@ class SqlReads(ABC):
         async with self._statement() as db:
             return await outbox.backlog(db, transport)
 
+    async def last_outbox_id(self) -> int:
+        """The id of the newest outbox message (0 if there is none)."""
+        async with self._reading() as db:
+            return await outbox.last_id(db)
+
     async def wakeups_due(
         self,
         now: datetime,

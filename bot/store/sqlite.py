@@ -153,7 +153,12 @@ class SqliteStore(SqlReads):
             await self._db.rollback_quietly()
 
     async def claim(
-        self, owner: str, at: datetime, limit: int = 50, transport: str | None = None
+        self,
+        owner: str,
+        at: datetime,
+        limit: int = 50,
+        transport: str | None = None,
+        per_chat: int | None = None,
     ) -> list[OutboxItem]:
         """Atomically take up to ``limit`` unsent, unparked messages for ``owner``, oldest first."""
         task = asyncio.current_task()
@@ -162,11 +167,11 @@ class SqliteStore(SqlReads):
         async with self._lock:  # one turn, like a read: the look and the claim are not split
             self._check_open()
             async with self._snapshot() as db:  # most looks find nothing new: no write lock
-                seen = await outbox.claimable(db, owner, limit, transport)
+                seen = await outbox.claimable(db, owner, limit, transport, per_chat)
             if all(item.claimed_by == owner for item in seen):
                 return seen
             async with self._begun(task) as tx:
-                return await outbox.claim(tx.db, owner, at, limit, transport)
+                return await outbox.claim(tx.db, owner, at, limit, transport, per_chat)
 
     async def pragma(self, name: str) -> Any:
         """The value of a PRAGMA on this connection (diagnostics: journal_mode, foreign_keys …)."""

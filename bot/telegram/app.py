@@ -23,16 +23,18 @@ from bot.domain.messages import N_
 from bot.i18n import Translator
 from bot.serve import Face, Life, Ops, face_problems, prove_writable
 from bot.service.clock import Clock, SystemClock
+from bot.service.flood import Gate
 from bot.service.plans import PlanBook
 from bot.service.seen import AlreadyProcessed, Window
+from bot.service.transport import Capabilities
 from bot.settings import Settings
 from bot.store import riders
 from bot.store.opening import open_store, redact
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
-from bot.telegram.limiter import CountingLimiter
+from bot.telegram.limiter import GateLimiter
 from bot.telegram.runtime import Context, install, runtime
-from bot.telegram.transport import NAME, TelegramTransport
+from bot.telegram.transport import CAPABILITIES, NAME, TelegramTransport
 from bot.telegram.updates import OneByOne
 
 log = logging.getLogger(__name__)
@@ -87,11 +89,14 @@ def build(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     others: Sequence[Face] = (),
+    capabilities: Capabilities = CAPABILITIES,
 ) -> App:
     """The Application for these settings and plans; the store opens when it starts.
 
     ``request`` replaces the HTTP transport (tests run handlers offline with a stub);
-    ``others`` are the other messengers, started on the same service once it runs.
+    ``others`` are the other messengers, started on the same service once it runs;
+    ``capabilities`` are Telegram's, whose flood limits the bot keeps (a test server may have
+    none).
     """
     # Time periods as timedelta, PTB v23's behaviour (the transport reads both); PTB 22 warns
     # on every RetryAfter otherwise.
@@ -104,7 +109,7 @@ def build(
         builder.token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
-        .rate_limiter(CountingLimiter(max_retries=5))
+        .rate_limiter(GateLimiter(Gate(capabilities)))
         .concurrent_updates(OneByOne())
         .post_init(
             partial(
@@ -127,7 +132,10 @@ async def _start(
     application: App, settings: Settings, plans: PlanBook, clock: Clock, others: Sequence[Face]
 ) -> None:
     """Open the store, register commands, start delivering, and catch up on missed reminders."""
-    transports = [TelegramTransport(application.bot), *(face.transport for face in others)]
+    limiter = application.bot.rate_limiter
+    gate = limiter.gate if isinstance(limiter, GateLimiter) else None
+    telegram = TelegramTransport(application.bot, gate)
+    transports = [telegram, *(face.transport for face in others)]
     ops = Ops(settings.http_listen, settings.http_port) if settings.http_port else None
     life = await Life.open(
         settings.database, plans, clock, transports, settings.shelf, settings.keep_sent, ops
@@ -135,8 +143,7 @@ async def _start(
     application.bot_data[LIFE] = life
     if isinstance(application.update_processor, OneByOne):
         application.update_processor.store = life.running.service.store
-    limiter = application.bot.rate_limiter
-    if life.meter is not None and isinstance(limiter, CountingLimiter):
+    if life.meter is not None and isinstance(limiter, GateLimiter):
         limiter.on_429 = partial(life.meter.rate_limited, NAME)
     install(application, life.running)
     await _register_commands(application)

@@ -34,6 +34,7 @@ async def changed(update: Update, context: Context) -> None:
     by = change.from_user.id if change.from_user else None
     if member.status in OUT:
         await membership.bot_removed(rt.service, chat, f"{member.status} by user {by}")
+        rt.poke()  # the sender claims anew, dropping what it held for the chat (flood-paced)
         log.warning(
             "removed from chat %s by a member: nothing is sent there until the bot is added back",
             chat,

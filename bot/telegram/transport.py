@@ -13,11 +13,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.service.files import TooBig
+from bot.service.flood import Gate
 from bot.service.transport import (
     CannotEdit,
     Capabilities,
     ChatGone,
     Outgoing,
+    Rate,
     Refused,
     RetryLater,
 )
@@ -35,7 +37,11 @@ CAPABILITIES = Capabilities(
     text_limit=LIMIT,
     buttons=None,  # up to 100 inline buttons, far more than a card holds
     button_label=None,
-    per_chat_per_minute=20,  # AIORateLimiter paces groups to this
+    # Telegram's flood limits: ~30 messages/s overall, 20/min into a group, ~1/s into a chat.
+    # Telegram counts arrivals, the bot its sends: a burst of 24 rather than 30 leaves room
+    # for 0.2 s of network jitter at the full rate (30/s all the same).
+    overall=(Rate(24, 0.8),),
+    per_chat=(Rate(20, 60.0), Rate(3, 3.0)),
 )
 
 
@@ -75,10 +81,11 @@ class TelegramTransport:
     """The Bot API behind the Transport port."""
 
     name = NAME
-    capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, gate: Gate | None = None) -> None:
         self.bot = bot
+        self.gate = gate  # the flood gate the bot's rate limiter shares with the engine
+        self.capabilities = gate.capabilities if gate is not None else CAPABILITIES
 
     @staticmethod
     def _wait(out: Outgoing) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from bot.service.transport import (
     CannotEdit,
     Capabilities,
     Outgoing,
+    Rate,
     Refused,
     RetryLater,
 )
@@ -57,7 +58,7 @@ CAPABILITIES = Capabilities(
     text_limit=6000,  # 20 480 bytes of markdown, in Chinese characters with room for markup
     buttons=render.BUTTONS,
     button_label=10,
-    per_chat_per_minute=30,
+    per_chat=(Rate(20, 60.0),),  # a group robot takes 20 messages a minute
 )
 
 
