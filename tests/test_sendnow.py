@@ -8,7 +8,7 @@ process delivering from the same outbox.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,11 @@ from bot.service.clock import ManualClock
 from bot.service.commands import Report
 from bot.service.delivery import Delivery
 from bot.service.dispatch import Dispatch
+from bot.service.flood import Gate
 from bot.service.outbox import notice
 from bot.service.plans import PlanBook
 from bot.service.running import Running
+from bot.service.transport import Rate
 from bot.store import SqliteStore, Store
 
 CHAT = f"{NAME}:{GROUP}"
@@ -116,4 +118,20 @@ async def test_messages_of_a_rolled_back_transaction_are_not_sent(bot: Bot) -> N
             raise RuntimeError("the use case fails after writing")
     assert len(claimed.ids[CHAT]) == 1
     await sendnow.deliver(bot.running.deliveries, claimed)
+    assert len(bot.texts()) == 1 and await bot.store.pending() == []
+
+
+async def test_a_chat_at_its_flood_limit_gets_it_from_the_engine_when_the_limit_lets(
+    bot: Bot,
+) -> None:
+    now = [0.0]
+    hourly = replace(bot.fake.capabilities, per_chat=(Rate(1, 3600),))  # one an hour
+    bot.delivery.gate = Gate(hourly, clock=lambda: now[0])
+    bot.delivery.gate.take(CHAT)  # this hour's message is spent
+    claimed = await bot.report("网帖")
+    await sendnow.deliver(bot.running.deliveries, claimed)
+    assert bot.texts() == []  # not past the limit: left to the engine, still claimed by it
+    assert [i.claimed_by for i in await bot.store.pending()] == [bot.delivery.owner]
+    now[0] = 3600.0
+    await bot.delivery.drain()
     assert len(bot.texts()) == 1 and await bot.store.pending() == []
