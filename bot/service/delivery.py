@@ -28,6 +28,7 @@ from bot.i18n import Translator
 from bot.render.messages import compose
 from bot.service import setaside
 from bot.service.clock import Clock
+from bot.service.directsend import SendsNow
 from bot.service.flood import PACED, Gate, Rotation
 from bot.service.outbox import Kind
 from bot.service.resolve import PlanResolver
@@ -93,7 +94,7 @@ def new_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-class Delivery:
+class Delivery(SendsNow):
     """Sends one transport's owed messages oldest first; an outage holds the queue."""
 
     def __init__(
@@ -123,59 +124,6 @@ class Delivery:
         """Something was enqueued: deliver soon."""
         self._pokes += 1
         self._wake.set()
-
-    async def send_now(self, chat: str, ids: Sequence[int]) -> None:
-        """Send messages just written claimed for this engine (bot/service/sendnow.py) at once,
-        if it is idle, nothing older waits in their chat and the flood limits let them go;
-        else they go on its next pass."""
-        if self._lock.locked():
-            self.poke()
-            return
-        async with self._lock:
-            done = await self._send_mine(chat, ids)
-        if not done:
-            self.poke()
-
-    async def _send_mine(self, chat: str, ids: Sequence[int]) -> bool:
-        """Send and record ``ids``; False when any is left to the engine's own pass."""
-        try:
-            owed = await self.store.owed_upto(chat, max(ids), len(ids) + 1)
-            if [item.id for item in owed] != sorted(ids):
-                return False  # older messages wait there first (or these rolled back)
-            owed = await setaside.skip_gone(self.store, self.clock, self.transport.name, owed)
-            sent = await self._send_these(owed)
-            await self._record_all(sent)
-        except StoreError:  # what was sent is remembered (_unrecorded): the engine records it
-            return False
-        return len(sent) == len(owed)
-
-    async def _send_these(self, items: list[OutboxItem]) -> list[tuple[OutboxItem, str | None]]:
-        """Send items in order while the flood limits let them; stop at the first that cannot go
-        (handled as a pass would: a chat held, a chat gone, a message parked)."""
-        sent: list[tuple[OutboxItem, str | None]] = []
-        paced = PACED.set(True)  # counted here against the gate, not again by the client
-        try:
-            for item in items:
-                if self.gate.wait(item.chat) > 0:
-                    break
-                try:
-                    sent.append((item, await self._deliver_once(item)))
-                except RetryLater as exc:
-                    self._retry(item, exc)
-                    break
-                except ChatGone as exc:
-                    await setaside.forget_chat(self.store, self.clock, item, exc)
-                    self._forget(item)
-                    break
-                except StoreError:
-                    break
-                except Exception as exc:  # a bug, or a plan the message cannot be drawn by
-                    await setaside.park(self.store, self.clock, item, exc)
-                    self._forget(item)
-                    break
-        finally:
-            PACED.reset(paced)
-        return sent
 
     async def run(self) -> None:
         """Deliver until cancelled, a pass at a time, waking on pokes and every few seconds."""

@@ -4,9 +4,10 @@ The delivery engine would send them too — after the clock's tick, its own clai
 its wake-up. Instead, while a face runs a use case inside ``claiming()``, every message the
 use case owes a chat of a running engine is written *claimed by that engine* (one transaction:
 the change, its messages and their claim), and the face hands the new ids to ``deliver()``,
-which has the engine send them at once when it is idle and nothing older waits in their chat.
-Otherwise the engine sends them itself, as its own claimed messages, on its next round: no
-other sender ever takes them, and the engine's lock keeps it from sending them twice.
+which has the engine send them at once (bot/service/directsend.py) when it is idle, nothing
+older waits in their chat and the flood limits let them go. Otherwise the engine sends them
+itself, as its own claimed messages, on its next pass: no other sender ever takes them, and
+the engine's lock keeps it from sending them twice.
 """
 
 from __future__ import annotations
