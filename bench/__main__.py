@@ -32,7 +32,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         " the others run on the first",
     )
     parser.add_argument(
-        "--only", default=",".join(SCENARIOS), help="comma-separated: chats,clock,flood,failover (all)"
+        "--only",
+        default=",".join(SCENARIOS),
+        help="comma-separated: chats,clock,flood,failover (all)",
     )
     args = parser.parse_args(argv)
     if unknown := set(args.stores.split(",")) - set(NAMES):

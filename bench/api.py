@@ -63,6 +63,11 @@ class BenchAPI(FakeBotAPI):
         self._expected.append((predicate, future))
         return future
 
+    def calls(self) -> int:
+        """Bot API calls made so far, ``getUpdates`` left out."""
+        with self.state.lock:
+            return sum(1 for r in self.state.requests if r.method != "getUpdates")
+
     def count(self, status: int) -> int:
         """How many requests were answered with this HTTP status."""
         with self.state.lock:

@@ -61,17 +61,41 @@ async def round_trips(
     return times
 
 
+async def paired_round_trips(
+    apis: tuple[BenchAPI, BenchAPI],
+    once: Callable[[BenchAPI, int, int, int], Awaitable[float]],
+    n: int,
+    warmup: int,
+) -> tuple[list[float], list[float]]:
+    """Round trips to two bots (each polling its own fake server) taken in turns, the same
+    group for both: a change in the machine's load meets both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(warmup + n):
+        for api, sample in zip(apis, times, strict=True):
+            took = await once(api, group(i), informant(0), i)
+            if i >= warmup:
+                sample.append(took)
+            await asyncio.sleep(PAUSE)
+    return times
+
+
 @dataclass(frozen=True)
 class Rate:
-    """How many units were done in how long."""
+    """How many units were done in how long, with how many Bot API calls."""
 
     count: int
     seconds: float
+    calls: int = 0  # getUpdates left out
 
     @property
     def per_second(self) -> float:
         """Units per second."""
         return self.count / self.seconds
+
+    @property
+    def calls_per_second(self) -> float:
+        """Bot API calls per second."""
+        return self.calls / self.seconds
 
 
 async def throughput(api: BenchAPI, one: One, total: int, workers: int, first: int) -> Rate:
@@ -83,9 +107,10 @@ async def throughput(api: BenchAPI, one: One, total: int, workers: int, first: i
         while (i := next(numbers)) < last:
             await one(api, group(i), informant(k), i)
 
-    started = time.monotonic()
+    calls, started = api.calls(), time.monotonic()
     await asyncio.gather(*(worker(k) for k in range(workers)))
-    return Rate(total, time.monotonic() - started)
+    took = time.monotonic() - started
+    return Rate(total, took, api.calls() - calls)
 
 
 async def echo_unit(api: BenchAPI, chat: int, user: int, i: int) -> None:

@@ -1,6 +1,7 @@
-"""One bot process for the benchmarks: the real bot (``bot.telegram.app.build``) or a bare echo.
+"""One bot process for the benchmarks: the real bot (``bot.telegram.app.build``), a bare echo,
+or the minimal reference bot (bench/minimal.py).
 
-    python -m bench.child yuqing|echo --api URL --token T [--database DB --plans FILE]
+    python -m bench.child yuqing|echo|minimal --api URL --token T [--database DB --plans FILE]
         [--no-rate-limit] [--profile FILE]
 
 Prints ``READY {json}`` once polling, then runs until a line arrives on stdin, and prints
@@ -64,9 +65,19 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
     return build(settings, PlanBook.load(settings.plans), capabilities=limits)
 
 
+def reference_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The minimal reference bot (bench/minimal.py) on its own SQLite file."""
+    from bench.minimal import minimal_app
+
+    return minimal_app(args.token, args.api, Path(args.database))
+
+
+APPS = {"yuqing": yuqing_app, "echo": echo_app, "minimal": reference_app}
+
+
 async def serve(args: argparse.Namespace) -> dict[str, float]:
     """Start, report READY, wait for the stop line, stop; return the timings."""
-    app = yuqing_app(args) if args.kind == "yuqing" else echo_app(args)
+    app = APPS[args.kind](args)
     built = time.perf_counter()
     await app.initialize()
     if app.post_init is not None:
@@ -89,7 +100,7 @@ async def serve(args: argparse.Namespace) -> dict[str, float]:
 def main() -> None:
     """Parse the arguments and run one bot until told to stop."""
     parser = argparse.ArgumentParser(prog="bench.child")
-    parser.add_argument("kind", choices=["yuqing", "echo"])
+    parser.add_argument("kind", choices=sorted(APPS))
     parser.add_argument("--api", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--database")

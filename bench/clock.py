@@ -47,7 +47,7 @@ async def wait_reminders(api: BenchAPI, count: int, timeout: float) -> dict[int,
     return reminders(api)
 
 
-async def seed_open(bench: Bench, db: Path | str, count: int, chats: list[int]) -> float:
+async def seed_open(bench: Bench, db: str, count: int, chats: list[int]) -> float:
     """Seed ``count`` open incidents (obligations due far ahead, spread); return seconds."""
     started = time.perf_counter()
     now = datetime.now(UTC)

@@ -71,11 +71,13 @@ class Bench:
     async def bot(
         self, api: BenchAPI, kind: str, database: str | None = None, *options: str
     ) -> AsyncIterator[Child]:
-        """A bot process (``yuqing`` or ``echo``) polling ``api``."""
+        """A bot process (``yuqing``, ``echo`` or ``minimal``) polling ``api``."""
         args = list(options)
+        if database is not None:
+            args += ["--database", str(database)]
         if kind == "yuqing":
             assert database is not None
-            args += ["--database", database, "--plans", str(self.plan_path)]
+            args += ["--plans", str(self.plan_path)]
         if self.profile is not None:
             self.profile.mkdir(parents=True, exist_ok=True)
             name = f"{kind}-{len(list(self.profile.iterdir())) + 1}.txt"

@@ -19,40 +19,41 @@ def _by(counts: dict[str, int]) -> str:
 
 
 def conversation_rows(r: Results, s: Sizes) -> list[Row]:
-    """Round trips and throughput against the echo bot."""
+    """Round trips against the minimal reference bot; Bot API calls/s against the echo bot."""
     rows: list[Row] = []
-    echo50 = percentile(r.echo_rt, 50)
+    ref50 = percentile(r.ref_rt, 50)
+    echo = f"echo {ms(percentile(r.echo_rt, 50))}"
     full = [(f", {s.incidents:,} open incidents ({NAMES[c.store]})", c.full_rt) for c in r.clocks]
     for name, sample in [("", r.bot_rt), *full]:
         if not sample:
             continue
-        ratio = percentile(sample, 50) / echo50
+        ratio = percentile(sample, 50) / ref50
         rows.append(
             Row(
                 f"first reply to `/report`{name}: round trip p50 (p99)",
                 f"{ms(percentile(sample, 50))} ({ms(percentile(sample, 99))})",
-                f"echo {ms(echo50)} ({ms(percentile(r.echo_rt, 99))})",
+                f"reference {ms(ref50)} ({ms(percentile(r.ref_rt, 99))}); {echo}",
                 _x(ratio),
-                "≤ 1.3×",
-                ratio <= 1.3,
+                "≤ 1.1×",
+                ratio <= 1.1,
             )
         )
     assert r.echo_rate is not None
-    echo = r.echo_rate.per_second
+    echo_calls = r.echo_rate.calls_per_second
     for name, rate, target in (
         ("rate limiter off", r.free_rate, True),
         ("flood limits as built", r.bot_rate, False),
     ):
         assert rate is not None
-        ratio = rate.per_second / echo
+        ratio = rate.calls_per_second / echo_calls
         rows.append(
             Row(
-                f"report conversations/s vs echo updates/s ({name})",
-                f"{rate.per_second:.1f}/s",
-                f"echo {echo:.1f}/s",
+                f"report conversations: Bot API calls/s vs the echo bot's ({name})",
+                f"{rate.calls_per_second:.0f}/s ({rate.per_second:.1f} conversations/s)",
+                f"echo {echo_calls:.0f}/s",
                 _x(ratio),
-                "≥ 0.6×" if target else "",
-                ratio >= 0.6 if target else None,
+                "≥ 0.8×" if target else "",
+                ratio >= 0.8 if target else None,
             )
         )
     return rows

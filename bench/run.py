@@ -13,6 +13,7 @@ from bench.chat import (
     conversation,
     echo_once,
     echo_unit,
+    paired_round_trips,
     report_once,
     round_trips,
     throughput,
@@ -53,6 +54,7 @@ class Results:
     """Raw measurements of one run."""
 
     echo_rt: list[float] = field(default_factory=list)
+    ref_rt: list[float] = field(default_factory=list)  # the minimal reference bot
     bot_rt: list[float] = field(default_factory=list)
     echo_rate: Rate | None = None
     bot_rate: Rate | None = None  # AIORateLimiter as built
@@ -71,9 +73,9 @@ async def fresh_api(bench: Bench) -> BenchAPI:
 
 
 async def chats(bench: Bench, out: Results, dbs: Databases) -> None:
-    """Echo baseline, then the bot: round trips and throughput."""
+    """Echo baseline, the minimal reference bot, then the bot: round trips and throughput."""
     s = bench.sizes
-    api = await fresh_api(bench)
+    api, ref_api = await fresh_api(bench), None
     try:
         async with bench.bot(api, "echo") as echo:
             out.echo_rt = await round_trips(api, echo_once, s.round_trips, s.warmup)
@@ -81,14 +83,22 @@ async def chats(bench: Bench, out: Results, dbs: Databases) -> None:
             out.echo_rate = await throughput(api, echo_unit, s.echoes, s.workers, 0)
         out.echo_peak_mb = echo.stats.get("peak_mb", 0.0)
         warm = s.warmup * s.workers
-        async with bench.bot(api, "yuqing", await dbs.make("chat")):
-            out.bot_rt = await round_trips(api, report_once, s.round_trips, s.warmup)
+        ref_api = await fresh_api(bench)  # the reference bot polls a server of its own
+        async with (
+            bench.bot(ref_api, "minimal", str(bench.folder / "minimal.db")),
+            bench.bot(api, "yuqing", await dbs.make("chat")),
+        ):  # taken in turns, so that both see the machine as loaded as the other did
+            out.ref_rt, out.bot_rt = await paired_round_trips(
+                (ref_api, api), report_once, s.round_trips, s.warmup
+            )
             out.bot_rate = await throughput(api, conversation, s.conversations, s.workers, 0)
         async with bench.bot(api, "yuqing", await dbs.make("free"), "--no-rate-limit"):
             await throughput(api, conversation, warm, s.workers, s.conversations)
             out.free_rate = await throughput(api, conversation, s.conversations, s.workers, 0)
     finally:
         await api.aclose()
+        if ref_api is not None:
+            await ref_api.aclose()
 
 
 async def clock(bench: Bench, out: Results, dbs: Databases) -> None:

@@ -16,7 +16,7 @@ BATCH = 2000  # incidents per transaction: few transactions, each statement thro
 REPORTER = "telegram:500000"
 
 
-async def seed(db: Path | str, plan: Plan, chats: Sequence[int], dues: Sequence[datetime]) -> None:
+async def seed(db: str, plan: Plan, chats: Sequence[int], dues: Sequence[datetime]) -> None:
     """Open one confirmed incident per due time, in chat ``chats[i]`` of ``db`` (file or URL)."""
     level = plan.levels[0].id
     within = timedelta(hours=WITHIN_HOURS)
@@ -47,7 +47,7 @@ async def seed(db: Path | str, plan: Plan, chats: Sequence[int], dues: Sequence[
                     )
 
 
-async def retime(db: Path | str, dues: dict[int, datetime]) -> None:
+async def retime(db: str, dues: dict[int, datetime]) -> None:
     """Move the obligation of incident #number to a new due time (its reminders start over)."""
     async with await open_store(db) as store, store.transaction() as tx:
         for number, due in dues.items():

@@ -38,16 +38,18 @@ async def test_tiny_run_fills_the_table(tmp_path: Path) -> None:
     assert [row.measure.split(":")[0].split(",")[0] for row in found] == [
         "first reply to `/report`",
         "first reply to `/report`",
-        "report conversations/s vs echo updates/s (rate limiter off)",
-        "report conversations/s vs echo updates/s (flood limits as built)",
+        "report conversations",
+        "report conversations",
         *CLOCK_ROWS,
         "fan-out",
         "fan-out",
         "failover",
     ]
-    assert len(results.echo_rt) == len(results.bot_rt) == TINY.round_trips
+    assert len(results.echo_rt) == len(results.ref_rt) == len(results.bot_rt) == TINY.round_trips
     assert results.echo_rate is not None and results.echo_rate.count == TINY.echoes
     assert results.free_rate is not None and results.free_rate.count == TINY.conversations
+    # a conversation is 7 Bot API calls: 3 messages, 2 edits, 2 answered presses
+    assert results.free_rate.calls >= 7 * TINY.conversations
     [clock] = results.clocks
     clock_ran(clock, "sqlite")
     fan = results.fan

@@ -32,6 +32,7 @@ from bot.store import (
     Store,
     Tx,
     latest_version,
+    riders,
     schema,
 )
 
@@ -390,6 +391,42 @@ class TestStoreContract:
         assert await write(store, lambda tx: tx.forget_updates(T0 + H)) == 1
         assert await write(store, lambda tx: tx.claim_update("telegram:1001", T0 + H)) is True
 
+    async def test_update_seen_reads_the_marks(self, store: Store) -> None:
+        assert await store.update_seen("telegram:7") is False
+        await write(store, lambda tx: tx.claim_update("telegram:7", T0))
+        assert await store.update_seen("telegram:7") is True
+        assert await store.update_seen("telegram:8") is False
+
+    async def test_riders_are_written_by_the_next_transaction_that_commits(
+        self, store: Store
+    ) -> None:
+        async def mark(tx: Tx) -> None:
+            assert await tx.claim_update("telegram:9", T0)
+
+        with riders.scope():
+            riders.aboard(mark)
+            with pytest.raises(StoreError):  # rolled back: the mark waits for the next one
+                async with store.transaction() as tx:
+                    await tx.add_event(TimelineEvent(999, T0, "orphan"))
+            assert await store.update_seen("telegram:9") is False
+            incident = await new_incident(store)  # this one carries it
+            assert await store.update_seen("telegram:9") is True
+            await riders.settle(store.transaction)  # nothing left to write
+        assert await store.get_incident(incident.id) is not None
+        await write(store, lambda tx: tx.kv_set("n", "k", 1, T0))  # outside the scope: no riders
+
+    async def test_settle_writes_what_no_transaction_took(self, store: Store) -> None:
+        async def mark(tx: Tx) -> None:
+            await tx.claim_update("telegram:10", T0)
+
+        with riders.scope():
+            riders.aboard(mark)
+            assert await store.update_seen("telegram:10") is False  # reads carry nothing
+            await riders.settle(store.transaction)
+        assert await store.update_seen("telegram:10") is True
+        with pytest.raises(ValueError):
+            riders.aboard(mark)
+
     async def test_people_upsert_and_lookup_by_username(self, store: Store) -> None:
         async with store.transaction() as tx:
             await tx.upsert_person("telegram:42", "@Alice_W", "Alice", T0, lang="en")
@@ -508,6 +545,21 @@ class TestStoreContract:
         assert await write(store, lambda tx: tx.release_claims()) == 6  # the sent one stays
         assert [i.id for i in await store.claim("b", T0, limit=2)] == ids[1:3]
         assert [i.id for i in await store.pending()] == ids[1:]  # whoever claimed them
+
+    async def test_a_message_written_claimed_is_its_owner_s_alone(self, store: Store) -> None:
+        older = await owe(store, 1)
+        async with store.transaction() as tx:
+            mine = await tx.enqueue("telegram:-1", "notice", {"key": "x"}, T0, claimed_by="a")
+            other = await tx.enqueue("telegram:-2", "notice", {"key": "y"}, T0, claimed_by="a")
+        assert [i.id for i in await store.claim("b", T0)] == older  # never another's
+        found = await store.claim("a", T0)
+        assert [(i.id, i.claimed_by) for i in found] == [(mine, "a"), (other, "a")]
+        owed = await store.owed_upto("telegram:-1", mine, 10)
+        assert [(i.id, i.kind, i.payload) for i in owed] == [(mine, "notice", {"key": "x"})]
+        assert await store.owed_upto("telegram:-1", mine - 1, 10) == []
+        await write(store, lambda tx: tx.mark_sent(mine, T0, "m1"))
+        assert await store.owed_upto("telegram:-1", mine, 10) == []
+        assert [i.id for i in await store.owed_upto("telegram:-2", other, 1)] == [other]
 
     async def test_a_claim_per_chat_takes_each_chats_oldest_replies_and_reminders(
         self, store: Store
@@ -641,11 +693,11 @@ class TestStoreContract:
 class TestSqliteStore:
     """What is specific to the SQLite file: pragmas, triggers, migrations and file problems."""
 
-    async def test_wal_foreign_keys_and_busy_timeout_are_on(self, tmp_path: Path) -> None:
+    async def test_wal_and_foreign_keys_are_on(self, tmp_path: Path) -> None:
         async with await SqliteStore.open(tmp_path / "a.db", busy_timeout=2.5) as store:
             assert await store.pragma("journal_mode") == "wal"
             assert await store.pragma("foreign_keys") == 1
-            assert await store.pragma("busy_timeout") == 2500
+            assert await store.pragma("synchronous") == 2  # FULL: a commit is on disk
             event = TimelineEvent(999, T0, "orphan")
             with pytest.raises(StoreError) as caught:
                 await write(store, lambda tx: tx.add_event(event))
@@ -800,6 +852,23 @@ class TestSqliteStore:
                 other.execute("ROLLBACK")
                 other.close()
             assert (await new_incident(store)).number == 2
+
+    async def test_a_lock_is_waited_for_without_stalling_the_event_loop(
+        self, tmp_path: Path
+    ) -> None:
+        # The other program lets go from a callback on this loop: were the wait a blocking
+        # one inside SQLite, the callback could not run before the busy timeout ran out.
+        path = tmp_path / "a.db"
+        async with await SqliteStore.open(path, busy_timeout=30) as store:
+            other = sqlite3.connect(path, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                asyncio.get_running_loop().call_later(0.2, other.execute, "ROLLBACK")
+                incident = await new_incident(store)
+                assert not other.in_transaction
+                assert await store.get_incident(incident.id) == incident
+            finally:
+                other.close()
 
     async def test_a_locked_fresh_file_cannot_be_opened(self, tmp_path: Path) -> None:
         path = tmp_path / "a.db"

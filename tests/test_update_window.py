@@ -5,13 +5,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+import pytest
 from dbswitch import ON_POSTGRESQL, database, open_db
 from e2e_support import EYE, GROUP, people, running
 from fakeapi import FakeBotAPI
 from intake_support import answers, incident_count, settled
 from support import T0
 
-from bot.service.seen import Window
+from bot.service.seen import AlreadyProcessed, Window
+from bot.store import SqliteStore, riders
 
 HOUR = timedelta(hours=1)
 
@@ -66,3 +68,43 @@ async def test_a_restarted_bot_forgets_old_ids_and_still_skips_a_recent_one(
     kept = await processed(db)
     assert not {"telegram:900001", "telegram:900002"} & kept
     assert {"telegram:900003", duplicate} <= kept
+
+
+async def test_the_mark_rides_with_the_change_and_another_s_mark_rolls_it_back(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "y.db"
+    async with await SqliteStore.open(db) as store:
+        window = Window()
+        with riders.scope():
+            assert await window.expect(store, "telegram:1", T0)
+            assert processed(db) == set()  # nothing written yet: it waits for the change
+            async with store.transaction() as tx:
+                await tx.kv_set("n", "change", 1, T0)
+            assert processed(db) == {"telegram:1"}
+        with riders.scope():
+            assert not await window.expect(store, "telegram:1", T0)  # seen: skipped
+            assert await window.expect(store, "telegram:2", T0)
+            with sqlite3.connect(db) as other:  # another process marks it, meanwhile
+                other.execute("INSERT INTO processed_updates VALUES ('telegram:2', 'x')")
+            with pytest.raises(AlreadyProcessed):
+                async with store.transaction() as tx:
+                    await tx.kv_set("n", "twice", 1, T0)
+        assert await store.kv_get("n", "twice") is None  # rolled back
+
+
+async def test_an_update_that_changes_nothing_is_marked_once_answered(tmp_path: Path) -> None:
+    db = tmp_path / "y.db"
+    async with FakeBotAPI() as tg:
+        people(tg)
+        async with running(tg, db):
+            asked = tg.send_message(GROUP, EYE, "/list")
+            key = f"telegram:{tg.next_update_id - 1}"
+            await tg.wait_until(lambda: answers(tg, asked["message_id"]), timeout=20)
+            await settled(tg)
+            assert key in processed(db)
+            tg.send_message(GROUP, EYE, "/report 网帖")
+            key = f"telegram:{tg.next_update_id - 1}"
+            await tg.wait_for(lambda m: "#1 定级问题 1/2" in m.text, timeout=20)
+            await settled(tg)
+            assert key in processed(db)

@@ -109,6 +109,8 @@ class Base:
     resolver: PlanResolver = field(init=False, repr=False)
     # incidents the clock set aside (plan gone, or a tick that failed): logged once each
     aside: set[int] = field(default_factory=set, init=False, repr=False)
+    # digests of plan copies known to be in the store (a report need not write them again)
+    kept_plans: set[str] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.resolver = PlanResolver(self.store, self.plans)

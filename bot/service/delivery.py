@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from enum import Enum
 
@@ -25,6 +25,7 @@ from bot.i18n import Translator
 from bot.render.messages import compose
 from bot.service import setaside
 from bot.service.clock import Clock
+from bot.service.directsend import SendsNow
 from bot.service.flood import PACED, Gate, Rotation
 from bot.service.outbox import Kind
 from bot.service.owners import new_owner
@@ -78,7 +79,7 @@ def replaces(item: OutboxItem) -> bool:
     return kind is Kind.ANSWERED or (kind is Kind.CARD and not item.payload.get("announce"))
 
 
-class Delivery:
+class Delivery(SendsNow):
     """Sends one transport's owed messages oldest first; an outage holds the queue."""
 
     def __init__(
@@ -239,12 +240,20 @@ class Delivery:
 
     async def _record(self, item: OutboxItem, ref: str | None) -> None:
         """Mark an item sent (with the message ref it lives in, for later edits)."""
+        await self._record_all([(item, ref)])
+
+    async def _record_all(self, sent: Sequence[tuple[OutboxItem, str | None]]) -> None:
+        """Mark items sent, in one transaction (with the message ref each lives in)."""
+        if not sent:
+            return
         async with self.store.transaction() as tx:
-            await tx.mark_sent(item.id, self.clock.now(), ref)
-            key = ref_key(item)
-            if key and ref and Kind(item.kind) in (Kind.CARD, Kind.QUESTION):
-                await tx.kv_set(self.refs, key, ref)
-        self._forget(item)
+            for item, ref in sent:
+                await tx.mark_sent(item.id, self.clock.now(), ref)
+                key = ref_key(item)
+                if key and ref and Kind(item.kind) in (Kind.CARD, Kind.QUESTION):
+                    await tx.kv_set(self.refs, key, ref)
+        for item, _ in sent:
+            self._forget(item)
 
     def _forget(self, item: OutboxItem) -> None:
         self._unrecorded.pop(item.id, None)
@@ -279,9 +288,9 @@ class Delivery:
 
     async def _send(self, item: OutboxItem, out: Outgoing) -> str | None:
         """Edit the message the item replaces when there is one and it can be; else post."""
-        key = ref_key(item)
+        key = ref_key(item) if replaces(item) else None
         existing = await self.store.kv_get(self.refs, key) if key else None
-        if replaces(item) and existing and self.transport.capabilities.edits:
+        if existing and self.transport.capabilities.edits:
             try:
                 return await self.transport.edit(str(existing), out)
             except CannotEdit as exc:

@@ -12,6 +12,7 @@ from bot.domain.ladder import climbed_roles
 from bot.domain.obligations import Reminder, spec_for, task_spec
 from bot.domain.plan import Obligation, Plan, ReminderRules
 from bot.domain.timing import reminder_rules
+from bot.service import sendnow
 from bot.store import Tx
 
 
@@ -59,8 +60,16 @@ def rules_for(plan: Plan, incident: Incident, obligation_id: str) -> ReminderRul
 
 
 async def send(tx: Tx, incident: Incident, kind: Kind, at: datetime, **payload: Any) -> int:
-    """Owe the incident's chat a message of ``kind`` (written in the caller's transaction)."""
-    return await tx.enqueue(incident.chat, kind.value, payload, at, incident.id)
+    """Owe the incident's chat a message of ``kind`` (written in the caller's transaction).
+
+    Inside ``sendnow.claiming()`` it is written claimed for the chat's engine, to go at once.
+    """
+    claiming = sendnow.current()
+    owner = claiming.owner(incident.chat) if claiming else None
+    item_id = await tx.enqueue(incident.chat, kind.value, payload, at, incident.id, owner)
+    if claiming and owner:
+        claiming.written(incident.chat, item_id)
+    return item_id
 
 
 async def notice(

@@ -60,7 +60,8 @@ class Reporting(Base):
         digest, body = self.plans.snapshot(plan)
         async with self.store.transaction() as tx:
             await tx.upsert_person(actor.key, actor.username, actor.name, now)
-            await tx.save_plan(digest, plan.id, body, now)
+            if digest not in self.kept_plans:
+                await tx.save_plan(digest, plan.id, body, now)
             incident = await tx.create_incident(
                 plan_id=plan.id,
                 chat=chat,
@@ -77,6 +78,7 @@ class Reporting(Base):
             await tx.add_event(TimelineEvent(incident.id, now, "reported", actor.key, data))
             await archive.record(tx, incident.id, attachments, "report", actor, now)
             await send(tx, incident, Kind.QUESTION, now, index=0, reporter=actor.key)
+        self.kept_plans.add(digest)  # committed: copies are never deleted
         return incident
 
     async def answer(self, incident_id: int, actor: Actor, index: int, option: str) -> Incident:

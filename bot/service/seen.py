@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.store.port import Store
+from bot.store import riders
+from bot.store.port import Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -14,6 +15,10 @@ log = logging.getLogger(__name__)
 # twice that is enough to recognise any redelivery, and the table stays two days of traffic.
 KEEP = timedelta(hours=48)
 PRUNE_EVERY = timedelta(hours=1)
+
+
+class AlreadyProcessed(Exception):
+    """The update turned out processed while its mark was written: its work is rolled back."""
 
 
 @dataclass
@@ -26,11 +31,32 @@ class Window:
 
     async def claim(self, store: Store, key: str, now: datetime) -> bool:
         """Mark ``key`` processed (False if it already was), pruning old ids when that is due."""
-        prune = self.pruned_at is None or now - self.pruned_at >= self.every
         async with store.transaction() as tx:
-            forgotten = await tx.forget_updates(now - self.keep) if prune else 0
-            fresh = await tx.claim_update(key, now)
-        if prune:  # only once the transaction is committed
+            return await self._mark(tx, key, now)
+
+    async def expect(self, store: Store, key: str, now: datetime) -> bool:
+        """Whether ``key`` is new; its mark then rides with the work's first transaction.
+
+        For work under way in a ``riders.scope()``: the mark and the change it stands for are
+        committed together. Should another process have marked it meanwhile, that transaction
+        raises AlreadyProcessed (and rolls back).
+        """
+        if await store.update_seen(key):
+            return False
+
+        async def mark(tx: Tx) -> None:
+            if not await self._mark(tx, key, now):
+                raise AlreadyProcessed(key)
+
+        riders.aboard(mark)
+        return True
+
+    async def _mark(self, tx: Tx, key: str, now: datetime) -> bool:
+        """In ``tx``: mark ``key`` processed (False if it was), pruning old ids when due."""
+        prune = self.pruned_at is None or now - self.pruned_at >= self.every
+        forgotten = await tx.forget_updates(now - self.keep) if prune else 0
+        fresh = await tx.claim_update(key, now)
+        if prune:  # a rollback only delays the next prune by an hour
             self.pruned_at = now
             if forgotten:
                 log.info("forgot %d processed update id(s) older than %s", forgotten, self.keep)

@@ -1,15 +1,14 @@
-"""A thin aiosqlite wrapper that turns every sqlite3 error into a translated StoreError."""
+"""One sqlite3 connection that turns every sqlite3 error into a translated StoreError."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+import time
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, TypeVar
 
 from bot.domain.errors import StoreError, StoreUnavailable
 from bot.domain.messages import N_
@@ -42,6 +41,10 @@ WRITE_ERROR_KEYS: dict[int, str] = {
     )
 }
 
+T = TypeVar("T")
+FIRST_PAUSE = 0.001  # seconds before trying a locked database again; doubled each time
+MAX_PAUSE = 0.05
+
 # Causes that may go away by themselves (a lock released, space freed, permissions restored).
 TRANSIENT = frozenset(
     {
@@ -67,72 +70,70 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError:
 
 
 class SqliteDb:
-    """One SQLite connection in autocommit mode; transactions are explicit BEGIN/COMMIT."""
+    """One SQLite connection in autocommit mode; transactions are explicit BEGIN/COMMIT.
+
+    Statements run on the event loop itself: a statement on this small file takes microseconds,
+    far less than a hop to a worker thread. SQLite is never left to wait for a lock inside a
+    statement (that would stall the loop): a database locked by another connection is tried
+    again after an asynchronous pause, until ``busy_timeout`` seconds have passed.
+    """
 
     dialect = "sqlite"
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, busy_timeout: float) -> None:
         self.conn = conn
         self.path = path
-        self.unsettled = False  # a call was cancelled while its statement was still queued
+        self.busy_timeout = busy_timeout
 
     @classmethod
     async def connect(cls, path: Path, *, busy_timeout: float, read_only: bool) -> SqliteDb:
         """Open ``path`` (read-only through a ``mode=ro`` URI) with a busy timeout in seconds."""
         target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
-        pending = aiosqlite.connect(
-            target, timeout=busy_timeout, isolation_level=None, uri=read_only
-        )
         try:
-            conn = await pending
+            conn = sqlite3.connect(
+                target, timeout=0, isolation_level=None, uri=read_only, check_same_thread=False
+            )
         except sqlite3.Error as exc:
-            # aiosqlite has queued its worker's stop; let it finish while the event loop still
-            # runs, or the worker reports to a closed loop later ("Event loop is closed").
-            worker = getattr(pending, "_thread", None)
-            if worker is not None:
-                await asyncio.to_thread(worker.join, 5)
             raise translate(exc, path) from exc
         conn.row_factory = sqlite3.Row
-        return cls(conn, path)
+        return cls(conn, path, busy_timeout)
 
-    @contextmanager
-    def _call(self) -> Iterator[None]:
-        """Translate sqlite3 errors; note a call given up half-way (its statement still runs)."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
-        except asyncio.CancelledError:
-            # aiosqlite's worker runs the statement anyway, after the caller stopped waiting:
-            # the next rollback must be queued behind it rather than judged by in_transaction.
-            self.unsettled = True
-            raise
+    async def _run(self, work: Callable[[], T]) -> T:
+        """``work()``, translating errors; while the database is locked, retried with pauses."""
+        deadline: float | None = None
+        pause = FIRST_PAUSE
+        while True:
+            try:
+                return work()
+            except sqlite3.Error as exc:
+                if not _locked(exc):
+                    raise translate(exc, self.path) from exc
+                now = time.monotonic()
+                deadline = now + self.busy_timeout if deadline is None else deadline
+                if now >= deadline:
+                    raise translate(exc, self.path) from exc
+            await asyncio.sleep(min(pause, deadline - now))
+            pause = min(pause * 2, MAX_PAUSE)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
-        with self._call():
-            async with self.conn.execute(sql, params) as cursor:
-                return cursor.rowcount
+        return await self._run(lambda: self.conn.execute(sql, params).rowcount)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row id."""
-        with self._call():
-            async with self.conn.execute(sql, params) as cursor:
-                rowid = cursor.lastrowid
+        rowid = await self._run(lambda: self.conn.execute(sql, params).lastrowid)
         if rowid is None:  # pragma: no cover - an INSERT always sets it
             raise StoreError(path=str(self.path), detail="no row id after INSERT")
         return rowid
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement once per parameter row."""
-        with self._call():
-            async with self.conn.executemany(sql, rows):
-                pass
+        batch = list(rows)  # a retry must see the rows again
+        await self._run(lambda: self.conn.executemany(sql, batch))
 
     async def all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Every row of a query."""
-        with self._call():
-            return list(await self.conn.execute_fetchall(sql, params))
+        return await self._run(lambda: self.conn.execute(sql, params).fetchall())
 
     async def one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
@@ -150,15 +151,20 @@ class SqliteDb:
         return self.conn.in_transaction
 
     async def rollback_quietly(self) -> None:
-        """Roll back if a transaction is (or may be) open, ignoring errors (the cause is raised)."""
-        if self.conn.in_transaction or self.unsettled:
-            self.unsettled = False
+        """Roll back if a transaction is open, ignoring errors (the cause is raised)."""
+        if self.conn.in_transaction:
             with suppress(StoreError):
                 await self.execute("ROLLBACK")
 
     async def close(self) -> None:
-        """Close the connection and stop its worker thread."""
+        """Close the connection."""
         try:
-            await self.conn.close()
+            self.conn.close()
         except sqlite3.Error as exc:
             raise translate(exc, self.path) from exc
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    """Whether another connection holds the lock (worth waiting for)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

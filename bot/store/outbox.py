@@ -36,6 +36,16 @@ async def pending(db: Db, limit: int, transport: str | None) -> list[OutboxItem]
     return [codec.outbox_from_row(row) for row in rows]
 
 
+async def owed_upto(db: Db, chat: str, upto: int, limit: int) -> list[OutboxItem]:
+    """A chat's owed items with ids up to ``upto``, oldest first, whoever claimed them."""
+    rows = await db.all(
+        "SELECT * FROM outbox WHERE chat = ? AND id <= ? AND sent_at IS NULL"
+        " AND parked_at IS NULL ORDER BY id LIMIT ?",
+        (chat, int(upto), int(limit)),
+    )
+    return [codec.outbox_from_row(row) for row in rows]
+
+
 async def backlog(db: Db, transport: str) -> tuple[int, datetime | None]:
     """The number of owed items and the oldest one's creation time (for the metrics)."""
     rows = await db.all(

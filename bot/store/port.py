@@ -203,8 +203,12 @@ class Tx(Protocol):
         payload: Mapping[str, Any],
         at: datetime,
         incident_id: int | None = None,
+        claimed_by: str | None = None,
     ) -> int:
-        """Owe a message to a chat (sent later by the transport); return its outbox id."""
+        """Owe a message to a chat (sent later by the transport); return its outbox id.
+
+        With ``claimed_by``, the message is claimed for that sender as it is written.
+        """
         ...
 
     async def mark_sent(self, item_id: int, at: datetime, ref: str | None = None) -> None:
@@ -307,6 +311,10 @@ class Store(Protocol):
         """The most recently seen person with this username (case-insensitive, '@' optional)."""
         ...
 
+    async def update_seen(self, key: str) -> bool:
+        """Whether an incoming update was marked processed (``Tx.claim_update``)."""
+        ...
+
     async def kv_get(self, namespace: str, key: str) -> Any:
         """The value stored under (namespace, key), or None."""
         ...
@@ -325,6 +333,10 @@ class Store(Protocol):
 
     async def pending(self, limit: int = 100, transport: str | None = None) -> list[OutboxItem]:
         """Unsent, unparked outbox messages, oldest first (only ``transport`` chats, if given)."""
+        ...
+
+    async def owed_upto(self, chat: str, upto: int, limit: int) -> list[OutboxItem]:
+        """A chat's unsent, unparked messages with ids up to ``upto``, oldest first."""
         ...
 
     async def backlog(self, transport: str) -> tuple[int, datetime | None]:

@@ -18,7 +18,7 @@ import asyncpg
 
 from bot.domain.errors import StoreError
 from bot.domain.messages import N_
-from bot.store import outbox, pgschema, schema
+from bot.store import outbox, pgschema, riders, schema
 from bot.store.pgdb import FAILURES, PgDb, redact, translate
 from bot.store.pgschema import WRITER, PgVersions
 from bot.store.port import OutboxItem, Store, Tx
@@ -142,10 +142,11 @@ class PgStore(SqlReads):
         task = asyncio.current_task()
         if task in self._owners:
             raise RuntimeError("transactions do not nest; use the open one")
-        async with self._session("BEGIN", writer=True) as db:
+        async with riders.boarding() as board, self._session("BEGIN", writer=True) as db:
             tx = SqlTx(db)
             self._owners[task] = db
             try:
+                await board(tx)
                 yield tx
             finally:
                 tx.end()

@@ -151,6 +151,11 @@ async def person_by_username(db: Db, username: str) -> Person | None:
     return None if row is None else codec.person_from_row(row)
 
 
+async def update_seen(db: Db, key: str) -> bool:
+    """Whether the update ``key`` is marked processed."""
+    return await db.scalar("SELECT 1 FROM processed_updates WHERE key = ?", (key,)) is not None
+
+
 async def kv_get(db: Db, namespace: str, key: str) -> Any:
     """One stored value, or None."""
     text = await db.scalar("SELECT value FROM kv WHERE namespace = ? AND key = ?", (namespace, key))

@@ -1,4 +1,5 @@
-"""SqliteStore: the incident store on one SQLite file (WAL, foreign keys, busy timeout)."""
+"""SqliteStore: the incident store on one SQLite file (WAL, foreign keys, a lock waited for
+without stalling the event loop: bot/store/db.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Self
 
 from bot.domain.errors import StoreError
 from bot.domain.messages import N_
-from bot.store import outbox, schema
+from bot.store import outbox, riders, schema
 from bot.store.db import SqliteDb
 from bot.store.port import OutboxItem, Store, Tx
 from bot.store.reads import SqlReads
@@ -46,7 +47,7 @@ class SqliteStore(SqlReads):
             await db.execute("PRAGMA foreign_keys = ON")
             if not read_only:
                 await db.execute("PRAGMA journal_mode = WAL")
-            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                await db.execute("PRAGMA synchronous = FULL")  # each commit on disk before use
             await schema.migrate(db, read_only=read_only)
         except BaseException:
             await db.close()
@@ -94,9 +95,10 @@ class SqliteStore(SqlReads):
         task = asyncio.current_task()
         if task is not None and self._owner is task:
             raise RuntimeError("transactions do not nest; use the open one")
-        async with self._lock:
+        async with self._lock, riders.boarding() as board:
             self._check_open()
             async with self._begun(task) as tx:
+                await board(tx)
                 yield tx
 
     @asynccontextmanager
@@ -128,6 +130,17 @@ class SqliteStore(SqlReads):
             self._check_open()
             async with self._snapshot() as db:
                 yield db
+
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[SqliteDb]:
+        """One statement outside a transaction reads one consistent state by itself."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield self._db
+            return
+        async with self._lock:
+            self._check_open()
+            await self._db.rollback_quietly()
+            yield self._db
 
     @asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[SqliteDb]:

@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
-from bot.store import codec, outbox, queries, retention, wakeups
+from bot.store import codec, outbox, retention, wakeups
 from bot.store import evidence as evidence_rows
 from bot.store.codec import to_text, to_text_or_none
 from bot.store.port import Conflict, Decision, NotFound
@@ -113,9 +113,21 @@ class SqlTx:
             [(incident_id, i, a.kind, a.value, a.name) for i, a in enumerate(attachments)],
         )
         await wakeups.forget(self.db, incident_id)
-        created = await queries.incident(self.db, incident_id)
-        assert created is not None
-        return created
+        return Incident(  # as get_incident would read it back, without reading it back
+            id=incident_id,
+            number=number,
+            plan_id=plan_id,
+            chat=chat,
+            state=State.REPORTED,
+            reporter=reporter,
+            description=description,
+            reported_at=codec.from_text(to_text(reported_at)),
+            is_drill=bool(is_drill),
+            lang=lang,
+            attachments=tuple(attachments),
+            extra=codec.from_json(codec.to_json(dict(extra or {}))),
+            plan_digest=plan_digest,
+        )
 
     async def update_incident(self, incident_id: int, expected_version: int, **fields: Any) -> int:
         """Change columns if the version still matches; return the new version, else Conflict."""
@@ -305,12 +317,22 @@ class SqlTx:
         payload: Mapping[str, Any],
         at: datetime,
         incident_id: int | None = None,
+        claimed_by: str | None = None,
     ) -> int:
         """Owe a message to a chat (sent later by the transport); return its outbox id."""
+        claimed_at = None if claimed_by is None else to_text(at)
         return await self.db.insert(
-            "INSERT INTO outbox (chat, incident_id, kind, payload, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (chat, incident_id, kind, codec.to_json(dict(payload)), to_text(at)),
+            "INSERT INTO outbox (chat, incident_id, kind, payload, created_at, claimed_by,"
+            " claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                chat,
+                incident_id,
+                kind,
+                codec.to_json(dict(payload)),
+                to_text(at),
+                claimed_by,
+                claimed_at,
+            ),
         )
 
     async def mark_sent(self, item_id: int, at: datetime, ref: str | None = None) -> None:

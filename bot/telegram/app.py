@@ -29,15 +29,17 @@ from bot.service.clock import Clock, SystemClock
 from bot.service.flood import Gate
 from bot.service.plans import PlanBook
 from bot.service.running import Running
-from bot.service.seen import Window
+from bot.service.seen import AlreadyProcessed, Window
 from bot.service.transport import Capabilities
 from bot.settings import Settings
+from bot.store import riders
 from bot.store.opening import open_store, redact
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.runtime import Context, install, runtime
 from bot.telegram.transport import CAPABILITIES, NAME, TelegramTransport
+from bot.telegram.updates import OneByOne
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +114,7 @@ def build(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
         .rate_limiter(GateLimiter(Gate(capabilities)))
+        .concurrent_updates(OneByOne())
         .post_init(
             partial(
                 _start, settings=settings, plans=plans, clock=clock or SystemClock(), others=others
@@ -147,6 +150,8 @@ async def _start(
     )
     application.bot_data[LIFE] = life
     application.bot_data[FACES] = list(others)
+    if isinstance(application.update_processor, OneByOne):
+        application.update_processor.store = life.running.service.store
     if life.meter is not None and isinstance(limiter, GateLimiter):
         limiter.on_429 = partial(life.meter.rate_limited, NAME)
     install(application, life.running)
@@ -205,6 +210,8 @@ def _polling_problem(application: App, follower: Running | None) -> str | None:
 async def _stop(application: App) -> None:
     """Stop leading (the loops, the other messengers), close them and the store."""
     life = application.bot_data.pop(LIFE, None)
+    if isinstance(application.update_processor, OneByOne):
+        application.update_processor.store = None
     if isinstance(life, Life):
         await life.close()
     for face in reversed(application.bot_data.pop(FACES, [])):
@@ -234,9 +241,12 @@ async def _once(update: Update, context: Context) -> None:
         except Exception:  # whatever happened, the edit must not reach the command handlers
             log.exception("error while answering edited message (update %s)", update.update_id)
         raise ApplicationHandlerStop
-    key, now = f"telegram:{update.update_id}", rt.service.clock.now()
-    try:
-        fresh = await window.claim(rt.service.store, key, now)
+    key, now, store = f"telegram:{update.update_id}", rt.service.clock.now(), rt.service.store
+    try:  # in OneByOne's scope, marked with the update's first transaction; else at once
+        if riders.scoped():
+            fresh = await window.expect(store, key, now)
+        else:
+            fresh = await window.claim(store, key, now)
     except StoreUnavailable as exc:
         await not_saved(update, context, exc)
         raise ApplicationHandlerStop from exc
@@ -250,10 +260,13 @@ async def _on_error(update: object, context: Context) -> None:
     """Log unexpected errors with their context and tell the chat something went wrong."""
     if guard.polling_conflict(context.application, context.error):
         return
+    if isinstance(context.error, AlreadyProcessed):  # another process did it meanwhile
+        log.info("update %s already processed; rolled back", _number(update))
+        return
     if isinstance(context.error, StoreUnavailable):  # expected: one line, not a traceback
         await not_saved(update, context, context.error)
         return
-    number = update.update_id if isinstance(update, Update) else None
+    number = _number(update)
     # the update itself (its text, its sender) only at DEBUG: the log rule of bot.ops.logs
     log.error("error while handling update %s", number, exc_info=context.error)
     log.debug("the update that failed: %r", update)
@@ -262,3 +275,8 @@ async def _on_error(update: object, context: Context) -> None:
             await say(update, context, N_("error.generic"))
         except Exception:  # the error may be that Telegram is unreachable
             log.exception("could not report the error to the chat")
+
+
+def _number(update: object) -> int | None:
+    """The update's id, for the log."""
+    return update.update_id if isinstance(update, Update) else None

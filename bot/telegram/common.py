@@ -13,7 +13,10 @@ from telegram.constants import ParseMode
 
 from bot.domain.errors import StoreError, StoreUnavailable, YuqingError
 from bot.i18n import Translator
-from bot.telegram.runtime import Context, chat_key, client, runtime
+from bot.service import sendnow
+from bot.service.seen import AlreadyProcessed
+from bot.store import riders
+from bot.telegram.runtime import Context, Runtime, chat_key, client, runtime
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,7 @@ async def not_saved(update: object, context: Context, exc: StoreError) -> None:
     """One log line and a reply that the update's action was not saved (database unusable)."""
     number = update.update_id if isinstance(update, Update) else None
     log.warning("database unavailable, update %s not saved: %s", number, exc.params.get("detail"))
+    riders.drop()  # not even the mark that it was seen: the same update may be tried again
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
@@ -61,20 +65,47 @@ async def not_saved(update: object, context: Context, exc: StoreError) -> None:
         log.warning("could not tell chat %s: %s", update.effective_chat.id, error)
 
 
+async def settled(rt: Runtime) -> None:
+    """The update's mark written, if no transaction took it: the clock's never carries it."""
+    try:
+        await riders.settle(rt.service.store.transaction)
+    except (AlreadyProcessed, StoreError) as exc:
+        log.warning("update not marked processed: %s", exc)
+
+
 def use_case(handler: Handler) -> Handler:
-    """Run a handler; expected errors become translated replies; changes are delivered."""
+    """Run a handler; expected errors become translated replies; changes are delivered.
+
+    The messages its use case owes the chat are sent right after the use case commits
+    (bot/service/sendnow.py); the update's mark, the clock's tick and the rest come after.
+    """
 
     @wraps(handler)
     async def wrapped(update: Update, context: Context) -> None:
         rt = runtime(context)
-        try:
-            await handler(update, context)
-        except StoreUnavailable as exc:
-            await not_saved(update, context, exc)
-            return
-        except YuqingError as exc:
-            await tell(update, context, await rt.refusal(chat_key(update), exc))
-            return
-        await rt.changed()
+        # a follower's engine does not run: what it writes is left to the leader's (told below)
+        mine = rt.deliveries if rt.leading else {}
+        with sendnow.claiming(mine) as claimed:
+            done = await _guarded(handler, update, context)
+        await sendnow.deliver(mine, claimed)  # first what it said, then bookkeeping
+        if done:
+            await settled(rt)
+            await rt.changed()
 
     return wrapped
+
+
+async def _guarded(handler: Handler, update: Update, context: Context) -> bool:
+    """Run a handler; False when it ended in an expected error (answered here)."""
+    try:
+        await handler(update, context)
+    except AlreadyProcessed:  # another process did it meanwhile: this one is rolled back
+        log.info("update %s already processed; rolled back", update.update_id)
+        return False
+    except StoreUnavailable as exc:
+        await not_saved(update, context, exc)
+        return False
+    except YuqingError as exc:
+        await tell(update, context, await runtime(context).refusal(chat_key(update), exc))
+        return False
+    return True
