@@ -6,7 +6,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from dbswitch import ON_POSTGRESQL, database, open_db
+from dbswitch import ON_POSTGRESQL, database, open_db, sqlite_only
 from e2e_support import EYE, GROUP, people, running
 from fakeapi import FakeBotAPI
 from intake_support import answers, incident_count, settled
@@ -70,6 +70,7 @@ async def test_a_restarted_bot_forgets_old_ids_and_still_skips_a_recent_one(
     assert {"telegram:900003", duplicate} <= kept
 
 
+@sqlite_only("another process's mark is written with sqlite3; riders on both: test_store.py")
 async def test_the_mark_rides_with_the_change_and_another_s_mark_rolls_it_back(
     tmp_path: Path,
 ) -> None:
@@ -78,10 +79,10 @@ async def test_the_mark_rides_with_the_change_and_another_s_mark_rolls_it_back(
         window = Window()
         with riders.scope():
             assert await window.expect(store, "telegram:1", T0)
-            assert processed(db) == set()  # nothing written yet: it waits for the change
+            assert await processed(db) == set()  # nothing written yet: it waits for the change
             async with store.transaction() as tx:
                 await tx.kv_set("n", "change", 1, T0)
-            assert processed(db) == {"telegram:1"}
+            assert await processed(db) == {"telegram:1"}
         with riders.scope():
             assert not await window.expect(store, "telegram:1", T0)  # seen: skipped
             assert await window.expect(store, "telegram:2", T0)
@@ -102,9 +103,9 @@ async def test_an_update_that_changes_nothing_is_marked_once_answered(tmp_path: 
             key = f"telegram:{tg.next_update_id - 1}"
             await tg.wait_until(lambda: answers(tg, asked["message_id"]), timeout=20)
             await settled(tg)
-            assert key in processed(db)
+            assert key in await processed(db)
             tg.send_message(GROUP, EYE, "/report 网帖")
             key = f"telegram:{tg.next_update_id - 1}"
             await tg.wait_for(lambda m: "#1 定级问题 1/2" in m.text, timeout=20)
             await settled(tg)
-            assert key in processed(db)
+            assert key in await processed(db)
