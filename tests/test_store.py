@@ -415,6 +415,27 @@ class TestStoreContract:
         assert await store.get_incident(incident.id) is not None
         await write(store, lambda tx: tx.kv_set("n", "k", 1, T0))  # outside the scope: no riders
 
+    async def test_a_transaction_not_waiting_for_the_disk_commits_and_rolls_back_alike(
+        self, store: Store
+    ) -> None:
+        async with store.transaction(durable=False) as tx:
+            await tx.kv_set("n", "quick", 1, T0)
+        assert await store.kv_get("n", "quick") == 1
+        with pytest.raises(StoreError):
+            async with store.transaction(durable=False) as tx:
+                await tx.kv_set("n", "quick", 2, T0)
+                await tx.add_event(TimelineEvent(999, T0, "orphan"))
+        assert await store.kv_get("n", "quick") == 1
+
+        async def mark(tx: Tx) -> None:
+            assert await tx.claim_update("telegram:11", T0)
+
+        with riders.scope():
+            riders.aboard(mark)  # an update's mark rides along: that commit is durable
+            async with store.transaction(durable=False) as tx:
+                await tx.kv_set("n", "quick", 3, T0)
+        assert await store.update_seen("telegram:11") is True
+
     async def test_settle_writes_what_no_transaction_took(self, store: Store) -> None:
         async def mark(tx: Tx) -> None:
             await tx.claim_update("telegram:10", T0)
@@ -698,6 +719,13 @@ class TestSqliteStore:
             assert await store.pragma("journal_mode") == "wal"
             assert await store.pragma("foreign_keys") == 1
             assert await store.pragma("synchronous") == 2  # FULL: a commit is on disk
+            async with store.transaction(durable=False):
+                assert await store.pragma("synchronous") == 1  # NORMAL: synced by the next FULL
+            assert await store.pragma("synchronous") == 2
+            with riders.scope():
+                riders.aboard(lambda tx: tx.claim_update("telegram:1", T0))
+                async with store.transaction(durable=False):
+                    assert await store.pragma("synchronous") == 2  # it carries an update's mark
             event = TimelineEvent(999, T0, "orphan")
             with pytest.raises(StoreError) as caught:
                 await write(store, lambda tx: tx.add_event(event))

@@ -246,7 +246,8 @@ class Delivery(SendsNow):
         """Mark items sent, in one transaction (with the message ref each lives in)."""
         if not sent:
             return
-        async with self.store.transaction() as tx:
+        # not synced: lost only to a power cut, which at worst sends these once more
+        async with self.store.transaction(durable=False) as tx:
             for item, ref in sent:
                 await tx.mark_sent(item.id, self.clock.now(), ref)
                 key = ref_key(item)

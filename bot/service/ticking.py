@@ -97,7 +97,8 @@ class Ticking(DriftNotices):
         due_now: list[int] = []
         times: dict[int, datetime | None] = {}
         early: list[int] = []
-        async with self.store.transaction() as tx:
+        # wake-ups are worked out again from the incidents: no need to wait for the disk
+        async with self.store.transaction(durable=False) as tx:
             found = await self.store.wakeups_due(
                 now, states=LIVE_STATES, transport=transport, limit=BATCH
             )

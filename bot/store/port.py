@@ -256,8 +256,13 @@ class Tx(Protocol):
 class Store(Protocol):
     """Incident storage: reads here, writes inside ``transaction()``."""
 
-    def transaction(self) -> AbstractAsyncContextManager[Tx]:
-        """One atomic unit of writes: committed on normal exit, rolled back on any exception."""
+    def transaction(self, durable: bool = True) -> AbstractAsyncContextManager[Tx]:
+        """One atomic unit of writes: committed on normal exit, rolled back on any exception.
+
+        ``durable=False``: the commit returns before it is on disk, so a power cut (not a crash
+        of the process) may lose it — only for bookkeeping a later run redoes (sent marks, the
+        clock's wake-ups). A transaction that carries an update's riders is always durable.
+        """
         ...
 
     async def close(self) -> None:

@@ -133,12 +133,15 @@ class PgStore(SqlReads):
                     _drop(db.conn)  # the connection is gone or broken: a new one next time
                 raise
 
-    def transaction(self) -> AbstractAsyncContextManager[SqlTx]:
-        """One serialised write transaction: committed on normal exit, rolled back on error."""
-        return self._transaction()
+    def transaction(self, durable: bool = True) -> AbstractAsyncContextManager[SqlTx]:
+        """One serialised write transaction: committed on normal exit, rolled back on error.
+
+        ``durable=False``: ``synchronous_commit`` off for it (see the port).
+        """
+        return self._transaction(durable or riders.waiting())
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[SqlTx]:
+    async def _transaction(self, durable: bool) -> AsyncIterator[SqlTx]:
         task = asyncio.current_task()
         if task in self._owners:
             raise RuntimeError("transactions do not nest; use the open one")
@@ -146,6 +149,8 @@ class PgStore(SqlReads):
             tx = SqlTx(db)
             self._owners[task] = db
             try:
+                if not durable:
+                    await db.execute("SET LOCAL synchronous_commit TO OFF")
                 await board(tx)
                 yield tx
             finally:

@@ -40,6 +40,11 @@ def scoped() -> bool:
     return _WAITING.get() is not None
 
 
+def waiting() -> bool:
+    """Whether riders wait for the next transaction (which must then be durable)."""
+    return bool(_WAITING.get())
+
+
 def aboard(rider: Rider) -> None:
     """Have ``rider`` written by the work's next transaction (ValueError outside a scope)."""
     waiting = _WAITING.get()

@@ -85,21 +85,37 @@ class SqliteStore(SqlReads):
         """Close the store."""
         await self.close()
 
-    def transaction(self) -> AbstractAsyncContextManager[SqlTx]:
-        """One BEGIN IMMEDIATE transaction: committed on normal exit, rolled back on any error."""
-        return self._transaction()
+    def transaction(self, durable: bool = True) -> AbstractAsyncContextManager[SqlTx]:
+        """One BEGIN IMMEDIATE transaction: committed on normal exit, rolled back on any error.
+
+        ``durable=False`` commits with ``synchronous = NORMAL``: in WAL mode consistent, but not
+        synced until the next durable commit (see the port).
+        """
+        return self._transaction(durable or riders.waiting())
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[SqlTx]:
+    async def _transaction(self, durable: bool) -> AsyncIterator[SqlTx]:
         """Hold the lock for the whole transaction so no other coroutine interleaves."""
         task = asyncio.current_task()
         if task is not None and self._owner is task:
             raise RuntimeError("transactions do not nest; use the open one")
         async with self._lock, riders.boarding() as board:
             self._check_open()
-            async with self._begun(task) as tx:
+            async with self._synced(durable), self._begun(task) as tx:
                 await board(tx)
                 yield tx
+
+    @asynccontextmanager
+    async def _synced(self, durable: bool) -> AsyncIterator[None]:
+        """Commit without waiting for the disk while inside, unless ``durable``."""
+        if durable:
+            yield
+            return
+        await self._db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            yield
+        finally:
+            await self._db.execute("PRAGMA synchronous = FULL")
 
     @asynccontextmanager
     async def _begun(self, task: asyncio.Task[Any] | None) -> AsyncIterator[SqlTx]:
