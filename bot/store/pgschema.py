@@ -7,11 +7,14 @@ locale. The version is the one row of ``yuqing_schema``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 
 from bot.domain.errors import StoreError
 from bot.store.pgdb import PgDb
+
+log = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock(WRITER): one writer at a time per database, like SQLite's
 # BEGIN IMMEDIATE; migrations take it too
@@ -203,6 +206,35 @@ ALTER TABLE wakeups SET (
     autovacuum_analyze_scale_factor = 0.02
 );
 """
+
+# Tables whose plans matter to the clock, and the share of changed rows past which their
+# statistics are refreshed at start (autovacuum does so too, but up to a minute later)
+STATS_TABLES = ("incidents", "wakeups", "obligations", "outbox")
+STALE = 0.1
+
+
+async def analyze_stale(db: PgDb) -> None:
+    """ANALYZE the clock's tables whose statistics are stale (e.g. after a bulk import).
+
+    With none, the planner takes a table for empty and may read every live incident where an
+    index walk of a few rows would do.
+    """
+    try:
+        await _analyze(db)
+    except StoreError as exc:  # only slower plans until autovacuum does it: never a reason to stop
+        log.warning("statistics not refreshed at start: %s", exc)
+
+
+async def _analyze(db: PgDb) -> None:
+    stale = await db.all(
+        "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(?::text[])"
+        " AND n_mod_since_analyze > ? * GREATEST(n_live_tup, 1000)",
+        (list(STATS_TABLES), STALE),
+    )
+    for (table,) in stale:
+        if table in STATS_TABLES:  # never a name from elsewhere in the statement
+            await db.execute(f"ANALYZE {table}")
+
 
 PG_MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
 

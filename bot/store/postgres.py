@@ -64,6 +64,8 @@ class PgStore(SqlReads):
         try:
             async with store._connection() as db:
                 await schema.upgrade(PgVersions(db), pgschema.PG_MIGRATIONS, read_only=read_only)
+                if not read_only:
+                    await pgschema.analyze_stale(db)
         except BaseException:
             await store.close()
             raise

@@ -59,11 +59,11 @@ async def due(
         db, "wakeups.at > ? AND wakeups.at <= ?", [UNKNOWN, to_text(now)], states, transport, limit
     )
     left = None if limit is None else limit - len(timed)
-    unknown = (
-        []
-        if left == 0
-        else await _due_ids(db, "wakeups.at = ?", [UNKNOWN], states, transport, left)
-    )
+    unknown = []
+    # probe first: the join's plan can read every live incident when the planner's statistics
+    # still say most wake-ups are unknown (a bulk import); a probe stops at the first entry
+    if left != 0 and await db.scalar("SELECT 1 FROM wakeups WHERE at = ? LIMIT 1", [UNKNOWN]):
+        unknown = await _due_ids(db, "wakeups.at = ?", [UNKNOWN], states, transport, left)
     return await queries.incidents_by_ids(db, timed + unknown)
 
 
