@@ -18,6 +18,10 @@ from bot.store.codec import from_text, to_text, to_text_or_none
 from bot.store.sql import Db
 
 UNKNOWN = ""
+# min(): both engines read it off the end of the wakeups_at index, however stale the planner's
+# statistics (``WHERE at = '' LIMIT 1`` on a table they say is all unknown is planned as a
+# sequential scan, and reads it all); '' sorts first, so it is the minimum when any is unknown
+PROBE = "SELECT min(at) FROM wakeups"
 UPSERT = (
     "INSERT INTO wakeups (incident_id, at) VALUES (?, ?)"
     " ON CONFLICT (incident_id) DO UPDATE SET at = excluded.at"
@@ -62,7 +66,7 @@ async def due(
     unknown = []
     # probe first: the join's plan can read every live incident when the planner's statistics
     # still say most wake-ups are unknown (a bulk import); a probe stops at the first entry
-    if left != 0 and await db.scalar("SELECT 1 FROM wakeups WHERE at = ? LIMIT 1", [UNKNOWN]):
+    if left != 0 and await db.scalar(PROBE) == UNKNOWN:
         unknown = await _due_ids(db, "wakeups.at = ?", [UNKNOWN], states, transport, left)
     return await queries.incidents_by_ids(db, timed + unknown)
 
