@@ -51,6 +51,10 @@ class Intake:
     async def handle(self, item: Inbound) -> None:
         """One callback from WeCom (the client logs what this raises, with its context)."""
         if isinstance(item, Message):
+            # the chat's newest message is the one WeCom lets us answer: record it as it
+            # arrives, before any wait, so that two handled at once keep their order
+            now = self.running.service.clock.now()
+            self.transport.slots.message(item.chat, item.req_id, now)
             if await self._first(item.msgid):
                 await self._message(item)
         elif isinstance(item, CardClick):
@@ -73,7 +77,6 @@ class Intake:
 
     async def _message(self, msg: Message) -> None:
         """A typed command (anything else that @-s the bot gets /help)."""
-        self.transport.slots.message(msg.chat, msg.req_id, self.running.service.clock.now())
         text = ADDRESSED.sub("", msg.text, count=1).strip()
         chat = f"{NAME}:{msg.chat}"
         try:
