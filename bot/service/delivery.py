@@ -25,7 +25,7 @@ from bot.i18n import Translator
 from bot.render.messages import compose
 from bot.service import setaside
 from bot.service.clock import Clock
-from bot.service.directsend import SendsNow
+from bot.service.directsend import NOTHING, Known, SendsNow
 from bot.service.flood import PACED, Gate, Rotation
 from bot.service.outbox import Kind
 from bot.service.owners import new_owner
@@ -230,11 +230,11 @@ class Delivery(SendsNow):
         log.warning("%s unreachable (%s); will retry", self.transport.name, exc)
         return Step.DOWN
 
-    async def _deliver_once(self, item: OutboxItem) -> str | None:
+    async def _deliver_once(self, item: OutboxItem, known: Known = NOTHING) -> str | None:
         """Deliver an item unless an earlier attempt did and only its recording failed."""
         if item.id in self._unrecorded:
             return self._unrecorded[item.id]
-        ref = await self.deliver(item)
+        ref = await self.deliver(item, known)
         self._unrecorded[item.id] = ref
         return ref
 
@@ -260,9 +260,10 @@ class Delivery(SendsNow):
         self._unrecorded.pop(item.id, None)
         self._slow.discard(item.id)
 
-    async def deliver(self, item: OutboxItem) -> str | None:
-        """Send or edit one item; return the ref of the message it lives in."""
-        incident = await self.store.get_incident(item.incident_id) if item.incident_id else None
+    async def deliver(self, item: OutboxItem, known: Known = NOTHING) -> str | None:
+        """Send or edit one item; return the ref of the message it lives in. Its incident is
+        read, unless ``known`` holds it as just committed."""
+        incident = await self._incident(item, known)
         if incident is None:
             log.error("outbox item %s refers to no incident; dropped", item.id)
             return None
@@ -274,6 +275,12 @@ class Delivery(SendsNow):
                 "%s refused message %s for chat %s: %s", self.transport.name, item.id, out.chat, exc
             )
             return None
+
+    async def _incident(self, item: OutboxItem, known: Known) -> Incident | None:
+        """The item's incident as it stands (None if it has none)."""
+        if item.incident_id is None:
+            return None
+        return known.get(item.incident_id) or await self.store.get_incident(item.incident_id)
 
     async def _outgoing(self, item: OutboxItem, incident: Incident) -> Outgoing:
         """The item drawn for its chat in the chat's language, against the incident as it is."""

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from bot.domain.errors import StoreError
+from bot.domain.incident import Incident
 from bot.service import setaside
 from bot.service.clock import Clock
 from bot.service.flood import PACED, Gate
 from bot.service.transport import ChatGone, RetryLater, Transport
 from bot.store import OutboxItem, Store
+
+Known = Mapping[int, Incident]  # incidents by id, as a use case committed them
+NOTHING: Known = MappingProxyType({})
 
 
 class SendsNow(ABC):
@@ -34,7 +39,7 @@ class SendsNow(ABC):
         """Have the engine look at the outbox soon."""
 
     @abstractmethod
-    async def _deliver_once(self, item: OutboxItem) -> str | None:
+    async def _deliver_once(self, item: OutboxItem, known: Known = NOTHING) -> str | None:
         """Deliver an item unless an earlier attempt did."""
 
     @abstractmethod
@@ -49,32 +54,34 @@ class SendsNow(ABC):
     async def _record_all(self, sent: Sequence[tuple[OutboxItem, str | None]]) -> None:
         """Mark items sent, in one transaction."""
 
-    async def send_now(self, chat: str, ids: Sequence[int]) -> None:
+    async def send_now(self, chat: str, ids: Sequence[int], known: Known = NOTHING) -> None:
         """Send messages just written claimed for this engine (bot/service/sendnow.py) at once,
         if it is idle, nothing older waits in their chat and the flood limits let them go;
-        else they go on its next pass."""
+        else they go on its next pass. ``known``: incidents as the use case committed them."""
         if self._lock.locked():
             self.poke()
             return
         async with self._lock:
-            done = await self._send_mine(chat, ids)
+            done = await self._send_mine(chat, ids, known)
         if not done:
             self.poke()
 
-    async def _send_mine(self, chat: str, ids: Sequence[int]) -> bool:
+    async def _send_mine(self, chat: str, ids: Sequence[int], known: Known) -> bool:
         """Send and record ``ids``; False when any is left to the engine's own pass."""
         try:
             owed = await self.store.owed_upto(chat, max(ids), len(ids) + 1)
             if [item.id for item in owed] != sorted(ids):
                 return False  # older messages wait there first (or these rolled back)
             owed = await setaside.skip_gone(self.store, self.clock, self.transport.name, owed)
-            sent = await self._send_these(owed)
+            sent = await self._send_these(owed, known)
             await self._record_all(sent)
         except StoreError:  # what was sent is remembered (_unrecorded): the engine records it
             return False
         return len(sent) == len(owed)
 
-    async def _send_these(self, items: list[OutboxItem]) -> list[tuple[OutboxItem, str | None]]:
+    async def _send_these(
+        self, items: list[OutboxItem], known: Known
+    ) -> list[tuple[OutboxItem, str | None]]:
         """Send items in order while the flood limits let them; stop at the first that cannot go
         (handled as a pass would: a chat held, a chat gone, a message parked)."""
         sent: list[tuple[OutboxItem, str | None]] = []
@@ -84,7 +91,7 @@ class SendsNow(ABC):
                 if self.gate.wait(item.chat) > 0:
                     break
                 try:
-                    sent.append((item, await self._deliver_once(item)))
+                    sent.append((item, await self._deliver_once(item, known)))
                 except RetryLater as exc:
                     self._retry(item, exc)
                     break

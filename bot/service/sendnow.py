@@ -5,7 +5,8 @@ its wake-up. Instead, while a face runs a use case inside ``claiming()``, every 
 use case owes a chat of a running engine is written *claimed by that engine* (one transaction:
 the change, its messages and their claim), and the face hands the new ids to ``deliver()``,
 which has the engine send them at once (bot/service/directsend.py) when it is idle, nothing
-older waits in their chat and the flood limits let them go. Otherwise the engine sends them
+older waits in their chat and the flood limits let them go — drawn from the incidents as the
+use case committed them (bot/store/exact.py), not read back. Otherwise the engine sends them
 itself, as its own claimed messages, on its next pass: no other sender ever takes them, and
 the engine's lock keeps it from sending them twice.
 """
@@ -18,7 +19,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.domain.incident import Incident
 from bot.service.membership import transport_of
+from bot.store import exact
 
 if TYPE_CHECKING:  # the engine imports the outbox, which writes through this module
     from bot.service.delivery import Delivery
@@ -30,6 +33,7 @@ class Claiming:
 
     owners: Mapping[str, str]
     ids: dict[str, list[int]] = field(default_factory=dict)  # by chat
+    incidents: dict[int, Incident] = field(default_factory=dict)  # as committed, by id
 
     def owner(self, chat: str) -> str | None:
         """The owner to claim a message to ``chat`` for (None: its engine is not here)."""
@@ -51,12 +55,14 @@ def current() -> Claiming | None:
 @contextmanager
 def claiming(deliveries: Mapping[str, Delivery]) -> Iterator[Claiming]:
     """Within: messages to the engines' chats are written claimed for them."""
-    found = Claiming({name: delivery.owner for name, delivery in deliveries.items()})
-    token = _CLAIMING.set(found)
-    try:
-        yield found
-    finally:
-        _CLAIMING.reset(token)
+    with exact.collecting() as committed:
+        owners = {name: delivery.owner for name, delivery in deliveries.items()}
+        found = Claiming(owners, incidents=committed)
+        token = _CLAIMING.set(found)
+        try:
+            yield found
+        finally:
+            _CLAIMING.reset(token)
 
 
 async def deliver(deliveries: Mapping[str, Delivery], claimed: Claiming) -> None:
@@ -64,4 +70,4 @@ async def deliver(deliveries: Mapping[str, Delivery], claimed: Claiming) -> None
     for chat, ids in claimed.ids.items():
         delivery = deliveries.get(transport_of(chat))
         if delivery is not None:
-            await delivery.send_now(chat, ids)
+            await delivery.send_now(chat, ids, claimed.incidents)

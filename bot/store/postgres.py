@@ -18,7 +18,7 @@ import asyncpg
 
 from bot.domain.errors import StoreError
 from bot.domain.messages import N_
-from bot.store import outbox, pgschema, riders, schema
+from bot.store import exact, outbox, pgschema, riders, schema
 from bot.store.pgdb import FAILURES, PgDb, redact, translate
 from bot.store.pgschema import WRITER, PgVersions
 from bot.store.port import OutboxItem, Store, Tx
@@ -147,17 +147,18 @@ class PgStore(SqlReads):
         task = asyncio.current_task()
         if task in self._owners:
             raise RuntimeError("transactions do not nest; use the open one")
-        async with riders.boarding() as board, self._session("BEGIN", writer=True) as db:
-            tx = SqlTx(db)
-            self._owners[task] = db
-            try:
-                if not durable:
-                    await db.execute("SET LOCAL synchronous_commit TO OFF")
-                await board(tx)
-                yield tx
-            finally:
-                tx.end()
-                del self._owners[task]
+        with exact.tracking():
+            async with riders.boarding() as board, self._session("BEGIN", writer=True) as db:
+                tx = SqlTx(db)
+                self._owners[task] = db
+                try:
+                    if not durable:
+                        await db.execute("SET LOCAL synchronous_commit TO OFF")
+                    await board(tx)
+                    yield tx
+                finally:
+                    tx.end()
+                    del self._owners[task]
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[PgDb]:

@@ -12,7 +12,7 @@ from bot.domain.evidence import Evidence
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.store import evidence as evidence_rows
-from bot.store import outbox, queries, wakeups
+from bot.store import exact, outbox, queries, wakeups
 from bot.store.port import Approval, OutboxItem, Person
 from bot.store.sql import Db
 
@@ -32,7 +32,10 @@ class SqlReads(ABC):
     async def get_incident(self, incident_id: int) -> Incident | None:
         """The incident with answers, obligations and attachments, or None."""
         async with self._reading() as db:
-            return await queries.incident(db, incident_id)
+            found = await queries.incident(db, incident_id)
+        if found is not None:
+            exact.known(found)  # read whole: inside a transaction, as it stands there
+        return found
 
     async def get_by_number(self, number: int) -> Incident | None:
         """The incident numbered #``number``, or None."""

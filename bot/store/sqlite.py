@@ -14,7 +14,7 @@ from typing import Any, Self
 
 from bot.domain.errors import StoreError
 from bot.domain.messages import N_
-from bot.store import outbox, riders, schema
+from bot.store import exact, outbox, riders, schema
 from bot.store.db import SqliteDb
 from bot.store.port import OutboxItem, Store, Tx
 from bot.store.reads import SqlReads
@@ -101,9 +101,10 @@ class SqliteStore(SqlReads):
             raise RuntimeError("transactions do not nest; use the open one")
         async with self._lock, riders.boarding() as board:
             self._check_open()
-            async with self._synced(durable), self._begun(task) as tx:
-                await board(tx)
-                yield tx
+            with exact.tracking():
+                async with self._synced(durable), self._begun(task) as tx:
+                    await board(tx)
+                    yield tx
 
     @asynccontextmanager
     async def _synced(self, durable: bool) -> AsyncIterator[None]:

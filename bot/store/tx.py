@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.incident import Attachment, Incident, TimelineEvent
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
-from bot.store import codec, outbox, retention, wakeups
+from bot.store import codec, exact, outbox, retention, wakeups
 from bot.store import evidence as evidence_rows
 from bot.store.codec import to_text, to_text_or_none
 from bot.store.port import Conflict, Decision, NotFound
@@ -107,13 +107,14 @@ class SqlTx:
                 plan_digest,
             ),
         )
-        await self.db.executemany(
-            "INSERT INTO attachments (incident_id, position, kind, value, name)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(incident_id, i, a.kind, a.value, a.name) for i, a in enumerate(attachments)],
-        )
-        await wakeups.forget(self.db, incident_id)
-        return Incident(  # as get_incident would read it back, without reading it back
+        if attachments:
+            await self.db.executemany(
+                "INSERT INTO attachments (incident_id, position, kind, value, name)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(incident_id, i, a.kind, a.value, a.name) for i, a in enumerate(attachments)],
+            )
+        await self._changed(incident_id)
+        incident = Incident(  # as get_incident would read it back, without reading it back
             id=incident_id,
             number=number,
             plan_id=plan_id,
@@ -128,6 +129,13 @@ class SqlTx:
             extra=codec.from_json(codec.to_json(dict(extra or {}))),
             plan_digest=plan_digest,
         )
+        exact.known(incident)
+        return incident
+
+    async def _changed(self, incident_id: int, state: State | None = None) -> None:
+        """Every write to an incident's rows: its wake-up and what is known of it are void."""
+        exact.changed(incident_id)
+        await wakeups.forget(self.db, incident_id, state)
 
     async def update_incident(self, incident_id: int, expected_version: int, **fields: Any) -> int:
         """Change columns if the version still matches; return the new version, else Conflict."""
@@ -142,7 +150,7 @@ class SqlTx:
             (*values, incident_id, expected_version),
         )
         if changed == 1:
-            await wakeups.forget(self.db, incident_id, fields.get("state"))
+            await self._changed(incident_id, fields.get("state"))
             return expected_version + 1
         row = await self.db.one(
             "SELECT number, version FROM incidents WHERE id = ?", (incident_id,)
@@ -164,12 +172,12 @@ class SqlTx:
             " answered_at = excluded.answered_at",
             (incident_id, question, option, by, to_text(at)),
         )
-        await wakeups.forget(self.db, incident_id)
+        await self._changed(incident_id)
 
     async def clear_answers(self, incident_id: int) -> None:
         """Forget every answer of an incident."""
         await self.db.execute("DELETE FROM answers WHERE incident_id = ?", (incident_id,))
-        await wakeups.forget(self.db, incident_id)
+        await self._changed(incident_id)
 
     async def save_obligations(self, incident_id: int, states: Sequence[ObligationState]) -> None:
         """Upsert obligation states by id, keeping submitted content and who met them."""
@@ -188,7 +196,7 @@ class SqlTx:
             " met_at = excluded.met_at, level_id = excluded.level_id",
             rows,
         )
-        await wakeups.forget(self.db, incident_id)
+        await self._changed(incident_id)
 
     async def set_obligation(
         self,
@@ -217,7 +225,7 @@ class SqlTx:
         )
         if changed != 1:
             raise NotFound(item=f"incident {incident_id} obligation {obligation_id}")
-        await wakeups.forget(self.db, incident_id)
+        await self._changed(incident_id)
 
     async def save_plan(
         self, digest: str, plan_id: str, body: Mapping[str, Any], at: datetime
