@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.service.buttons import unpack
-from bot.telegram.common import use_case
+from bot.telegram.common import alongside, use_case
 from bot.telegram.replies import dispatch
 from bot.telegram.runtime import Context, actor, chat_key, client
 
@@ -18,7 +18,7 @@ async def pressed(update: Update, context: Context) -> None:
     assert query is not None
     press = unpack(query.data or "")
     await dispatch(context)(press, actor(update), chat_key(update))
-    await client(context).answer(query.id)
+    await alongside(client(context).answer(query.id))
 
 
 def handlers() -> list[CallbackQueryHandler[Context, None]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from functools import wraps
 from html import escape
 from typing import Any
@@ -21,6 +23,9 @@ from bot.telegram.runtime import Context, Runtime, chat_key, client, runtime
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+_ALONGSIDE: ContextVar[list[Coroutine[Any, Any, None]] | None] = ContextVar(
+    "alongside", default=None
+)
 
 
 def message(key: str, t: Translator, **params: Any) -> str:
@@ -85,14 +90,33 @@ def use_case(handler: Handler) -> Handler:
         rt = runtime(context)
         # a follower's engine does not run: what it writes is left to the leader's (told below)
         mine = rt.deliveries if rt.leading else {}
-        with sendnow.claiming(mine) as claimed:
-            done = await _guarded(handler, update, context)
-        await sendnow.deliver(mine, claimed)  # first what it said, then bookkeeping
+        later: list[Coroutine[Any, Any, None]] = []
+        token = _ALONGSIDE.set(later)
+        try:
+            with sendnow.claiming(mine) as claimed:
+                done = await _guarded(handler, update, context)
+        finally:
+            _ALONGSIDE.reset(token)
+        # first what it said (and its acknowledgement, at the same time), then bookkeeping
+        ended = await asyncio.gather(sendnow.deliver(mine, claimed), *later, return_exceptions=True)
         if done:
             await settled(rt)
             await rt.changed()
+        for outcome in ended:
+            if isinstance(outcome, BaseException):
+                raise outcome  # to the error handler, as if the handler had raised it
 
     return wrapped
+
+
+async def alongside(work: Coroutine[Any, Any, None]) -> None:
+    """Do ``work`` once the use case is done, while its messages are sent (a press's
+    acknowledgement: it need not wait for them, nor they for it); outside one, now."""
+    later = _ALONGSIDE.get()
+    if later is None:
+        await work
+    else:
+        later.append(work)
 
 
 async def _guarded(handler: Handler, update: Update, context: Context) -> bool:

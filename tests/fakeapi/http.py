@@ -185,7 +185,9 @@ class HttpServer:
             pass
         finally:
             writer.close()
-            with contextlib.suppress(Exception):
+            # cancelled here too when the server closes meanwhile: end quietly all the same
+            # (a connection task ending cancelled is an ERROR in asyncio's log)
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await writer.wait_closed()
             if task is not None:
                 self._tasks.discard(task)
