@@ -39,7 +39,7 @@ from bot.telegram.common import not_saved, say
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.runtime import Context, install, runtime
 from bot.telegram.transport import CAPABILITIES, NAME, TelegramTransport
-from bot.telegram.updates import OneByOne
+from bot.telegram.updates import ChatByChat
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def build(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
         .rate_limiter(GateLimiter(Gate(capabilities)))
-        .concurrent_updates(OneByOne())
+        .concurrent_updates(ChatByChat())
         .post_init(
             partial(
                 _start, settings=settings, plans=plans, clock=clock or SystemClock(), others=others
@@ -150,7 +150,7 @@ async def _start(
     )
     application.bot_data[LIFE] = life
     application.bot_data[FACES] = list(others)
-    if isinstance(application.update_processor, OneByOne):
+    if isinstance(application.update_processor, ChatByChat):
         application.update_processor.store = life.running.service.store
     if life.meter is not None and isinstance(limiter, GateLimiter):
         limiter.on_429 = partial(life.meter.rate_limited, NAME)
@@ -210,7 +210,7 @@ def _polling_problem(application: App, follower: Running | None) -> str | None:
 async def _stop(application: App) -> None:
     """Stop leading (the loops, the other messengers), close them and the store."""
     life = application.bot_data.pop(LIFE, None)
-    if isinstance(application.update_processor, OneByOne):
+    if isinstance(application.update_processor, ChatByChat):
         application.update_processor.store = None
     if isinstance(life, Life):
         await life.close()
@@ -242,7 +242,7 @@ async def _once(update: Update, context: Context) -> None:
             log.exception("error while answering edited message (update %s)", update.update_id)
         raise ApplicationHandlerStop
     key, now, store = f"telegram:{update.update_id}", rt.service.clock.now(), rt.service.store
-    try:  # in OneByOne's scope, marked with the update's first transaction; else at once
+    try:  # in ChatByChat's scope, marked with the update's first transaction; else at once
         if riders.scoped():
             fresh = await window.expect(store, key, now)
         else:

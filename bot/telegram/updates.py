@@ -1,16 +1,25 @@
-"""Updates one at a time, each marked processed with its own first transaction.
+"""Updates of different chats at the same time, each chat's one at a time and in order.
 
-``_once`` (bot/telegram/app.py) checks an update was not processed before and leaves its mark
-to ride with the first transaction its handlers open (bot/store/riders.py); when they open
-none — a read-only command, a refusal — the mark is written here, after they are done.
+A slow answer from Telegram in one group (a file being sent, a timeout) must not hold up a
+report in another. PTB hands each update to ``process_update`` in the order it came, in a
+task of its own, and starts those tasks in that order; each waits its turn for its chat in
+that order (``_Turn``), so one chat's updates never overtake each other.
+
+Each update runs in a riders scope: ``_once`` (bot/telegram/app.py) checks it was not
+processed before and leaves its mark to ride with the first transaction its handlers open
+(bot/store/riders.py); when they open none — a read-only command, a refusal — the mark is
+written here, after they are done.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
+from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.domain.errors import StoreError
@@ -19,15 +28,39 @@ from bot.store import Store, riders
 
 log = logging.getLogger(__name__)
 
+AT_ONCE = 64  # updates handled at the same time, over all chats
 
-class OneByOne(BaseUpdateProcessor):
-    """Processes updates in order, one at a time (PTB's default), each in a riders scope."""
 
-    def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)
+@dataclass
+class _Turn:
+    """One chat's updates: the lock they take in turn, and how many hold or wait for it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+class ChatByChat(BaseUpdateProcessor):
+    """Processes the updates of each chat in order, one at a time, and chats side by side."""
+
+    def __init__(self, at_once: int = AT_ONCE) -> None:
+        super().__init__(max_concurrent_updates=at_once)
         self.store: Store | None = None  # the running bot's store, while it runs
+        self._turns: dict[int | None, _Turn] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's earlier updates, then handle this one."""
+        key = chat_of(update)
+        turn = self._turns.setdefault(key, _Turn())
+        turn.users += 1
+        try:
+            async with turn.lock:  # no await before this line: the chat's order is kept
+                await self._handled(update, coroutine)
+        finally:
+            turn.users -= 1
+            if not turn.users:
+                del self._turns[key]
+
+    async def _handled(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the handlers, then write the update's mark if none of their transactions did."""
         with riders.scope():
             await coroutine
@@ -45,3 +78,10 @@ class OneByOne(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+def chat_of(update: object) -> int | None:
+    """The chat an update belongs to (None: one turn for every update without a chat)."""
+    if isinstance(update, Update) and update.effective_chat is not None:
+        return update.effective_chat.id
+    return None
