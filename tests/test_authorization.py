@@ -1,7 +1,8 @@
 """Every state-changing button and command, pressed or sent by someone the plan does not allow.
 
 Each refusal must reach the person (an alert for buttons, a reply for commands) and change
-nothing: the database holds the same incident, approvals and timeline as before.
+nothing: the database holds the same incident, approvals and timeline as before (what the clock
+does meanwhile aside: reminders, and a 续报 whose time comes while the test runs).
 """
 
 from pathlib import Path
@@ -11,6 +12,9 @@ from dbswitch import open_db
 from e2e_support import BOSS, CLERK, EYE, GROUP, STRANGER, people, running
 from fakeapi import BotMessage, FakeBotAPI
 from test_e2e import confirmed_major, report_major
+
+from bot.domain.obligations import ObligationState, ObStatus
+from bot.domain.series import parse_instance
 
 PENDING_CARD = ["确认等级", "降级", "误报撤销"]  # 重大 is this plan's top level: no 升级
 NOT_LEADER = "只有组长可以这样做。"
@@ -33,6 +37,11 @@ async def reply_to(tg: FakeBotAPI, user: int, text: str) -> BotMessage:
     return await tg.wait_for(lambda m: m.reply_to_message_id == sent["message_id"], chat_id=GROUP)
 
 
+def opened_by_clock(state: ObligationState) -> bool:
+    """A 续报/progress report the clock opened as its cadence came round (not yet handed in)."""
+    return parse_instance(state.id) is not None and state.status is ObStatus.OPEN
+
+
 async def snapshot(db: Path) -> tuple[str, list[str], list[str], list[str]]:
     """What the database says about incident #1: state, obligations, approvals, timeline."""
     async with await open_db(db) as store:
@@ -42,7 +51,7 @@ async def snapshot(db: Path) -> tuple[str, list[str], list[str], list[str]]:
         timeline = await store.timeline(incident.id)
     return (
         incident.state.value,
-        [f"{o.id}:{o.status.value}" for o in incident.obligations],
+        [f"{o.id}:{o.status.value}" for o in incident.obligations if not opened_by_clock(o)],
         [f"{a.kind}:{a.decision.value}:{a.actor}" for a in approvals],
         [e.kind for e in timeline if e.kind not in CLOCK_EVENTS],
     )
