@@ -22,6 +22,7 @@ E2E = {
     "test_addressing.py",
     "test_api_faults.py",
     "test_authorization.py",
+    "test_chat_by_chat.py",
     "test_drills.py",
     "test_e2e.py",
     "test_edits.py",

@@ -83,7 +83,9 @@ transactions = st.lists(
 )
 
 
-async def run(store: Store, incident: Incident, txs: list[tuple[list[str], bool]]) -> dict[int, Any]:
+async def run(
+    store: Store, incident: Incident, txs: list[tuple[list[str], bool]]
+) -> dict[int, Any]:
     """Each transaction's steps (rolled back when its flag is set), collected together."""
     with exact.collecting() as sink:
         for steps, undo in txs:
