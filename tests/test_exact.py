@@ -7,6 +7,7 @@ the store reads back after the commit. Hypothesis draws the runs.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -83,20 +84,23 @@ transactions = st.lists(
 )
 
 
+async def transact(store: Store, incident: Incident, *steps: str, undo: bool = False) -> None:
+    """The named steps in one transaction; rolled back (raising Undone) when ``undo``."""
+    async with store.transaction() as tx:
+        for name in steps:
+            await STEPS[name](store, tx, incident)
+        if undo:
+            raise Undone
+
+
 async def run(
     store: Store, incident: Incident, txs: list[tuple[list[str], bool]]
 ) -> dict[int, Any]:
     """Each transaction's steps (rolled back when its flag is set), collected together."""
     with exact.collecting() as sink:
         for steps, undo in txs:
-            try:
-                async with store.transaction() as tx:
-                    for name in steps:
-                        await STEPS[name](store, tx, incident)
-                    if undo:
-                        raise Undone
-            except Undone:
-                pass
+            with contextlib.suppress(Undone):
+                await transact(store, incident, *steps, undo=undo)
             if incident.id in sink:
                 assert sink[incident.id] == await store.get_incident(incident.id)
     return sink
@@ -113,13 +117,9 @@ class TestExact:
     ) -> None:
         incident = await new_incident(store)
         with exact.collecting() as sink:
-            async with store.transaction() as tx:
-                await read(store, tx, incident)
-                await answer(store, tx, incident)
+            await transact(store, incident, "read", "answer")
             assert incident.id not in sink
-            async with store.transaction() as tx:
-                await answer(store, tx, incident)
-                await read(store, tx, incident)
+            await transact(store, incident, "answer", "read")
             assert sink[incident.id] == await store.get_incident(incident.id)
             assert sink[incident.id].answers  # the answer is in what is known
 
@@ -128,14 +128,10 @@ class TestExact:
     ) -> None:
         incident = await new_incident(store)
         with exact.collecting() as sink:
-            async with store.transaction() as tx:
-                await read(store, tx, incident)
+            await transact(store, incident, "read")
             known = sink[incident.id]
             with pytest.raises(Undone):
-                async with store.transaction() as tx:
-                    await answer(store, tx, incident)
-                    await read(store, tx, incident)
-                    raise Undone
+                await transact(store, incident, "answer", "read", undo=True)
             assert sink == {incident.id: known}
 
     async def test_reads_outside_a_transaction_and_outside_collecting_leave_nothing(
@@ -145,8 +141,7 @@ class TestExact:
         with exact.collecting() as sink:
             await store.get_incident(incident.id)  # not a transaction's: not vouched for
         assert sink == {}
-        async with store.transaction() as tx:  # nobody collects: nothing kept anywhere
-            await read(store, tx, incident)
+        await transact(store, incident, "read")  # nobody collects: nothing kept anywhere
 
     @settings(
         max_examples=40,
