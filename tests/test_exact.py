@@ -7,6 +7,7 @@ the store reads back after the commit. Hypothesis draws the runs.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -21,7 +22,7 @@ from test_store import new_incident
 from bot.domain.incident import Incident
 from bot.domain.lifecycle import State
 from bot.domain.obligations import ObligationState, ObStatus
-from bot.store import Store, Tx, exact
+from bot.store import SqliteStore, Store, Tx, exact
 
 H = timedelta(hours=1)
 
@@ -142,6 +143,20 @@ class TestExact:
             await store.get_incident(incident.id)  # not a transaction's: not vouched for
         assert sink == {}
         await transact(store, incident, "read")  # nobody collects: nothing kept anywhere
+
+    async def test_another_task_s_read_during_the_transaction_is_not_vouched_for(
+        self, store: Store
+    ) -> None:
+        if isinstance(store, SqliteStore):
+            pytest.skip("on SQLite another task's read waits for the transaction to end")
+        incident = await new_incident(store)
+        with exact.collecting() as sink:
+            async with store.transaction() as tx:
+                await answer(store, tx, incident)
+                # a snapshot of its own, without the answer this transaction wrote
+                seen = await asyncio.create_task(store.get_incident(incident.id))
+                assert seen is not None and not seen.answers
+        assert incident.id not in sink
 
     @settings(
         max_examples=40,

@@ -11,10 +11,12 @@ in this context (``collecting``). A rollback hands over nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.domain.incident import Incident
 
@@ -25,6 +27,9 @@ class _Tracked:
 
     known: dict[int, Incident] = field(default_factory=dict)
     changed: set[int] = field(default_factory=set)
+    # the task that opened it: only its reads are the transaction's (another task's, sharing
+    # this context, read a snapshot of their own, without the transaction's writes)
+    task: asyncio.Task[Any] | None = field(default_factory=asyncio.current_task)
 
 
 _OPEN: ContextVar[_Tracked | None] = ContextVar("exact_open", default=None)
@@ -62,7 +67,7 @@ def tracking() -> Iterator[None]:
 def known(incident: Incident) -> None:
     """The open transaction created or read ``incident`` whole (outside one: nothing)."""
     tracked = _OPEN.get()
-    if tracked is not None:
+    if tracked is not None and tracked.task is asyncio.current_task():
         tracked.known[incident.id] = incident
 
 
