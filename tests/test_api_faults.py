@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from dbswitch import open_db
-from e2e_support import BOSS, GROUP, people, running
+from e2e_support import BOSS, EYE, GROUP, people, running
 from fakeapi import FakeBotAPI
 from telegram.request import HTTPXRequest
 from test_e2e import report_major
@@ -86,3 +86,26 @@ async def test_slow_then_unreachable_api_delivers_everything_in_order(tmp_path: 
     assert len(owed) >= 3 and sent >= 3
     assert len([t for t in texts if "已确认事件等级" in t]) == 2  # the retry waited, once
     assert numbers == list(range(2, sent))  # the overdue ones, after the warning and the due
+
+
+async def test_a_press_telegram_will_not_acknowledge_still_counts_and_the_next_one_works(
+    tmp_path: Path,
+) -> None:
+    async with FakeBotAPI() as tg:
+        people(tg)
+        async with running(tg, tmp_path / "y.db"):
+            tg.send_message(GROUP, EYE, "/report 网帖称某单位违规")
+            first = await tg.wait_for(lambda m: "定级问题 1/2" in m.text, chat_id=GROUP)
+            # the acknowledgement goes out beside the next question, and is refused
+            tg.fail_next(
+                "answerCallbackQuery", status=400, description="Bad Request: query is too old"
+            )
+            tg.press_button(GROUP, EYE, first.message_id, "50条以内")
+            second = await tg.wait_for(lambda m: "定级问题 2/2" in m.text, chat_id=GROUP)
+            told = await tg.wait_for_answer(lambda a: a.show_alert)  # the error handler's word
+            assert told.text == "出错了，请稍后再试。" and told.user_id == EYE
+            tg.press_button(GROUP, EYE, second.message_id, "是")
+            await tg.wait_for(lambda m: "重大舆情" in m.text and "待领导确认" in m.text)
+        async with await open_db(tmp_path / "y.db") as store:
+            incident = await store.get_by_number(1)
+            assert incident is not None and len(incident.answers) == 2
