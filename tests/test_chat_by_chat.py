@@ -85,6 +85,26 @@ async def test_a_chat_waiting_on_telegram_does_not_hold_up_another() -> None:
     assert slow_done.is_set() and fast_done.is_set()
 
 
+async def test_an_update_that_fails_frees_its_chat_for_the_next() -> None:
+    processor = ChatByChat()
+    ran: list[int] = []
+
+    async def fails() -> None:
+        raise RuntimeError("a bug in a handler")
+
+    async def runs(number: int) -> None:
+        ran.append(number)
+
+    tasks = [
+        asyncio.create_task(processor.process_update(update(1, 1), fails())),
+        asyncio.create_task(processor.process_update(update(2, 1), runs(2))),
+        asyncio.create_task(processor.process_update(update(3, 2), runs(3))),
+    ]
+    outcomes = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
+    assert isinstance(outcomes[0], RuntimeError) and sorted(ran) == [2, 3]
+    assert processor._turns == {}
+
+
 async def test_a_report_in_one_group_is_asked_while_another_group_waits_for_a_file(
     tmp_path: Path,
 ) -> None:
