@@ -3,7 +3,7 @@
 A slow answer from Telegram in one group (a file being sent, a timeout) must not hold up a
 report in another. PTB hands each update to ``process_update`` in the order it came, in a
 task of its own, and starts those tasks in that order; each waits its turn for its chat in
-that order (``_Turn``), so one chat's updates never overtake each other.
+that order (bot/service/turns.py), so one chat's updates never overtake each other.
 
 Each update runs in a riders scope: ``_once`` (bot/telegram/app.py) checks it was not
 processed before and leaves its mark to ride with the first transaction its handlers open
@@ -13,10 +13,8 @@ written here, after they are done.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -24,19 +22,12 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.domain.errors import StoreError
 from bot.service.seen import AlreadyProcessed
+from bot.service.turns import Turns
 from bot.store import Store, riders
 
 log = logging.getLogger(__name__)
 
 AT_ONCE = 64  # updates handled at the same time, over all chats
-
-
-@dataclass
-class _Turn:
-    """One chat's updates: the lock they take in turn, and how many hold or wait for it."""
-
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    users: int = 0
 
 
 class ChatByChat(BaseUpdateProcessor):
@@ -45,20 +36,12 @@ class ChatByChat(BaseUpdateProcessor):
     def __init__(self, at_once: int = AT_ONCE) -> None:
         super().__init__(max_concurrent_updates=at_once)
         self.store: Store | None = None  # the running bot's store, while it runs
-        self._turns: dict[int | None, _Turn] = {}
+        self._turns: Turns[int | None] = Turns()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's earlier updates, then handle this one."""
-        key = chat_of(update)
-        turn = self._turns.setdefault(key, _Turn())
-        turn.users += 1
-        try:
-            async with turn.lock:  # no await before this line: the chat's order is kept
-                await self._handled(update, coroutine)
-        finally:
-            turn.users -= 1
-            if not turn.users:
-                del self._turns[key]
+        async with self._turns.turn(chat_of(update)):  # queued at once: the chat's order kept
+            await self._handled(update, coroutine)
 
     async def _handled(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the handlers, then write the update's mark if none of their transactions did."""
