@@ -7,6 +7,7 @@ talks to an in-memory server. Everything else (the flow, delivery, the clock) is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import count
@@ -44,6 +45,15 @@ class Server:
     answers: list[tuple[str, str | None]] = field(default_factory=list)
     busy: int = 0  # answer this many calls with "slow down"
     ids: count[int] = field(default_factory=lambda: count(1))
+    stalls: dict[str, asyncio.Event] = field(default_factory=dict)  # calls to a chat wait for it
+    stalled: asyncio.Event = field(default_factory=asyncio.Event)  # set when a call waits
+
+    async def arrive(self, chat: str) -> None:
+        """A call to ``chat`` gets through once the chat is not stalled."""
+        release = self.stalls.get(chat)
+        if release is not None:
+            self.stalled.set()
+            await release.wait()
 
     def accept(self, chat: str) -> None:
         """Refuse a call as the messenger would: not in the chat, or too fast."""
@@ -90,6 +100,7 @@ class FakeMessenger:
 
     async def send(self, out: Outgoing) -> str:
         """Post a message."""
+        await self.server.arrive(out.chat)
         self.server.accept(out.chat)
         ref = str(next(self.server.ids))
         self.server.messages[ref] = render(out.doc, out.people, out.chat)
@@ -97,6 +108,7 @@ class FakeMessenger:
 
     async def edit(self, ref: str, out: Outgoing) -> str:
         """Replace a message."""
+        await self.server.arrive(out.chat)
         self.server.accept(out.chat)
         edits = self.server.messages[ref].edits + 1
         self.server.messages[ref] = render(out.doc, out.people, out.chat)

@@ -7,6 +7,7 @@ process delivering from the same outbox.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,8 @@ from bot.service.transport import Rate
 from bot.store import SqliteStore, Store
 
 CHAT = f"{NAME}:{GROUP}"
+OTHER_GROUP = "oc_other"
+OTHER = f"{NAME}:{OTHER_GROUP}"
 EYE = Actor(NAME, "ou_eye")
 
 
@@ -49,23 +52,25 @@ class Bot:
     def store(self) -> Store:
         return self.running.service.store
 
-    def texts(self) -> list[str]:
-        return [m.text for m in self.fake.server.messages.values()]
+    def texts(self, group: str | None = None) -> list[str]:
+        messages = self.fake.server.messages.values()
+        return [m.text for m in messages if group is None or m.chat == group]
 
-    async def report(self, text: str) -> sendnow.Claiming:
+    async def report(self, text: str, chat: str = CHAT) -> sendnow.Claiming:
         """A report, its messages written claimed for this bot's engine."""
         with sendnow.claiming(self.running.deliveries) as claimed:
             dispatch = Dispatch(self.running.service, self.running.lang)
-            await dispatch(Report(text, ()), EYE, CHAT)
+            await dispatch(Report(text, ()), EYE, chat)
         return claimed
 
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     clock = ManualClock(T0)
-    plans = PlanBook([parse_plan_text(feishu_plan_text(), "feishu.yaml")])
+    two_groups = feishu_plan_text().replace(f"[{GROUP}]", f"[{GROUP}, {OTHER_GROUP}]")
+    plans = PlanBook([parse_plan_text(two_groups, "feishu.yaml")])
     fake = FakeMessenger()
-    fake.server.chats.add(GROUP)
+    fake.server.chats.update({GROUP, OTHER_GROUP})
     async with (
         await SqliteStore.open(tmp_path / "y.db") as store,
         await SqliteStore.open(tmp_path / "y.db") as elsewhere,
@@ -135,3 +140,35 @@ async def test_a_chat_at_its_flood_limit_gets_it_from_the_engine_when_the_limit_
     now[0] = 3600.0
     await bot.delivery.drain()
     assert len(bot.texts()) == 1 and await bot.store.pending() == []
+
+
+async def test_a_chat_s_messages_go_at_once_while_another_chat_s_send_hangs(bot: Bot) -> None:
+    await bot.report("第一群的网帖")  # left to the engine
+    bot.fake.server.stalls[GROUP] = release = asyncio.Event()
+    draining = asyncio.create_task(bot.delivery.drain())
+    await bot.fake.server.stalled.wait()  # the engine's send to the first group hangs
+    claimed = await bot.report("第二群的网帖", OTHER)
+    await sendnow.deliver(bot.running.deliveries, claimed)
+    assert len(bot.texts(OTHER_GROUP)) == 1 and bot.texts(GROUP) == []
+    release.set()
+    assert await draining
+    await bot.delivery.drain()
+    assert len(bot.texts(GROUP)) == 1 and len(bot.texts(OTHER_GROUP)) == 1
+
+
+async def test_a_message_the_engine_claimed_that_went_at_once_is_not_sent_again(
+    bot: Bot,
+) -> None:
+    await bot.report("第一群的网帖")  # left to the engine
+    claimed = await bot.report("第二群的网帖", OTHER)  # committed, not yet sent at once
+    bot.fake.server.stalls[GROUP] = release = asyncio.Event()
+    draining = asyncio.create_task(bot.delivery.drain())  # claims both, sends the first's
+    await bot.fake.server.stalled.wait()
+    await sendnow.deliver(bot.running.deliveries, claimed)  # the second's goes at once
+    assert len(bot.texts(OTHER_GROUP)) == 1
+    release.set()
+    assert await draining  # its pass reaches the second's message: already sent, skipped
+    await bot.delivery.drain()
+    await bot.other.drain()
+    assert len(bot.texts(GROUP)) == 1 and len(bot.texts(OTHER_GROUP)) == 1
+    assert await bot.store.pending() == []

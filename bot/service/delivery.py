@@ -31,6 +31,7 @@ from bot.service.outbox import Kind
 from bot.service.owners import new_owner
 from bot.service.resolve import PlanResolver
 from bot.service.transport import CannotEdit, ChatGone, Outgoing, Refused, RetryLater, Transport
+from bot.service.turns import Turns
 from bot.store import OutboxItem, Store
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,9 @@ class Delivery(SendsNow):
         self._lang = lang  # async (chat key) -> language code
         self._wake = asyncio.Event()
         self._pokes = 0  # how many times poked: a pass looks again when this moves
-        self._lock = asyncio.Lock()
+        self._lock = asyncio.Lock()  # one pass at a time
+        self._turns: Turns[str] = Turns()
+        self._taken: set[int] = set()
         self._unrecorded: dict[int, str | None] = {}  # outbox id -> ref, sent but not marked
         self._slow: set[int] = set()  # outbox ids whose last send timed out
         self._store_down = False
@@ -163,11 +166,14 @@ class Delivery(SendsNow):
     async def _pass(self, horizon: int | None) -> Pass:
         """Claim what is owed (up to ``horizon``) and send it; MORE when it should look again."""
         async with self._lock:
-            seen = self._pokes
-            rotation = Rotation(await self._claim(horizon), PER_CHAT, CLAIM)
-            if not rotation:
-                return Pass.EMPTY
-            return Pass.MORE if await self._serve(rotation, seen) else Pass.DOWN
+            seen, before = self._pokes, set(self._taken)
+            try:
+                rotation = Rotation(await self._claim(horizon), PER_CHAT, CLAIM)
+                if not rotation:
+                    return Pass.EMPTY
+                return Pass.MORE if await self._serve(rotation, seen) else Pass.DOWN
+            finally:  # taken before this pass claimed: it could not have claimed them
+                self._taken -= before
 
     async def _claim(self, horizon: int | None) -> list[OutboxItem]:
         """Every chat's oldest owed messages: the whole burst, not a page of the oldest rows."""
@@ -200,6 +206,13 @@ class Delivery(SendsNow):
         return True
 
     async def _step(self, item: OutboxItem) -> Step:
+        """Deliver one item in its chat's turn, unless it went meanwhile; what became of it."""
+        async with self._turns.turn(item.chat):
+            if item.id in self._taken:  # sent at once (bot/service/directsend.py) meanwhile
+                return Step.DONE
+            return await self._step_in_turn(item)
+
+    async def _step_in_turn(self, item: OutboxItem) -> Step:
         """Deliver one item; what became of it (held: the messenger asked to wait)."""
         paced = PACED.set(True)
         try:
@@ -257,6 +270,7 @@ class Delivery(SendsNow):
             self._forget(item)
 
     def _forget(self, item: OutboxItem) -> None:
+        self._taken.add(item.id)
         self._unrecorded.pop(item.id, None)
         self._slow.discard(item.id)
 

@@ -1,9 +1,12 @@
 """The delivery engine's part that sends a use case's messages right after its commit.
 
 See bot/service/sendnow.py for how a face gets them written claimed for the engine. Here the
-engine sends them at once, under its own lock, when it is idle, nothing older waits in their
-chat and the flood gate lets them go; whatever cannot go is left to its next pass, where it is
-handled as every other message (a chat held, gone, a message parked).
+engine sends them at once, in their chat's turn, when no message to that chat is on its way,
+nothing older waits there and the flood gate lets them go; whatever cannot go is left to its
+next pass, where it is handled as every other message (a chat held, gone, a message parked).
+Chats take turns one by one (bot/service/turns.py), so messages to different chats go side by
+side while each chat's go in order. A message sent here that the engine's pass had already
+claimed is remembered in ``_taken`` until that pass is over, so the pass does not send it again.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from bot.service import setaside
 from bot.service.clock import Clock
 from bot.service.flood import PACED, Gate
 from bot.service.transport import ChatGone, RetryLater, Transport
+from bot.service.turns import Turns
 from bot.store import OutboxItem, Store
 
 Known = Mapping[int, Incident]  # incidents by id, as a use case committed them
@@ -29,6 +33,8 @@ class SendsNow(ABC):
     """Mixed into the Delivery engine: ``send_now`` and what it needs of the engine."""
 
     _lock: asyncio.Lock
+    _turns: Turns[str]  # a turn per chat: one message on its way to a chat at a time
+    _taken: set[int]  # outbox ids taken off the queue here since the engine's pass began
     store: Store
     clock: Clock
     transport: Transport
@@ -56,12 +62,12 @@ class SendsNow(ABC):
 
     async def send_now(self, chat: str, ids: Sequence[int], known: Known = NOTHING) -> None:
         """Send messages just written claimed for this engine (bot/service/sendnow.py) at once,
-        if it is idle, nothing older waits in their chat and the flood limits let them go;
-        else they go on its next pass. ``known``: incidents as the use case committed them."""
-        if self._lock.locked():
+        if nothing is on its way to their chat, nothing older waits there and the flood limits
+        let them go; else they go on its next pass. ``known``: incidents as committed."""
+        if self._turns.busy(chat):
             self.poke()
             return
-        async with self._lock:
+        async with self._turns.turn(chat):
             done = await self._send_mine(chat, ids, known)
         if not done:
             self.poke()
@@ -72,12 +78,18 @@ class SendsNow(ABC):
             owed = await self.store.owed_upto(chat, max(ids), len(ids) + 1)
             if [item.id for item in owed] != sorted(ids):
                 return False  # older messages wait there first (or these rolled back)
-            owed = await setaside.skip_gone(self.store, self.clock, self.transport.name, owed)
+            owed = await self._skip_gone(owed)
             sent = await self._send_these(owed, known)
             await self._record_all(sent)
         except StoreError:  # what was sent is remembered (_unrecorded): the engine records it
             return False
         return len(sent) == len(owed)
+
+    async def _skip_gone(self, owed: list[OutboxItem]) -> list[OutboxItem]:
+        """The items still to send once those owed to chats the bot left are dropped."""
+        left = await setaside.skip_gone(self.store, self.clock, self.transport.name, owed)
+        self._taken.update({item.id for item in owed} - {item.id for item in left})
+        return left
 
     async def _send_these(
         self, items: list[OutboxItem], known: Known

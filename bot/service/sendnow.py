@@ -4,11 +4,11 @@ The delivery engine would send them too — after the clock's tick, its own clai
 its wake-up. Instead, while a face runs a use case inside ``claiming()``, every message the
 use case owes a chat of a running engine is written *claimed by that engine* (one transaction:
 the change, its messages and their claim), and the face hands the new ids to ``deliver()``,
-which has the engine send them at once (bot/service/directsend.py) when it is idle, nothing
-older waits in their chat and the flood limits let them go — drawn from the incidents as the
-use case committed them (bot/store/exact.py), not read back. Otherwise the engine sends them
-itself, as its own claimed messages, on its next pass: no other sender ever takes them, and
-the engine's lock keeps it from sending them twice.
+which has the engine send them at once (bot/service/directsend.py) when nothing is on its
+way to their chat, nothing older waits there and the flood limits let them go — drawn from
+the incidents as the use case committed them (bot/store/exact.py), not read back. Otherwise
+the engine sends them itself, as its own claimed messages, on its next pass: no other sender
+ever takes them, and the chat's turn keeps the engine from sending them twice.
 """
 
 from __future__ import annotations
