@@ -7,6 +7,7 @@ outage once and the recovery once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -75,3 +76,41 @@ async def test_a_locked_database_backs_off_and_is_logged_once(
         warned = [r for r in caplog.records if "reminders wait" in r.getMessage()]
         back = [r for r in caplog.records if "reminders resume" in r.getMessage()]
         assert len(warned) == 1 and len(back) == 1
+
+
+class Paused(IncidentService):
+    """The service, its ticks counted and made to wait at their start until let go."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.began = 0
+        self.waiting = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def tick(self, transport: str) -> datetime | None:
+        self.began += 1
+        self.waiting.set()
+        await self.go.wait()
+        return await super().tick(transport)
+
+
+async def test_changes_made_while_a_tick_runs_are_looked_at_by_one_more_tick(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(T0)
+    async with await SqliteStore.open(tmp_path / "y.db") as store:
+        service = Paused(store, bound(), clock)
+        work = Clockwork(service, ["telegram"], lambda: None)
+        running = asyncio.create_task(work.tick_after_change())
+        await service.waiting.wait()  # a tick has begun
+        await service.open_report(CHAT, tg_actor(3), "网帖")  # changes while it runs
+        after = [asyncio.create_task(work.tick_after_change()) for _ in range(5)]
+        await asyncio.sleep(0)
+        assert not any(task.done() for task in after)
+        service.go.set()
+        await asyncio.gather(running, *after)
+        assert service.began == 2  # the one running, and one for every change made meanwhile
+        wake = await store.next_wakeup(states=LIVE_STATES, transport="telegram")
+        assert wake is not None and work.next_at == min(wake, T0 + SAFETY)
+        await work.tick_after_change()
+        assert service.began == 3  # a change after those ticks gets one of its own

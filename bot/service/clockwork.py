@@ -32,6 +32,7 @@ class Clockwork:
         self.service, self.transports = service, list(transports)
         self.ticked = ticked  # after each tick: messages may be owed (poke the deliveries)
         self._lock = asyncio.Lock()
+        self._waiting: asyncio.Future[None] | None = None  # a tick after changes, not begun
         self._wake = asyncio.Event()
         self._failures = 0
         self.next_at: datetime | None = None  # when the next tick is booked
@@ -39,8 +40,24 @@ class Clockwork:
 
     async def tick(self) -> None:
         """Send what is due now (catch-up included) and book the next tick, even after a failure."""
+        await self._tick(lambda: None)
+
+    async def tick_after_change(self) -> None:
+        """A tick that begins after this call: one that waits to begin is joined, so changes
+        made while a tick runs are looked at by one more tick, not one each."""
+        if self._waiting is None:
+            self._waiting = asyncio.ensure_future(self._tick(self._begun))
+        await asyncio.shield(self._waiting)
+
+    def _begun(self) -> None:
+        """The waiting tick began: a change from now on needs another."""
+        self._waiting = None
+
+    async def _tick(self, begun: Callable[[], None]) -> None:
+        """A tick, with ``begun()`` called as it begins (once it has the lock)."""
         try:
             async with self._lock:
+                begun()
                 next_at = await self._tick_all()
         except StoreError as exc:
             next_at = self._retry_at(exc)

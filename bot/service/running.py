@@ -91,7 +91,7 @@ class Running:
             if self.tell_leader is not None:
                 await self.tell_leader()
             return
-        await self.clockwork.tick()
+        await self.clockwork.tick_after_change()
         if self.archivist is not None:
             self.archivist.poke()
 
