@@ -721,7 +721,10 @@ class TestSqliteStore:
             assert await store.pragma("synchronous") == 2  # FULL: a commit is on disk
             async with store.transaction(durable=False):
                 assert await store.pragma("synchronous") == 1  # NORMAL: synced by the next FULL
-            assert await store.pragma("synchronous") == 2
+            async with store.transaction():
+                assert await store.pragma("synchronous") == 2  # set again for a durable one
+            async with store.transaction(durable=False):
+                assert await store.pragma("synchronous") == 1
             with riders.scope():
                 riders.aboard(lambda tx: tx.claim_update("telegram:1", T0))
                 async with store.transaction(durable=False):

@@ -31,6 +31,7 @@ class SqliteStore(SqlReads):
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None  # the task inside transaction(), if any
         self._closed = False
+        self._synchronous = "FULL"  # the connection's setting, changed only when it must
 
     @classmethod
     async def open(
@@ -108,15 +109,17 @@ class SqliteStore(SqlReads):
 
     @asynccontextmanager
     async def _synced(self, durable: bool) -> AsyncIterator[None]:
-        """Commit without waiting for the disk while inside, unless ``durable``."""
-        if durable:
-            yield
-            return
-        await self._db.execute("PRAGMA synchronous = NORMAL")
-        try:
-            yield
-        finally:
-            await self._db.execute("PRAGMA synchronous = FULL")
+        """Commit on the disk before going on when ``durable``; else without waiting for it.
+
+        The setting is left as the last transaction needed it (every transaction sets its own),
+        so runs of bookkeeping commits do not switch it back and forth.
+        """
+        wanted = "FULL" if durable else "NORMAL"
+        if self._synchronous != wanted:
+            self._synchronous = "unknown"  # until the statement is known to have worked
+            await self._db.execute(f"PRAGMA synchronous = {wanted}")
+            self._synchronous = wanted
+        yield
 
     @asynccontextmanager
     async def _begun(self, task: asyncio.Task[Any] | None) -> AsyncIterator[SqlTx]:
