@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from html import escape
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.domain.plan import Person
 from bot.render.doc import Doc, Seg, Style
@@ -88,11 +89,15 @@ def to_html(doc: Doc, people: Mapping[str, Person] | None = None, limit: int = L
     return messages or [""]
 
 
-def markup(doc: Doc) -> InlineKeyboardMarkup | None:
-    """The document's buttons as an inline keyboard."""
+def keyboard(doc: Doc) -> dict[str, Any] | None:
+    """The document's buttons as the Bot API's inline keyboard, in JSON."""
     if not doc.buttons:
         return None
-    rows = [
-        [InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in doc.buttons
-    ]
-    return InlineKeyboardMarkup(rows)
+    rows = [[{"text": b.label, "callback_data": b.data} for b in row] for row in doc.buttons]
+    return {"inline_keyboard": rows}
+
+
+def markup(doc: Doc) -> InlineKeyboardMarkup | None:
+    """The document's buttons as python-telegram-bot's inline keyboard."""
+    found = keyboard(doc)
+    return None if found is None else InlineKeyboardMarkup.de_json(found)
