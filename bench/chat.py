@@ -13,6 +13,7 @@ from bench.plan import LEVEL_TITLE, group, informant
 
 REPLY_TIMEOUT = 30.0
 PAUSE = 0.02  # between round trips, so trailing work of one does not delay the next
+ROUNDS = 5  # turns of each bot when two rates are compared
 
 One = Callable[[BenchAPI, int, int, int], Awaitable[None]]
 
@@ -87,6 +88,11 @@ class Rate:
     seconds: float
     calls: int = 0  # getUpdates left out
 
+    def __add__(self, other: Rate) -> Rate:
+        return Rate(
+            self.count + other.count, self.seconds + other.seconds, self.calls + other.calls
+        )
+
     @property
     def per_second(self) -> float:
         """Units per second."""
@@ -116,3 +122,26 @@ async def throughput(api: BenchAPI, one: One, total: int, workers: int, first: i
 async def echo_unit(api: BenchAPI, chat: int, user: int, i: int) -> None:
     """One echo update, untimed."""
     await echo_once(api, chat, user, i)
+
+
+async def paired_rates(
+    apis: tuple[BenchAPI, BenchAPI], units: tuple[One, One], totals: tuple[int, int], workers: int
+) -> tuple[Rate, Rate]:
+    """Throughput of two bots (each polling its own fake server), measured in ``ROUNDS`` turns
+    of each: a change in the machine's load meets both alike."""
+    rates = [Rate(0, 0.0), Rate(0, 0.0)]
+    for turn in range(ROUNDS):
+        for k, (api, one, total) in enumerate(zip(apis, units, totals, strict=True)):
+            share, first = _share(total, turn), _start(total, turn)
+            rates[k] += await throughput(api, one, share, workers, first)
+    return rates[0], rates[1]
+
+
+def _share(total: int, turn: int) -> int:
+    """How many of ``total`` units the ``turn``-th round does."""
+    return _start(total, turn + 1) - _start(total, turn)
+
+
+def _start(total: int, turn: int) -> int:
+    """The number of the first unit of the ``turn``-th round."""
+    return total * turn // ROUNDS

@@ -26,7 +26,7 @@ class Sizes:
     groups: int = 50  # fan-out: across this many groups
     round_trips: int = 100  # /report and echo round trips
     conversations: int = 100  # report conversations for throughput
-    echoes: int = 300  # echo updates for throughput
+    echoes: int = 1_000  # echo updates for throughput (about as long as the conversations)
     workers: int = 8  # concurrent reporters / echo senders
     warmup: int = 5
     failover: int = 200  # reminders falling due while the leader of two replicas is killed

@@ -13,6 +13,7 @@ from bench.chat import (
     conversation,
     echo_once,
     echo_unit,
+    paired_rates,
     paired_round_trips,
     report_once,
     round_trips,
@@ -75,30 +76,44 @@ async def fresh_api(bench: Bench) -> BenchAPI:
 async def chats(bench: Bench, out: Results, dbs: Databases) -> None:
     """Echo baseline, the minimal reference bot, then the bot: round trips and throughput."""
     s = bench.sizes
-    api, ref_api = await fresh_api(bench), None
+    apis: list[BenchAPI] = []
     try:
-        async with bench.bot(api, "echo") as echo:
-            out.echo_rt = await round_trips(api, echo_once, s.round_trips, s.warmup)
-            await throughput(api, echo_unit, s.warmup * s.workers, s.workers, 0)
-            out.echo_rate = await throughput(api, echo_unit, s.echoes, s.workers, 0)
+        # the echo bot, the reference bot and the bot each poll a fake server of their own
+        echo_api, ref_api, api = [await fresh_api(bench) for _ in range(3)]
+        apis += [echo_api, ref_api, api]
+        async with bench.bot(echo_api, "echo") as echo:
+            out.echo_rt = await round_trips(echo_api, echo_once, s.round_trips, s.warmup)
+            await throughput(echo_api, echo_unit, s.warmup * s.workers, s.workers, 0)
+            await replies(bench, out, dbs, (ref_api, api))
+            async with bench.bot(api, "yuqing", await dbs.make("free"), "--no-rate-limit"):
+                warm = s.warmup * s.workers
+                await throughput(api, conversation, warm, s.workers, s.conversations)
+                out.echo_rate, out.free_rate = await paired_rates(
+                    (echo_api, api),
+                    (echo_unit, conversation),
+                    (s.echoes, s.conversations),
+                    s.workers,
+                )
         out.echo_peak_mb = echo.stats.get("peak_mb", 0.0)
-        warm = s.warmup * s.workers
-        ref_api = await fresh_api(bench)  # the reference bot polls a server of its own
-        async with (
-            bench.bot(ref_api, "minimal", str(bench.folder / "minimal.db")),
-            bench.bot(api, "yuqing", await dbs.make("chat")),
-        ):  # taken in turns, so that both see the machine as loaded as the other did
-            out.ref_rt, out.bot_rt = await paired_round_trips(
-                (ref_api, api), report_once, s.round_trips, s.warmup
-            )
-            out.bot_rate = await throughput(api, conversation, s.conversations, s.workers, 0)
-        async with bench.bot(api, "yuqing", await dbs.make("free"), "--no-rate-limit"):
-            await throughput(api, conversation, warm, s.workers, s.conversations)
-            out.free_rate = await throughput(api, conversation, s.conversations, s.workers, 0)
     finally:
-        await api.aclose()
-        if ref_api is not None:
-            await ref_api.aclose()
+        for opened in apis:
+            await opened.aclose()
+
+
+async def replies(
+    bench: Bench, out: Results, dbs: Databases, apis: tuple[BenchAPI, BenchAPI]
+) -> None:
+    """First replies of the reference bot and the bot in turns (so that both see the machine
+    as loaded as the other did), then the bot's conversations with its flood limits."""
+    s, (ref_api, api) = bench.sizes, apis
+    async with (
+        bench.bot(ref_api, "minimal", str(bench.folder / "minimal.db")),
+        bench.bot(api, "yuqing", await dbs.make("chat")),
+    ):
+        out.ref_rt, out.bot_rt = await paired_round_trips(
+            (ref_api, api), report_once, s.round_trips, s.warmup
+        )
+        out.bot_rate = await throughput(api, conversation, s.conversations, s.workers, 0)
 
 
 async def clock(bench: Bench, out: Results, dbs: Databases) -> None:
