@@ -19,7 +19,7 @@ from bot.domain.series import parse_instance
 PENDING_CARD = ["确认等级", "降级", "误报撤销"]  # 重大 is this plan's top level: no 升级
 NOT_LEADER = "只有组长可以这样做。"
 NOT_OFFICE = "只有办公室、组长可以这样做。"
-CLOCK_EVENTS = {"reminder", "follow_up"}  # written by the clock while the test runs
+CLOCK_EVENTS = {"reminder", "follow_up", "report_opened"}  # the clock writes these meanwhile
 
 
 async def refused_alert(tg: FakeBotAPI, user: int, before: int) -> str:
