@@ -223,7 +223,8 @@ async def test_review_as_a_captioned_document(app: tuple[App, StubRequest]) -> N
     assert any("书面总结" in text and "总结报告.docx" in text for text in stub.texts())
     runtime = application.bot_data["yuqing"]
     content = await runtime.service.store.obligation_content(incident.id, "review")
-    assert content == "见附件\n📄 总结报告.docx (file_id: doc-1)"
+    assert content == "见附件\n📄 总结报告.docx"  # the file's name, not Telegram's id for it
+    assert "doc-1" not in " ".join(stub.texts())
 
 
 async def test_stats_in_the_group(app: tuple[App, StubRequest]) -> None:

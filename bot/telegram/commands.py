@@ -36,14 +36,14 @@ async def command(update: Update, context: Context) -> None:
 async def captioned_file(update: Update, context: Context) -> None:
     """A photo, document or voice captioned /review N [text] or /update N [text], kept with it.
 
-    A document's line names the file in the text: it is the text when no other is given.
+    A document's line names the file in the text (its name, never Telegram's id for it): it is
+    the text when no other is given. The file itself is kept as the text's attachment.
     """
     msg = update.effective_message
     assert msg is not None
     text = unaddressed(msg)
     if msg.document is not None:
-        name = msg.document.file_name or msg.document.file_id
-        text = f"{text}\n📄 {name} (file_id: {msg.document.file_id})"
+        text = f"{text}\n📄 {msg.document.file_name or ''}".rstrip()
     parsed = parse(text)
     if isinstance(parsed, cmd.Review | cmd.Update):
         parsed = replace(parsed, attachments=tuple(attachments(msg, with_reply=False)))
