@@ -1,7 +1,9 @@
 """Handlers without a network: a stub transport and Application.process_update (PTB's way)."""
 
+import inspect
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,13 +12,15 @@ import pytest
 from e2e_support import BOSS, CLERK, EYE, GROUP, PLANS, UNLIMITED
 from pydantic import SecretStr
 from telegram import Update
+from telegram.ext import MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
 from bot.service.buttons import Answer, Cancel, Confirm, Stabilise, pack
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.telegram.app import App, build
-from bot.telegram.runtime import Runtime
+from bot.telegram.common import alongside, use_case
+from bot.telegram.runtime import Context, Runtime
 
 BOT = {"id": 999, "is_bot": True, "first_name": "舆情助手", "username": "yq_bot"}
 
@@ -254,3 +258,25 @@ async def test_commands_addressed_to_this_bot_read_their_arguments(
     assert stub.texts()[-1] == "用法：/stats [days]"
     await feed(application, message(CLERK, "/lang@yq_bot english"))
     assert stub.texts()[-1] == "This chat now uses English."
+
+
+async def test_work_queued_beside_a_handler_that_then_fails_is_closed_not_left(
+    app: tuple[App, StubRequest], caplog: pytest.LogCaptureFixture
+) -> None:
+    application, _ = app
+    queued: list[Coroutine[Any, Any, None]] = []
+
+    async def acknowledgement() -> None:
+        """What a press queues beside its messages."""
+
+    @use_case
+    async def failing(update: Update, context: Context) -> None:
+        queued.append(acknowledgement())
+        await alongside(queued[-1])
+        raise RuntimeError("a bug after the acknowledgement was queued")
+
+    application.add_handler(MessageHandler(filters.Regex("^boom$"), failing), group=1)
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.app"):
+        await feed(application, message(EYE, "boom"))
+    assert [inspect.getcoroutinestate(work) for work in queued] == [inspect.CORO_CLOSED]
+    assert any(r.exc_info and "a bug after" in str(r.exc_info[1]) for r in caplog.records)

@@ -95,6 +95,10 @@ def use_case(handler: Handler) -> Handler:
         try:
             with sendnow.claiming(mine) as claimed:
                 done = await _guarded(handler, update, context)
+        except BaseException:
+            for work in later:  # never to run: closed, not left for the garbage collector
+                work.close()
+            raise
         finally:
             _ALONGSIDE.reset(token)
         # first what it said (and its acknowledgement, at the same time), then bookkeeping
