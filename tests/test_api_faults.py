@@ -15,11 +15,11 @@ import pytest
 from dbswitch import open_db
 from e2e_support import BOSS, EYE, GROUP, people, running
 from fakeapi import FakeBotAPI
-from telegram.request import HTTPXRequest
 from test_e2e import report_major
 from test_restart import delivered
 
 from bot.store import OutboxItem
+from bot.telegram.request import AiohttpRequest
 
 NUMBERED = re.compile(r"第 (\d+) 次提醒")
 
@@ -35,11 +35,9 @@ async def reminders_owed(db: Path, at_least: int) -> list[OutboxItem]:
     raise AssertionError("no reminders fell due during the outage")
 
 
-def short_timeouts() -> HTTPXRequest:
-    """PTB's own HTTP transport, giving up on an answer after one second."""
-    return HTTPXRequest(
-        connection_pool_size=8, read_timeout=1.0, write_timeout=1.0, connect_timeout=1.0
-    )
+def short_timeouts() -> AiohttpRequest:
+    """The bot's HTTP transport, giving up on an answer after one second."""
+    return AiohttpRequest(pool=8, read_timeout=1.0, write_timeout=1.0, connect_timeout=1.0)
 
 
 async def test_slow_then_unreachable_api_delivers_everything_in_order(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from bot.store.opening import open_store, redact
 from bot.telegram import buttons, commands, guard, intake, members, presence, report
 from bot.telegram.common import not_saved, say
 from bot.telegram.limiter import GateLimiter
+from bot.telegram.request import AiohttpRequest
 from bot.telegram.runtime import Context, install, runtime
 from bot.telegram.transport import CAPABILITIES, NAME, TelegramTransport
 from bot.telegram.updates import ChatByChat
@@ -77,7 +78,7 @@ async def check_token(settings: Settings) -> None:
     """Ask Telegram who the bot is: InvalidToken or NetworkError before anything starts."""
     assert settings.telegram_token is not None
     token = settings.telegram_token.get_secret_value()
-    async with Bot(token, base_url=settings.telegram_api_url):
+    async with Bot(token, base_url=settings.telegram_api_url, request=AiohttpRequest(pool=1)):
         pass  # initialising the bot calls getMe
 
 
@@ -97,7 +98,8 @@ def build(
 ) -> App:
     """The Application for these settings and plans; the store opens when it starts.
 
-    ``request`` replaces the HTTP transport (tests run handlers offline with a stub);
+    ``request`` replaces the HTTP transport, aiohttp (bot/telegram/request.py; tests run
+    handlers offline with a stub);
     ``others`` are the other messengers, started on the same service once it runs;
     ``capabilities`` are Telegram's, whose flood limits the bot keeps (a test server may have
     none).
@@ -109,6 +111,8 @@ def build(
     builder = ApplicationBuilder()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:  # a long poll holds its own connection, as PTB's default has it
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool=1))
     application: App = (
         builder.token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
