@@ -26,6 +26,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, help="write a pyinstrument profile per bot here")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument(
+        "--baselines-on",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="the echo and reference bots' HTTP client: PTB's default (httpx) or the bot's",
+    )
+    parser.add_argument(
         "--stores",
         default=",".join(NAMES),
         help="comma-separated: the stores the clock scenario runs on (sqlite,postgresql);"
@@ -58,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="yuqing-bench-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        bench = Bench(sizes(args), folder, args.profile)
+        bench = Bench(sizes(args), folder, args.profile, args.baselines_on)
         print(f"machine: {machine()}", flush=True)
+        print(f"baselines' HTTP client: {args.baselines_on}; the bot's: aiohttp", flush=True)
         started = time.monotonic()
         stores = args.stores.split(",")
         with clusters(stores) as cluster:

@@ -2,7 +2,7 @@
 or the minimal reference bot (bench/minimal.py).
 
     python -m bench.child yuqing|echo|minimal --api URL --token T [--database DB --plans FILE]
-        [--no-rate-limit] [--profile FILE]
+        [--no-rate-limit] [--aiohttp] [--profile FILE]
 
 Prints ``READY {json}`` once polling, then runs until a line arrives on stdin, and prints
 ``STATS {json}`` (peak memory) before exiting.
@@ -38,9 +38,19 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(message.text)
 
 
+def baseline_builder(args: argparse.Namespace) -> Any:
+    """A baseline's ApplicationBuilder: PTB's default HTTP client, or the bot's (--aiohttp)."""
+    builder = ApplicationBuilder()
+    if args.aiohttp:
+        from bot.telegram.request import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool=1))
+    return builder
+
+
 def echo_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
     """A bare python-telegram-bot Application with one echoing MessageHandler."""
-    app = ApplicationBuilder().token(args.token).base_url(args.api).build()
+    app = baseline_builder(args).token(args.token).base_url(args.api).build()
     app.add_handler(MessageHandler(flt.TEXT, echo))
     return app
 
@@ -69,7 +79,7 @@ def reference_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, A
     """The minimal reference bot (bench/minimal.py) on its own SQLite file."""
     from bench.minimal import minimal_app
 
-    return minimal_app(args.token, args.api, Path(args.database))
+    return minimal_app(args.token, args.api, Path(args.database), baseline_builder(args))
 
 
 APPS = {"yuqing": yuqing_app, "echo": echo_app, "minimal": reference_app}
@@ -106,6 +116,7 @@ def main() -> None:
     parser.add_argument("--database")
     parser.add_argument("--plans")
     parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--aiohttp", action="store_true", help="a baseline on the bot's client")
     parser.add_argument("--profile", help="write a pyinstrument profile (text) here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

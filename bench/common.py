@@ -53,6 +53,7 @@ class Bench:
     sizes: Sizes
     folder: Path
     profile: Path | None = None
+    baselines_http: str = "httpx"  # the echo and reference bots' HTTP client (or "aiohttp")
     plan_path: Path = field(init=False)
     plan: Plan = field(init=False)
     groups: int = field(init=False)  # bound to the plan
@@ -75,6 +76,8 @@ class Bench:
         args = list(options)
         if database is not None:
             args += ["--database", str(database)]
+        if kind in ("echo", "minimal") and self.baselines_http == "aiohttp":
+            args.append("--aiohttp")
         if kind == "yuqing":
             assert database is not None
             args += ["--plans", str(self.plan_path)]

@@ -44,7 +44,9 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def minimal_app(token: str, api: str, database: Path) -> Application[Any, Any, Any, Any, Any, Any]:
+def minimal_app(
+    token: str, api: str, database: Path, builder: Any = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """A python-telegram-bot Application answering /report as described above."""
     conn = connect(database)
 
@@ -68,6 +70,6 @@ def minimal_app(token: str, api: str, database: Path) -> Application[Any, Any, A
             (time.time(), sent.message_id, outbox),
         )
 
-    app = ApplicationBuilder().token(token).base_url(api).build()
+    app = (builder or ApplicationBuilder()).token(token).base_url(api).build()
     app.add_handler(CommandHandler("report", report))
     return app
