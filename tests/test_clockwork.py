@@ -114,3 +114,26 @@ async def test_changes_made_while_a_tick_runs_are_looked_at_by_one_more_tick(
         assert wake is not None and work.next_at == min(wake, T0 + SAFETY)
         await work.tick_after_change()
         assert service.began == 3  # a change after those ticks gets one of its own
+
+
+async def test_a_batch_of_due_incidents_lets_other_work_run_between_incidents(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(T0)
+    async with await SqliteStore.open(tmp_path / "y.db") as store:
+        service = IncidentService(store, bound(), clock)
+        for n in range(3):
+            await service.open_report(CHAT, tg_actor(3), f"网帖 {n}")
+        await service.tick("telegram")  # their wake-ups worked out
+        queued = len(await store.pending())
+        clock.advance(timedelta(days=2))  # something falls due on each of them
+        seen: list[int] = []
+
+        async def sender() -> None:  # stands for the sender or a reply, waiting for the loop
+            seen.append(len(await store.pending()) - queued)
+
+        probe = asyncio.create_task(sender())
+        await service.tick("telegram")
+        await probe
+        assert len(await store.pending()) - queued >= 3  # each incident wrote its messages
+        assert seen and seen[0] < 3  # the probe ran before the batch was done

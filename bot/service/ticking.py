@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -53,6 +54,9 @@ class Ticking(DriftNotices):
                 raise
             except Exception as exc:
                 await self._set_aside(incident_id, exc)
+            # SQLite runs on the event loop and never waits: without this, a batch of due
+            # incidents would hold the sender and every reply until the whole batch is written
+            await asyncio.sleep(0)
         if walking or full:
             return now  # more to look at: again at once (the caller delivers this batch)
         return await self.store.next_wakeup(states=LIVE_STATES, transport=transport)
