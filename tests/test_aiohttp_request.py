@@ -114,3 +114,19 @@ async def test_it_serves_a_bot_and_opens_again_after_a_shutdown(
             assert found == OK["result"]
     paths = [entry["path"] for entry in seen]
     assert paths == ["/bot1:T/getMe", "/bot1:T/anyMethod"] * 2
+
+
+async def test_a_proxy_set_in_the_environment_is_used(
+    server: tuple[TestServer, list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running, seen = server
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", str(running.make_url("/")))  # the server stands for it
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        status, _ = await request.do_request("http://api.example.invalid/bot1:T/getMe", "POST")
+    finally:
+        await request.shutdown()
+    assert status == 200 and seen[-1]["path"] == "/bot1:T/getMe"

@@ -4,7 +4,9 @@ PTB's default ``HTTPXRequest`` spends ~0.65 ms of CPU on a request to a local se
 httpcore, h11 and anyio, all pure Python); this one ~0.16 ms (aiohttp's parser and multidicts
 are compiled). The bot makes seven Bot API calls a report conversation, so this is most of
 what it does. PTB still builds every request and reads every answer; only the HTTP client
-differs. Errors are PTB's: a timeout is ``TimedOut``, any other failure ``NetworkError``.
+differs. Errors are PTB's: a timeout is ``TimedOut``, any other failure ``NetworkError``. A
+proxy set in the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``) is used, as
+httpx uses it; unlike httpx, aiohttp does not read ``ALL_PROXY``.
 
 Timeouts keep PTB's meaning where aiohttp has one: ``connect`` (a connection, with waiting
 for the pool) and ``read`` (between reads of the answer). aiohttp has no write timeout; each
@@ -48,7 +50,11 @@ class AiohttpRequest(BaseRequest):
         """Open the session (again, after a shutdown)."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": self.USER_AGENT},  # PTB's, as its own client sends
+                trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, which httpx honours too
+            )
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
