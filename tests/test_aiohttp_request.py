@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import trustme
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from telegram import Bot, InputFile
@@ -130,3 +132,37 @@ async def test_a_proxy_set_in_the_environment_is_used(
     finally:
         await request.shutdown()
     assert status == 200 and seen[-1]["path"] == "/bot1:T/getMe"
+
+
+async def test_https_is_verified_against_the_authorities_it_trusts() -> None:
+    authority = trustme.CA()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(served)
+
+    async def answer(_: web.Request) -> web.Response:
+        return web.json_response(OK)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    await web.TCPSite(runner, "127.0.0.1", port, ssl_context=served).start()
+    url = f"https://127.0.0.1:{port}/bot1:T/getMe"
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    try:
+        for request, trusted in ((AiohttpRequest(tls=trusting), True), (AiohttpRequest(), False)):
+            await request.initialize()
+            try:
+                if trusted:
+                    assert (await request.do_request(url, "POST"))[0] == 200
+                else:  # by default certifi's authorities are trusted, not this test's
+                    with pytest.raises(NetworkError, match=r"(?i)certificate"):
+                        await request.do_request(url, "POST")
+            finally:
+                await request.shutdown()
+    finally:
+        await runner.cleanup()

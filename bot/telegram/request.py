@@ -6,7 +6,8 @@ are compiled). The bot makes seven Bot API calls a report conversation, so this 
 what it does. PTB still builds every request and reads every answer; only the HTTP client
 differs. Errors are PTB's: a timeout is ``TimedOut``, any other failure ``NetworkError``. A
 proxy set in the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``) is used, as
-httpx uses it; unlike httpx, aiohttp does not read ``ALL_PROXY``.
+httpx uses it; unlike httpx, aiohttp does not read ``ALL_PROXY``. Servers are verified against
+certifi's certificate authorities, as httpx verifies them (a slim container may have no others).
 
 Timeouts keep PTB's meaning where aiohttp has one: ``connect`` (a connection, with waiting
 for the pool) and ``read`` (between reads of the answer). aiohttp has no write timeout; each
@@ -16,7 +17,10 @@ cannot hold a request forever.
 
 from __future__ import annotations
 
+import ssl
+
 import aiohttp
+import certifi
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -35,8 +39,10 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._pool = pool
+        self._tls = tls  # None: certifi's certificate authorities, as httpx trusts
         self._read, self._write = read_timeout, write_timeout
         self._connect, self._wait = connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -49,7 +55,8 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (again, after a shutdown)."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool)
+            tls = self._tls or ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(limit=self._pool, ssl=tls)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},  # PTB's, as its own client sends
