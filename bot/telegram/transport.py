@@ -90,10 +90,13 @@ class TelegramTransport:
         self.gate = gate  # the flood gate the bot's rate limiter shares with the engine
         self.capabilities = gate.capabilities if gate is not None else CAPABILITIES
 
-    async def _call(self, method: str, out: Outgoing, params: dict[str, Any]) -> Any:
-        """One Bot API call for ``out``, its answer left as JSON: the engine needs only the
-        message id, and reading a Message into python-telegram-bot's objects costs ~0.15 ms."""
+    async def _call(self, method: str, out: Outgoing, params: dict[str, Any], buttons: bool) -> Any:
+        """One Bot API call for ``out`` (with its keyboard if ``buttons``), its answer left as
+        JSON: the engine needs only the message id, and reading a Message into
+        python-telegram-bot's objects costs ~0.15 ms."""
         params = {"chat_id": int(out.chat), "parse_mode": "HTML", **params}
+        if buttons and (found := keyboard(out.doc)):
+            params["reply_markup"] = found
         if out.slow:
             return await self.bot.do_api_request(
                 method, api_kwargs=params, read_timeout=SLOW_READ_TIMEOUT
@@ -106,9 +109,8 @@ class TelegramTransport:
         sent: Any = None
         async with _as_port_errors():
             for index, text in enumerate(texts):
-                buttons = keyboard(out.doc) if index == len(texts) - 1 else None
-                extra = {"reply_markup": buttons} if buttons else {}
-                sent = await self._call("sendMessage", out, {"text": text, **extra})
+                last = index == len(texts) - 1
+                sent = await self._call("sendMessage", out, {"text": text}, buttons=last)
         return str(sent["message_id"]) if sent else None
 
     async def edit(self, ref: str, out: Outgoing) -> str:
@@ -118,10 +120,8 @@ class TelegramTransport:
             raise CannotEdit("too long for one message")
         async with _as_port_errors():
             try:
-                buttons = keyboard(out.doc)
-                extra = {"reply_markup": buttons} if buttons else {}
-                params = {"message_id": int(ref), "text": texts[0], **extra}
-                await self._call("editMessageText", out, params)
+                params = {"message_id": int(ref), "text": texts[0]}
+                await self._call("editMessageText", out, params, buttons=True)
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
                     return ref
