@@ -11,7 +11,6 @@ claimed is remembered in ``_taken`` until that pass is over, so the pass does no
 
 from __future__ import annotations
 
-import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -32,7 +31,6 @@ NOTHING: Known = MappingProxyType({})
 class SendsNow(ABC):
     """Mixed into the Delivery engine: ``send_now`` and what it needs of the engine."""
 
-    _lock: asyncio.Lock
     _turns: Turns[str]  # a turn per chat: one message on its way to a chat at a time
     _taken: set[int]  # outbox ids taken off the queue here since the engine's pass began
     store: Store
