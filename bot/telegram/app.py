@@ -78,7 +78,10 @@ async def check_token(settings: Settings) -> None:
     """Ask Telegram who the bot is: InvalidToken or NetworkError before anything starts."""
     assert settings.telegram_token is not None
     token = settings.telegram_token.get_secret_value()
-    async with Bot(token, base_url=settings.telegram_api_url, request=AiohttpRequest(pool=1)):
+    request = AiohttpRequest(pool=1)  # for getMe only; as the updates' too, so PTB builds no other
+    async with Bot(
+        token, base_url=settings.telegram_api_url, request=request, get_updates_request=request
+    ):
         pass  # initialising the bot calls getMe
 
 
