@@ -13,6 +13,7 @@ import json
 import socket
 import ssl
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -28,6 +29,24 @@ from bot.telegram.request import AiohttpRequest
 
 OK = {"ok": True, "result": {"message_id": 7}}
 ME = {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "舆情助手", "username": "yq"}}
+
+
+@asynccontextmanager
+async def opened(request: AiohttpRequest) -> AsyncIterator[AiohttpRequest]:
+    """The request initialized while inside, shut down after."""
+    await request.initialize()
+    try:
+        yield request
+    finally:
+        await request.shutdown()
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 @pytest.fixture
@@ -58,9 +77,7 @@ async def test_parameters_and_files_arrive_as_telegram_reads_them(
     server: tuple[TestServer, list[dict[str, Any]]],
 ) -> None:
     running, seen = server
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
+    async with opened(AiohttpRequest()) as request:
         url = str(running.make_url("/bot1:T/sendMessage"))
         params = [
             RequestParameter.from_input("chat_id", -100),
@@ -79,27 +96,18 @@ async def test_parameters_and_files_arrive_as_telegram_reads_them(
         name, kind, data = seen[-1]["fields"]["document"]
         assert (name, data) == ("总结.docx", b"PK\x03\x04docx") and kind
         assert seen[-1]["fields"]["chat_id"] == (None, "text/plain; charset=utf-8", b"-100")
-    finally:
-        await request.shutdown()
 
 
 async def test_a_slow_answer_is_timed_out_and_a_refused_connection_a_network_error(
     server: tuple[TestServer, list[dict[str, Any]]],
 ) -> None:
     running, _ = server
-    request = AiohttpRequest(read_timeout=0.2)
-    await request.initialize()
-    try:
+    async with opened(AiohttpRequest(read_timeout=0.2)) as request:
         with pytest.raises(TimedOut):
             await request.do_request(str(running.make_url("/bot1:T/slow")), "POST")
-        with socket.socket() as probe:  # a port nothing listens on
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
         with pytest.raises(NetworkError) as caught:
-            await request.do_request(f"http://127.0.0.1:{port}/bot1:T/getMe", "POST")
+            await request.do_request(f"http://127.0.0.1:{free_port()}/bot1:T/getMe", "POST")
         assert not isinstance(caught.value, TimedOut)
-    finally:
-        await request.shutdown()
 
 
 async def test_it_serves_a_bot_and_opens_again_after_a_shutdown(
@@ -125,12 +133,8 @@ async def test_a_proxy_set_in_the_environment_is_used(
     for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("http_proxy", str(running.make_url("/")))  # the server stands for it
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
+    async with opened(AiohttpRequest()) as request:
         status, _ = await request.do_request("http://api.example.invalid/bot1:T/getMe", "POST")
-    finally:
-        await request.shutdown()
     assert status == 200 and seen[-1]["path"] == "/bot1:T/getMe"
 
 
@@ -146,23 +150,16 @@ async def test_https_is_verified_against_the_authorities_it_trusts() -> None:
     app.router.add_route("*", "/{tail:.*}", answer)
     runner = web.AppRunner(app)
     await runner.setup()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port, ssl_context=served).start()
     url = f"https://127.0.0.1:{port}/bot1:T/getMe"
     trusting = ssl.create_default_context()
     authority.configure_trust(trusting)
     try:
-        for request, trusted in ((AiohttpRequest(tls=trusting), True), (AiohttpRequest(), False)):
-            await request.initialize()
-            try:
-                if trusted:
-                    assert (await request.do_request(url, "POST"))[0] == 200
-                else:  # by default certifi's authorities are trusted, not this test's
-                    with pytest.raises(NetworkError, match=r"(?i)certificate"):
-                        await request.do_request(url, "POST")
-            finally:
-                await request.shutdown()
+        async with opened(AiohttpRequest(tls=trusting)) as request:
+            assert (await request.do_request(url, "POST"))[0] == 200
+        async with opened(AiohttpRequest()) as request:  # certifi's authorities, not this test's
+            with pytest.raises(NetworkError, match=r"(?i)certificate"):
+                await request.do_request(url, "POST")
     finally:
         await runner.cleanup()
