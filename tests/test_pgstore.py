@@ -170,3 +170,42 @@ async def test_a_server_restart_is_unavailable_then_recovers(own_cluster: Cluste
         async with store.transaction() as tx:
             await tx.kv_set("n", "after", 2, T0)
         assert await store.kv_get("n", "after") == 2
+
+
+async def test_a_read_of_one_statement_opens_no_transaction(url: str) -> None:
+    async with await PgStore.open(url) as store:
+        async with store._statement() as db:  # autocommit: the statement is its own transaction
+            assert await db.scalar("SELECT 1") == 1
+            assert not db.conn.is_in_transaction()
+        async with store._reading() as db:  # a snapshot: BEGIN came first
+            assert await db.scalar("SHOW transaction_isolation") == "repeatable read"
+            assert db.conn.is_in_transaction()
+        async with store.transaction() as tx:
+            await tx.kv_set("n", "k", 1, T0)
+            async with store._statement() as db:  # inside a transaction: that one
+                assert await db.scalar("SELECT value FROM kv WHERE key = 'k'") is not None
+
+
+async def test_a_pooled_connection_goes_back_as_it_was_taken(url: str) -> None:
+    """The pool skips asyncpg's reset query: nothing may outlive its transaction."""
+
+    async def leftovers(store: PgStore) -> tuple[str, int, bool]:
+        """The settings, advisory locks and open transaction the next user would find."""
+        async with store._statement() as db:
+            sync = await db.scalar("SHOW synchronous_commit")
+            locks = await db.scalar(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND pid = pg_backend_pid()"
+            )
+            return sync, locks, db.conn.is_in_transaction()
+
+    async with await PgStore.open(url, pool_size=1) as store:  # one connection, used by all
+        async with store.transaction(durable=False) as tx:
+            await tx.kv_set("n", "k", 1, T0)
+        assert await leftovers(store) == ("on", 0, False)
+        with pytest.raises(RuntimeError):
+            async with store.transaction() as tx:
+                await tx.kv_set("n", "k", 2, T0)
+                raise RuntimeError("the use case failed")
+        assert await leftovers(store) == ("on", 0, False)
+        assert await store.kv_get("n", "k") == 1

@@ -28,6 +28,8 @@ from bot.store.tx import SqlTx
 POOL_SIZE = 10
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server before StoreUnavailable
 SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+BEGIN_WRITER = f"BEGIN; SELECT pg_advisory_xact_lock({WRITER[0]}, {WRITER[1]})"
+NOT_DURABLE = "SET LOCAL synchronous_commit TO OFF"
 
 
 class PgStore(SqlReads):
@@ -55,6 +57,7 @@ class PgStore(SqlReads):
                 max_size=pool_size,
                 timeout=CONNECT_TIMEOUT,
                 server_settings=server,
+                reset=_keep,
             )
         except FAILURES as exc:
             raise translate(exc, where) from exc
@@ -118,14 +121,13 @@ class PgStore(SqlReads):
                 await self._pool.release(conn)
 
     @asynccontextmanager
-    async def _session(self, begin: str, *, writer: bool) -> AsyncIterator[PgDb]:
-        """BEGIN … COMMIT on a pooled connection of the calling task's own."""
+    async def _session(self, begin: str) -> AsyncIterator[PgDb]:
+        """``begin`` (statements without parameters, sent in one round trip) … COMMIT on a
+        pooled connection of the calling task's own."""
         self._check_open()
         async with self._connection() as db:
             try:
-                await db.execute(begin)
-                if writer:
-                    await db.execute("SELECT pg_advisory_xact_lock(?, ?)", WRITER)
+                await db.script(begin)
                 yield db
                 await db.execute("COMMIT")
             except Exception:
@@ -148,12 +150,11 @@ class PgStore(SqlReads):
         if task in self._owners:
             raise RuntimeError("transactions do not nest; use the open one")
         with exact.tracking():
-            async with riders.boarding() as board, self._session("BEGIN", writer=True) as db:
+            begin = BEGIN_WRITER if durable else f"{BEGIN_WRITER}; {NOT_DURABLE}"
+            async with riders.boarding() as board, self._session(begin) as db:
                 tx = SqlTx(db)
                 self._owners[task] = db
                 try:
-                    if not durable:
-                        await db.execute("SET LOCAL synchronous_commit TO OFF")
                     await board(tx)
                     yield tx
                 finally:
@@ -167,7 +168,19 @@ class PgStore(SqlReads):
         if own is not None:
             yield own
             return
-        async with self._session(SNAPSHOT, writer=False) as db:
+        async with self._session(SNAPSHOT) as db:
+            yield db
+
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[PgDb]:
+        """One statement outside a transaction reads one consistent state by itself: no
+        BEGIN and COMMIT, two round trips fewer."""
+        own = self._owners.get(asyncio.current_task())
+        if own is not None:
+            yield own
+            return
+        self._check_open()
+        async with self._connection() as db:
             yield db
 
     async def claim(
@@ -187,6 +200,12 @@ class PgStore(SqlReads):
             return seen
         async with self.transaction() as tx:
             return await outbox.claim(tx.db, owner, at, limit, transport, per_chat)
+
+
+async def _keep(conn: Any) -> None:
+    """Nothing to reset when a connection goes back to the pool: it keeps no session state
+    (locks and settings are its transaction's, and asyncpg rolls back one left open), so
+    asyncpg's default reset query would be a round trip for nothing on every use."""
 
 
 def _drop(conn: Any) -> None:
