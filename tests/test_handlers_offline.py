@@ -1,5 +1,6 @@
 """Handlers without a network: a stub transport and Application.process_update (PTB's way)."""
 
+import asyncio
 import inspect
 import json
 import logging
@@ -19,7 +20,7 @@ from bot.service.buttons import Answer, Cancel, Confirm, Stabilise, pack
 from bot.service.plans import PlanBook
 from bot.settings import Settings
 from bot.telegram.app import App, build
-from bot.telegram.common import alongside, use_case
+from bot.telegram.common import _together, alongside, use_case
 from bot.telegram.runtime import Context, Runtime
 
 BOT = {"id": 999, "is_bot": True, "first_name": "舆情助手", "username": "yq_bot"}
@@ -280,3 +281,34 @@ async def test_work_queued_beside_a_handler_that_then_fails_is_closed_not_left(
         await feed(application, message(EYE, "boom"))
     assert [inspect.getcoroutinestate(work) for work in queued] == [inspect.CORO_CLOSED]
     assert any(r.exc_info and "a bug after" in str(r.exc_info[1]) for r in caplog.records)
+
+
+async def test_a_use_cases_delivery_alone_starts_at_once_and_its_error_is_kept() -> None:
+    order: list[str] = []
+
+    async def delivery(fails: bool) -> None:
+        order.append("delivery")
+        if fails:
+            raise RuntimeError("the sender broke")
+
+    asyncio.get_running_loop().call_soon(order.append, "other work")
+    assert await _together([delivery(False)]) == [None]
+    assert order == ["delivery"]  # before anything else waiting for the event loop
+    [failed] = await _together([delivery(True)])
+    assert isinstance(failed, RuntimeError)
+
+
+async def test_delivery_and_work_alongside_run_together_each_error_kept() -> None:
+    started: list[str] = []
+    both = asyncio.Event()
+
+    async def work(name: str, fails: bool) -> None:
+        started.append(name)
+        if len(started) == 2:
+            both.set()
+        await asyncio.wait_for(both.wait(), 5)  # neither finishes before the other began
+        if fails:
+            raise ValueError(name)
+
+    outcomes = await _together([work("delivery", False), work("acknowledgement", True)])
+    assert outcomes[0] is None and isinstance(outcomes[1], ValueError)

@@ -102,7 +102,7 @@ def use_case(handler: Handler) -> Handler:
         finally:
             _ALONGSIDE.reset(token)
         # first what it said (and its acknowledgement, at the same time), then bookkeeping
-        ended = await asyncio.gather(sendnow.deliver(mine, claimed), *later, return_exceptions=True)
+        ended = await _together([sendnow.deliver(mine, claimed), *later])
         if done:
             await settled(rt)
             await rt.changed()
@@ -111,6 +111,18 @@ def use_case(handler: Handler) -> Handler:
                 raise outcome  # to the error handler, as if the handler had raised it
 
     return wrapped
+
+
+async def _together(works: list[Coroutine[Any, Any, None]]) -> list[BaseException | None]:
+    """Run ``works`` at the same time; what each raised (None if nothing). One alone is
+    awaited in place: a task for it would wait a turn of the event loop before starting."""
+    if len(works) > 1:
+        return await asyncio.gather(*works, return_exceptions=True)
+    try:
+        await works[0]
+    except Exception as exc:
+        return [exc]
+    return [None]
 
 
 async def alongside(work: Coroutine[Any, Any, None]) -> None:
