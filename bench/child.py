@@ -76,10 +76,11 @@ def yuqing_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any,
 
 
 def reference_app(args: argparse.Namespace) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The minimal reference bot (bench/minimal.py) on its own SQLite file."""
+    """The minimal reference bot (bench/minimal.py) on a SQLite file or PostgreSQL database
+    of its own."""
     from bench.minimal import minimal_app
 
-    return minimal_app(args.token, args.api, Path(args.database), baseline_builder(args))
+    return minimal_app(args.token, args.api, args.database, baseline_builder(args))
 
 
 APPS = {"yuqing": yuqing_app, "echo": echo_app, "minimal": reference_app}

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import asyncpg
 from pg_support import Cluster, find_bin
@@ -46,7 +47,7 @@ async def failover(bench: Bench, api: BenchAPI) -> Failover:
     found = find_bin()
     if isinstance(found, str):
         return Failover(skipped=found)
-    cluster = await asyncio.to_thread(Cluster.create, found)
+    cluster = await asyncio.to_thread(partial(Cluster.create, found, durable=True))
     try:
         url = await cluster.create_database("failover")
         return await _run(bench, api, url)

@@ -46,6 +46,7 @@ class ClockRun:
     late: list[float]
     late_missing: int
     full_rt: list[float]  # /report with the database full
+    ref_rt: list[float]  # the reference bot on the same store, in turns with full_rt
     tick: TickCost  # on the full database
     tick_small: TickCost  # on one with 1% of the open incidents
 
@@ -56,6 +57,7 @@ class Results:
 
     echo_rt: list[float] = field(default_factory=list)
     ref_rt: list[float] = field(default_factory=list)  # the minimal reference bot
+    chat_store: str = "sqlite"  # what the bot and the reference bot store to in ``chats``
     bot_rt: list[float] = field(default_factory=list)
     echo_rate: Rate | None = None
     bot_rate: Rate | None = None  # AIORateLimiter as built
@@ -106,8 +108,9 @@ async def replies(
     """First replies of the reference bot and the bot in turns (so that both see the machine
     as loaded as the other did), then the bot's conversations with its flood limits."""
     s, (ref_api, api) = bench.sizes, apis
+    out.chat_store = dbs.store
     async with (
-        bench.bot(ref_api, "minimal", str(bench.folder / "minimal.db")),
+        bench.bot(ref_api, "minimal", await dbs.make("minimal")),
         bench.bot(api, "yuqing", await dbs.make("chat")),
     ):
         out.ref_rt, out.bot_rt = await paired_round_trips(
@@ -117,8 +120,9 @@ async def replies(
 
 
 async def clock(bench: Bench, out: Results, dbs: Databases) -> None:
-    """Cold start and reminder lateness on a full database, then /report round trips on it;
-    the steady tick's cost there and on a database with 1% of the incidents."""
+    """Cold start and reminder lateness on a full database, then /report round trips on it
+    (in turns with the reference bot on the same store); the steady tick's cost there and
+    on a database with 1% of the incidents."""
     s = bench.sizes
     db, small = await dbs.make("full"), await dbs.make("small")
     spread = [group(i % bench.groups) for i in range(s.incidents)]
@@ -126,7 +130,7 @@ async def clock(bench: Bench, out: Results, dbs: Databases) -> None:
     await seed_open(bench, small, max(1, s.incidents // 100), spread)
     # also works out every wake-up, as a bot that ran would have (seeding leaves them unknown)
     ticks = [await tick_cost(d, bench.plan_path) for d in (db, small)]
-    api = await fresh_api(bench)
+    api, ref_api = await fresh_api(bench), await fresh_api(bench)
     try:
         cold = await cold_start(bench, api, db)
         lead = 2 * cold.spawn_to_ready + 2
@@ -135,10 +139,15 @@ async def clock(bench: Bench, out: Results, dbs: Databases) -> None:
         )
         async with bench.bot(api, "yuqing", db):
             late, missing = await measure_lateness(api, dues)
-            full_rt = await round_trips(api, report_once, s.round_trips, s.warmup)
+            async with bench.bot(ref_api, "minimal", await dbs.make("minimal_full")):
+                ref_rt, full_rt = await paired_round_trips(
+                    (ref_api, api), report_once, s.round_trips, s.warmup
+                )
     finally:
         await api.aclose()
-    out.clocks.append(ClockRun(dbs.store, seeded, cold, late, missing, full_rt, *ticks))
+        await ref_api.aclose()
+    run = ClockRun(dbs.store, seeded, cold, late, missing, full_rt, ref_rt, *ticks)
+    out.clocks.append(run)
 
 
 async def flood(bench: Bench, out: Results, dbs: Databases) -> None:

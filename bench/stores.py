@@ -1,7 +1,9 @@
 """The stores a benchmark runs on: a SQLite file, or a database in a throwaway PostgreSQL cluster.
 
 The cluster is the tests' (tests/pg_support.py): ``initdb`` in a temp folder, a unix socket
-only, ``fsync=off`` — as CI runs the store tests, not a tuned server.
+only, the server's default settings otherwise — not a tuned server. Unlike the tests' clusters
+it keeps ``fsync`` on: each commit is on disk, as the SQLite file's are and a deployed
+server's would be, so the bot and the reference bot pay for durability on both stores alike.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def clusters(stores: Sequence[str]) -> Iterator[Cluster | None]:
     found = find_bin()
     if isinstance(found, str):
         raise SystemExit(f"--stores postgresql: {found}")
-    cluster = Cluster.create(found)
+    cluster = Cluster.create(found, durable=True)
     try:
         yield cluster
     finally:

@@ -68,15 +68,16 @@ class Cluster:
     bin: Path
     root: Path
     port: int
+    durable: bool = False  # fsync on, as a deployed server; the tests' clusters go without
 
     @classmethod
-    def create(cls, bin: Path) -> Cluster:
+    def create(cls, bin: Path, *, durable: bool = False) -> Cluster:
         """initdb a new cluster in a fresh temp folder and start it."""
         prefix, uid = _runner()
         root = Path(tempfile.mkdtemp(prefix="yuqing-pg-"))
         if uid is not None:
             os.chown(root, uid, -1)
-        cluster = cls(bin, root, random.randint(20000, 60000))
+        cluster = cls(bin, root, random.randint(20000, 60000), durable)
         subprocess.run(
             [*prefix, str(bin / "initdb"), "-D", str(root / "data"), "-U", USER, *INITDB],
             check=True,
@@ -87,7 +88,9 @@ class Cluster:
 
     def _ctl(self, *args: str) -> None:
         prefix, _ = _runner()
-        options = f"-k {self.root} -p {self.port} -c listen_addresses='' -c fsync=off"
+        options = f"-k {self.root} -p {self.port} -c listen_addresses=''"
+        if not self.durable:
+            options += " -c fsync=off"
         subprocess.run(
             [
                 *prefix,

@@ -26,7 +26,8 @@ CLOCK_ROWS = [
 
 def clock_ran(clock: ClockRun, store: str) -> None:
     """Every lateness reminder came; the cold start and the ticks were measured."""
-    assert clock.store == store and len(clock.full_rt) == TINY.round_trips
+    assert clock.store == store
+    assert len(clock.full_rt) == len(clock.ref_rt) == TINY.round_trips  # against the reference
     assert len(clock.late) == TINY.late and clock.late_missing == 0
     assert clock.cold.peak_mb > 0 and clock.tick.tick > 0 and clock.tick_small.tick > 0
 
@@ -65,4 +66,6 @@ async def test_tiny_clock_run_on_postgresql(tmp_path: Path) -> None:
     results = await run(Bench(TINY, tmp_path), ["clock"], ["postgresql"], cluster)
     [clock] = results.clocks
     clock_ran(clock, "postgresql")
-    assert "PostgreSQL" in rows(results, TINY)[-1].measure
+    found = rows(results, TINY)
+    assert "PostgreSQL" in found[-1].measure
+    assert "(PostgreSQL)" in found[0].measure and "reference on PostgreSQL" in found[0].baseline
