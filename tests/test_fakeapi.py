@@ -318,6 +318,31 @@ async def test_members_and_chat_info(tg: FakeBotAPI, bot: Bot) -> None:
         await bot.send_message(GROUP, "x")
 
 
+async def test_a_group_the_bot_is_out_of_sends_it_nothing_but_its_own_change(
+    tg: FakeBotAPI, bot: Bot
+) -> None:
+    allowed = ["message", "edited_message", "chat_member", "my_chat_member"]
+    said = tg.send_message(GROUP, 42, "/report 在群里")
+    tg.kick_bot(GROUP, by=42)
+    tg.send_message(GROUP, 7, "/report 机器人不在了")
+    tg.edit_message(GROUP, 42, said["message_id"], "/report 改过了")
+    tg.user(8, "Carol")
+    tg.add_member(GROUP, 8, by=42)
+    tg.remove_member(GROUP, 7)
+    kinds = [
+        (u.message.text if u.message else None, u.my_chat_member is not None)
+        for u in await bot.get_updates(timeout=0, allowed_updates=allowed)
+    ]
+    assert kinds == [("/report 在群里", False), (None, True)]
+    tg.add_bot(GROUP, by=42)
+    tg.send_message(GROUP, 42, "/report 又回来了")
+    found = await bot.get_updates(offset=-2, timeout=0, allowed_updates=allowed)
+    assert [(u.my_chat_member is not None, u.message and u.message.text) for u in found] == [
+        (True, None),
+        (False, "/report 又回来了"),
+    ]
+
+
 def test_server_in_background_thread() -> None:
     with FakeBotAPI(token=TOKEN) as server:
         server.user(42, "Alice")

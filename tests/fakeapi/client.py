@@ -178,7 +178,8 @@ class FakeTelegram:
             if found := detect_entities(text):
                 stored.data[entities] = found
             data = copy.deepcopy(stored.data)
-        self.state.enqueue("edited_message", data)
+        if not self._out(self._chat(chat)):
+            self.state.enqueue("edited_message", data)
         return data
 
     def press(
@@ -234,7 +235,8 @@ class FakeTelegram:
         data = self.state.base_message(target, actor)
         data["new_chat_members"] = [joined.to_dict()]
         self.state.store(data, from_bot=False)
-        self.state.enqueue("message", data)
+        if not self._out(target):
+            self.state.enqueue("message", data)
         return data
 
     def remove_member(self, chat: ChatRef, user: UserRef, *, by: UserRef | None = None) -> JSON:
@@ -249,13 +251,16 @@ class FakeTelegram:
         data = self.state.base_message(target, actor)
         data["left_chat_member"] = gone.to_dict()
         self.state.store(data, from_bot=False)
-        self.state.enqueue("message", data)
+        if not self._out(target):
+            self.state.enqueue("message", data)
         return data
 
     # ---- internals --------------------------------------------------------------------------
     def _member_update(
         self, kind: str, chat: Chat, actor: UserRef, user: User, old: str, new: str
     ) -> None:
+        if kind == "chat_member" and self._out(chat):
+            return  # about someone else, in a group the bot is out of
         payload = {
             "chat": chat.to_dict(),
             "from": self._user(actor).to_dict(),
@@ -265,8 +270,17 @@ class FakeTelegram:
         }
         self.state.enqueue(kind, payload)
 
+    def _out(self, chat: Chat) -> bool:
+        """Whether the bot left or was removed from the group: Telegram sends it nothing of
+        the group any more (but its own ``my_chat_member``)."""
+        status = self.state.member_status(chat.id, self.bot_user.id)
+        return chat.type != "private" and status in ("left", "kicked")
+
     def _visible(self, chat: Chat, data: JSON) -> bool:
-        """Privacy mode: in groups a non-admin bot sees only commands, replies to it, mentions."""
+        """Privacy mode: in groups a non-admin bot sees only commands, replies to it, mentions.
+        Nothing of a group the bot is out of."""
+        if self._out(chat):
+            return False
         if not self.state.privacy_mode or chat.type == "private":
             return True
         if self.state.bot_is_admin(chat.id):
