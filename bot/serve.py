@@ -22,6 +22,7 @@ from bot.leadership import Leadership, Lease, SoloLease, open_lease
 from bot.ops.health import Probe, Problem
 from bot.ops.http import OpsServer
 from bot.ops.metrics import PromMeter
+from bot.service import membership
 from bot.service.clock import Clock
 from bot.service.metered import Metered, metered
 from bot.service.plans import PlanBook
@@ -115,6 +116,7 @@ class Life:
         store = await open_store(database)
         try:
             await prove_writable(store, clock)
+            await store.keep(membership.read_on_every_update(t.name for t in transports))
         except BaseException:
             await store.close()
             raise

@@ -4,7 +4,9 @@ Runs against real throwaway clusters (tests/pg_support.py); skipped, saying why,
 PostgreSQL binaries are missing.
 """
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -17,7 +19,7 @@ from support import T0
 from bot.domain.errors import StoreError, StoreUnavailable
 from bot.domain.incident import TimelineEvent
 from bot.settings import Settings
-from bot.store import SqliteStore, latest_version, pgschema, schema
+from bot.store import SqliteStore, latest_version, pgkv, pgschema, schema
 from bot.store.opening import open_store
 from bot.store.postgres import PgStore
 
@@ -209,3 +211,118 @@ async def test_a_pooled_connection_goes_back_as_it_was_taken(url: str) -> None:
                 raise RuntimeError("the use case failed")
         assert await leftovers(store) == ("on", 0, False)
         assert await store.kv_get("n", "k") == 1
+
+
+async def _eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
+    """Wait until ``check()`` holds (AssertionError after ``seconds``)."""
+    for _ in range(int(seconds / 0.02)):
+        if await check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{check} never held")
+
+
+async def _raw_set(url: str, namespace: str, key: str, value: str, *, heard: bool) -> None:
+    """Write a kv row as another program would; with ``heard`` False, the trigger that tells
+    listeners is off for it (so only a read of the database can find the change)."""
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            if not heard:
+                await conn.execute("ALTER TABLE kv DISABLE TRIGGER kv_changed")
+            await conn.execute(
+                "INSERT INTO kv (namespace, key, value, updated_at) VALUES ($1, $2, $3, 'x')"
+                " ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
+                namespace,
+                key,
+                json.dumps(value),
+            )
+            if not heard:
+                await conn.execute("ALTER TABLE kv ENABLE TRIGGER kv_changed")
+    finally:
+        await conn.close()
+
+
+async def test_a_kept_namespace_is_answered_from_memory_until_a_change_is_heard(
+    url: str,
+) -> None:
+    async with await PgStore.open(url) as store:
+        store._kv._now = lambda: 0.0  # the listener counts as answering throughout
+        await store.keep({"chat_lang"})
+        await _raw_set(url, "chat_lang", "telegram:-1", "zh_CN", heard=True)
+        await _eventually(lambda: _reads(store, "zh_CN"))
+        await _raw_set(url, "chat_lang", "telegram:-1", "en", heard=False)
+        await asyncio.sleep(0.2)
+        assert await store.kv_get("chat_lang", "telegram:-1") == "zh_CN"  # memory: unheard
+        await _raw_set(url, "chat_lang", "telegram:-2", "en", heard=True)  # the namespace changed
+        await _eventually(lambda: _reads(store, "en"))
+
+
+async def _reads(store: PgStore, lang: str) -> bool:
+    return bool(await store.kv_get("chat_lang", "telegram:-1") == lang)
+
+
+async def test_without_its_listening_connection_a_kept_namespace_is_read_from_the_database(
+    url: str,
+) -> None:
+    async with await PgStore.open(url) as store:
+        await store.keep({"chat_lang"})
+        await _raw_set(url, "chat_lang", "telegram:-1", "zh_CN", heard=True)
+        await _eventually(lambda: _reads(store, "zh_CN"))
+        killer = await asyncpg.connect(url)
+        try:
+            killed = await killer.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = 'yuqing-bot kv'"
+            )
+        finally:
+            await killer.close()
+        assert killed == 1
+        await _raw_set(url, "chat_lang", "telegram:-1", "en", heard=False)
+        await _eventually(lambda: _reads(store, "en"))  # the loss noticed: the database answers
+        await _eventually(lambda: _listening(store))  # listening again, within a second or so
+        await _raw_set(url, "chat_lang", "telegram:-1", "fr", heard=True)
+        await _eventually(lambda: _reads(store, "fr"))
+
+
+async def _listening(store: PgStore) -> bool:
+    await store.kv_get("chat_lang", "telegram:-1")  # a read starts the attempt when it is due
+    return store._kv.usable()
+
+
+async def test_memory_answers_only_while_the_listener_answered_lately(url: str) -> None:
+    now = [0.0]
+    async with await PgStore.open(url) as store:
+        store._kv._now = lambda: now[0]
+        await store.keep({"chat_lang"})
+        await _raw_set(url, "chat_lang", "telegram:-1", "zh_CN", heard=True)
+        await _eventually(lambda: _reads(store, "zh_CN"))
+        await _raw_set(url, "chat_lang", "telegram:-1", "en", heard=False)
+        assert await store.kv_get("chat_lang", "telegram:-1") == "zh_CN"
+        now[0] += pgkv.FRESH  # silent for too long: not trusted until it answers a ping
+        assert await store.kv_get("chat_lang", "telegram:-1") == "en"
+        await _eventually(lambda: _listening(store))  # answered: memory again
+        assert store._kv.cache.get("chat_lang") is not None
+
+
+async def test_kept_namespaces_come_back_after_a_server_restart(own_cluster: Cluster) -> None:
+    url = await own_cluster.create_database("y")
+    async with await PgStore.open(url, pool_size=2) as store:
+        await store.keep({"chat_lang"})
+        async with store.transaction() as tx:
+            await tx.kv_set("chat_lang", "telegram:-1", "zh_CN", T0)
+        assert await store.kv_get("chat_lang", "telegram:-1") == "zh_CN"
+        own_cluster.stop()
+        await _eventually(_lost(store))  # the listening connection's end is noticed
+        own_cluster.start()
+        await _raw_set(url, "chat_lang", "telegram:-1", "en", heard=False)  # while deaf
+        await _eventually(lambda: _reads(store, "en"))
+        await _eventually(lambda: _listening(store))
+        assert await store.kv_get("chat_lang", "telegram:-1") == "en"  # memory emptied on return
+
+
+def _lost(store: PgStore) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return store._kv._conn is None
+
+    return check

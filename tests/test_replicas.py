@@ -173,6 +173,47 @@ async def test_updates_posted_to_either_webhook_replica_are_each_applied_once(
     assert sum(len(bot.logged(LEADS)) for bot in bots) == 1  # one leader throughout
 
 
+async def test_what_one_replica_records_of_a_chat_the_other_acts_on(tmp_path: Path) -> None:
+    """A chat's language and who left it are kept in each replica's memory (bot/store/pgkv.py):
+    a change made through one is what the other goes by, each way."""
+    url = await pg_database(tmp_path)
+    async with FakeBotAPI() as tg:
+        people(tg)
+        hooks = [free_port(), free_port()]
+        bots = [
+            await replica(tg, url, tmp_path / name, PLANS / "e2e.yaml", webhook(port))
+            for name, port in zip("ab", hooks, strict=True)
+        ]
+        a, b = (f"http://127.0.0.1:{port}/" for port in hooks)
+        try:
+            await wait_for_request_count(tg, "setWebhook", 2)
+            for said, to, other, question in (
+                ("/report 网帖一", a, b, "#1 定级问题 1/2"),  # each reads the chat at least once
+                ("/report 网帖二", b, a, "#2 定级问题 1/2"),
+                ("/lang english", a, b, "#3 grading question 1/2"),
+                ("/lang 中文", b, a, "#4 定级问题 1/2"),
+            ):
+                tg.send_message(GROUP, EYE, said)
+                await post_each([to], take(tg))
+                if said.startswith("/lang"):
+                    tg.send_message(GROUP, EYE, "/report 又一网帖")
+                    await post_each([other], take(tg))
+                await tg.wait_for(lambda m, q=question: q in m.text, timeout=30)
+            tg.remove_member(GROUP, EYE)
+            await post_each([a], take(tg))
+            tg.send_message(GROUP, EYE, "/report 离开后")
+            await post_each([b], take(tg))
+            await tg.wait_for(lambda m: "您已离开本群" in m.text, timeout=30)
+            tg.add_member(GROUP, EYE)
+            await post_each([b], take(tg))
+            tg.send_message(GROUP, EYE, "/report 回来后")
+            await post_each([a], take(tg))
+            await tg.wait_for(lambda m: "#5 定级问题 1/2" in m.text, timeout=30)
+        finally:
+            for bot in bots:
+                await bot.stop()
+
+
 def webhook(port: int) -> dict[str, str]:
     """Settings for Telegram by webhook on loopback ``port``."""
     return {

@@ -482,6 +482,42 @@ class TestStoreContract:
         assert await store.kv_items("conversation") == {"telegram:-100/7": None}
         assert await store.kv_items("other") == {"x": "y"}
 
+    async def test_a_kept_namespace_reads_as_the_database_does(self, store: Store) -> None:
+        await store.keep({"conversation"})
+        await write(store, lambda tx: tx.kv_set("conversation", "b", {"n": 1}))
+        assert await store.kv_get("conversation", "b") == {"n": 1}
+        read = await store.kv_get("conversation", "b")
+        read["n"] = 99  # a caller changing what it got changes nothing stored
+        assert await store.kv_get("conversation", "b") == {"n": 1}
+        async with store.transaction() as tx:
+            await tx.kv_set("conversation", "a", [1])
+            await tx.kv_set("conversation", "c", None)
+        assert await store.kv_items("conversation") == {"a": [1], "b": {"n": 1}, "c": None}
+        assert list(await store.kv_items("conversation")) == ["a", "b", "c"]
+        with contextlib.suppress(RuntimeError):
+            async with store.transaction() as tx:
+                await tx.kv_delete("conversation", "a")
+                assert await store.kv_get("conversation", "a") is None  # its own write
+                raise RuntimeError("rolled back")
+        assert await store.kv_get("conversation", "a") == [1]
+        await write(store, lambda tx: tx.kv_delete("conversation", "a"))
+        assert await store.kv_get("conversation", "a") is None
+        assert await store.kv_get("absent", "x") is None
+
+    async def test_another_process_changes_reach_a_kept_namespace(
+        self, store: Store, second: Store
+    ) -> None:
+        await store.keep({"chat_lang"})
+        await write(store, lambda tx: tx.kv_set("chat_lang", "telegram:-1", "zh_CN"))
+        assert await store.kv_get("chat_lang", "telegram:-1") == "zh_CN"
+        await write(second, lambda tx: tx.kv_set("chat_lang", "telegram:-1", "en"))
+        await write(second, lambda tx: tx.kv_set("chat_lang", "telegram:-2", "en"))
+        for _ in range(500):  # heard moments after the other's commit
+            if await store.kv_items("chat_lang") == {"telegram:-1": "en", "telegram:-2": "en"}:
+                break
+            await asyncio.sleep(0.01)
+        assert await store.kv_items("chat_lang") == {"telegram:-1": "en", "telegram:-2": "en"}
+
     @pytest.mark.parametrize(
         ("filters", "expected"),
         [

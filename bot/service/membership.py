@@ -13,6 +13,7 @@ keep working.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from bot.domain.lifecycle import LIVE_STATES
 from bot.domain.messages import N_
 from bot.domain.text import listed
 from bot.render.doc import Doc
+from bot.service import languages
 from bot.service.base import Base
 from bot.service.languages import translator
 from bot.service.plans import UnknownChat
@@ -46,6 +48,16 @@ def transport_of(key: str) -> str:
 def left_namespace(transport: str) -> str:
     """The kv namespace of people gone from that messenger's groups: chat:person -> since."""
     return f"{transport}_left_members"
+
+
+def read_on_every_update(transports: Iterable[str]) -> set[str]:
+    """The kv namespaces read for (nearly) every update, small and seldom written: a chat's
+    language, who left each messenger's groups, and the groups the bot is out of."""
+    return {
+        languages.NAMESPACE,
+        *(left_namespace(transport) for transport in transports),
+        *(gone_namespace(transport) for transport in transports),
+    }
 
 
 def gone_namespace(transport: str) -> str:

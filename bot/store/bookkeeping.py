@@ -21,6 +21,7 @@ class Bookkeeping:
 
     def __init__(self, db: Db) -> None:
         self._db: Db | None = db
+        self.kv_written: set[str] = set()  # namespaces written to, for the store's memory
 
     def end(self) -> None:
         """Mark the transaction as over."""
@@ -68,6 +69,7 @@ class Bookkeeping:
         self, namespace: str, key: str, value: Any, at: datetime | None = None
     ) -> None:
         """Store a JSON-serialisable value under (namespace, key)."""
+        self.kv_written.add(namespace)
         await self.db.execute(
             "INSERT INTO kv (namespace, key, value, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value,"
@@ -77,6 +79,7 @@ class Bookkeeping:
 
     async def kv_delete(self, namespace: str, key: str) -> None:
         """Remove (namespace, key) if present."""
+        self.kv_written.add(namespace)
         await self.db.execute("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key))
 
     async def enqueue(

@@ -207,6 +207,23 @@ ALTER TABLE wakeups SET (
 );
 """
 
+# Every row written to kv tells the processes that keep its namespace in memory
+# (bot/store/pgkv.py) on commit, whoever writes it; NOTIFY sends one per namespace a transaction.
+V8 = """
+CREATE FUNCTION yuqing_kv_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM pg_notify('yuqing_kv', OLD.namespace);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM pg_notify('yuqing_kv', NEW.namespace);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER kv_changed AFTER INSERT OR UPDATE OR DELETE ON kv
+FOR EACH ROW EXECUTE FUNCTION yuqing_kv_changed();
+"""
+
 # Tables whose plans matter to the clock, and the share of changed rows past which their
 # statistics are refreshed at start (autovacuum does so too, but up to a minute later)
 STATS_TABLES = ("incidents", "wakeups", "obligations", "outbox")
@@ -236,7 +253,7 @@ async def _analyze(db: PgDb) -> None:
             await db.execute(f"ANALYZE {table}")
 
 
-PG_MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
+PG_MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 
 
 class PgVersions:

@@ -98,6 +98,12 @@ class Store(Protocol):
         """Every key and value of a namespace, by key."""
         ...
 
+    async def keep(self, namespaces: Collection[str]) -> None:
+        """Answer reads of these key-value namespaces (small, read often, seldom written) from
+        memory where the store hears of every change to them: this process's at commit, other
+        processes' moments after theirs. A store that cannot hear them keeps nothing."""
+        ...
+
     async def obligation_content(self, incident_id: int, obligation_id: str) -> str | None:
         """The content submitted for an obligation (e.g. a release draft), or None."""
         ...

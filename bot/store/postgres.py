@@ -8,7 +8,7 @@ reads run in REPEATABLE READ snapshots on any pooled connection and never wait f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from datetime import datetime
 from types import TracebackType
@@ -18,8 +18,9 @@ import asyncpg
 
 from bot.domain.errors import StoreError
 from bot.domain.messages import N_
-from bot.store import exact, outbox, pgschema, riders, schema
+from bot.store import exact, outbox, pgschema, queries, riders, schema
 from bot.store.pgdb import FAILURES, PgDb, redact, translate
+from bot.store.pgkv import KvListener
 from bot.store.pgschema import WRITER, PgVersions
 from bot.store.port import OutboxItem, Store, Tx
 from bot.store.reads import SqlReads
@@ -35,9 +36,10 @@ NOT_DURABLE = "SET LOCAL synchronous_commit TO OFF"
 class PgStore(SqlReads):
     """The Store port on PostgreSQL; concurrent transactions, one writer at a time."""
 
-    def __init__(self, pool: Any, where: str) -> None:
+    def __init__(self, pool: Any, where: str, url: str = "") -> None:
         self._pool = pool
         self.where = where  # the URL without its password
+        self._kv = KvListener(url)  # namespaces kept in memory (none until keep())
         self._owners: dict[asyncio.Task[Any] | None, PgDb] = {}  # tasks inside transaction()
         self._closed = False
 
@@ -63,7 +65,7 @@ class PgStore(SqlReads):
             raise translate(exc, where) from exc
         except ValueError as exc:  # a URL asyncpg cannot parse
             raise StoreError(N_("error.store_url"), path=where, detail=str(exc)) from exc
-        store = cls(pool, where)
+        store = cls(pool, where, url)
         try:
             async with store._connection() as db:
                 await schema.upgrade(PgVersions(db), pgschema.PG_MIGRATIONS, read_only=read_only)
@@ -81,6 +83,7 @@ class PgStore(SqlReads):
         if self._closed:
             return
         self._closed = True
+        await self._kv.close()
         try:
             await self._pool.close()
         except FAILURES:
@@ -160,6 +163,8 @@ class PgStore(SqlReads):
                 finally:
                     tx.end()
                     del self._owners[task]
+            if tx.kv_written:  # committed: this process reads its own writes at once
+                self._kv.cache.drop(tx.kv_written)
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[PgDb]:
@@ -170,6 +175,28 @@ class PgStore(SqlReads):
             return
         async with self._session(SNAPSHOT) as db:
             yield db
+
+    async def keep(self, namespaces: Collection[str]) -> None:
+        """Answer reads of these namespaces from memory while changes to them are heard
+        (bot/store/pgkv.py)."""
+        self._check_open()
+        await self._kv.keep(namespaces)
+
+    async def _kept(self, namespace: str) -> Mapping[str, str] | None:
+        """The namespace's texts from memory (read whole when missing), if it is kept and
+        memory may answer; inside the caller's transaction, never (it reads its own writes)."""
+        kv = self._kv
+        if namespace not in kv.cache.kept or asyncio.current_task() in self._owners:
+            return None
+        if not kv.usable():
+            return None
+        found = kv.cache.get(namespace)
+        if found is None:
+            generation = kv.cache.generation
+            async with self._statement() as db:
+                found = await queries.kv_texts(db, namespace)
+            kv.cache.fill(namespace, found, generation)
+        return found
 
     @asynccontextmanager
     async def _statement(self) -> AsyncIterator[PgDb]:

@@ -156,6 +156,12 @@ async def update_seen(db: Db, key: str) -> bool:
     return await db.scalar("SELECT 1 FROM processed_updates WHERE key = ?", (key,)) is not None
 
 
+async def kv_texts(db: Db, namespace: str) -> dict[str, str]:
+    """Every key of a namespace with its value's stored JSON text, by key."""
+    rows = await db.all("SELECT key, value FROM kv WHERE namespace = ? ORDER BY key", (namespace,))
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
 async def kv_get(db: Db, namespace: str, key: str) -> Any:
     """One stored value, or None."""
     text = await db.scalar("SELECT value FROM kv WHERE namespace = ? AND key = ?", (namespace, key))

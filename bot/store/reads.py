@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
@@ -11,8 +11,8 @@ from typing import Any
 from bot.domain.evidence import Evidence
 from bot.domain.incident import Incident, TimelineEvent
 from bot.domain.lifecycle import State
+from bot.store import codec, exact, outbox, queries, wakeups
 from bot.store import evidence as evidence_rows
-from bot.store import exact, outbox, queries, wakeups
 from bot.store.port import Approval, OutboxItem, Person
 from bot.store.sql import Db
 
@@ -78,13 +78,25 @@ class SqlReads(ABC):
         async with self._statement() as db:
             return await queries.update_seen(db, key)
 
+    async def _kept(self, namespace: str) -> Mapping[str, str] | None:
+        """A namespace's stored texts by key where the store keeps it in memory (see
+        ``keep``); None: read it from the database."""
+        return None
+
     async def kv_get(self, namespace: str, key: str) -> Any:
         """The value stored under (namespace, key), or None."""
+        kept = await self._kept(namespace)
+        if kept is not None:
+            text = kept.get(key)
+            return None if text is None else codec.from_json(text)
         async with self._statement() as db:
             return await queries.kv_get(db, namespace, key)
 
     async def kv_items(self, namespace: str) -> dict[str, Any]:
         """Every key and value of a namespace, by key."""
+        kept = await self._kept(namespace)
+        if kept is not None:
+            return {key: codec.from_json(text) for key, text in kept.items()}  # by key, as read
         async with self._statement() as db:
             return await queries.kv_items(db, namespace)
 

@@ -207,7 +207,9 @@ CREATE INDEX evidence_owed ON evidence (status, next_try_at);
 
 V7 = ""  # PostgreSQL's autovacuum settings for wakeups; SQLite reuses freed pages in place
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7)
+V8 = ""  # PostgreSQL's notice of kv changes (bot/store/pgkv.py); a SQLite file keeps nothing
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 
 
 def latest_version() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -150,6 +150,10 @@ class SqliteStore(SqlReads):
             self._check_open()
             async with self._snapshot() as db:
                 yield db
+
+    async def keep(self, namespaces: Collection[str]) -> None:
+        """Keep nothing: another process on the file (a drill) would change them unheard, and
+        finding out costs as much as the read — a few microseconds on the event loop."""
 
     @asynccontextmanager
     async def _statement(self) -> AsyncIterator[SqliteDb]:
