@@ -154,3 +154,14 @@ async def test_the_delivery_engine_records_a_chat_gone_in_its_own_transaction(
         back = await membership.bot_back(service, CHAT)
         assert back is not None
         assert f"#{incident.number}。" in text(back.welcome)
+
+
+def test_what_is_read_on_every_update_is_named_for_each_messenger() -> None:
+    names = (name for name in ("telegram", "wecom"))  # read once, as the composition root's
+    assert membership.read_on_every_update(names) == {
+        languages.NAMESPACE,
+        membership.left_namespace("telegram"),
+        membership.gone_namespace("telegram"),
+        membership.left_namespace("wecom"),
+        membership.gone_namespace("wecom"),
+    }

@@ -53,10 +53,11 @@ def left_namespace(transport: str) -> str:
 def read_on_every_update(transports: Iterable[str]) -> set[str]:
     """The kv namespaces read for (nearly) every update, small and seldom written: a chat's
     language, who left each messenger's groups, and the groups the bot is out of."""
+    names = tuple(transports)
     return {
         languages.NAMESPACE,
-        *(left_namespace(transport) for transport in transports),
-        *(gone_namespace(transport) for transport in transports),
+        *(left_namespace(name) for name in names),
+        *(gone_namespace(name) for name in names),
     }
 
 
