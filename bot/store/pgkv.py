@@ -66,13 +66,19 @@ class KvListener:
         return False
 
     async def close(self) -> None:
-        """Stop listening (idempotent)."""
+        """Stop listening, saying goodbye to the server (idempotent)."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
-        self._lost()
+        conn, self._conn = self._conn, None
+        self.cache.forget_all()
+        if conn is not None:
+            try:
+                await asyncio.wait_for(conn.close(), PING_TIMEOUT)
+            except FAILURES:
+                conn.terminate()
 
     def _check_soon(self) -> None:
         """Ping the connection, or listen again (at most every ``RETRY`` seconds), unless
