@@ -141,14 +141,8 @@ async def test_updates_posted_to_either_webhook_replica_are_each_applied_once(
     url = await pg_database(tmp_path)
     async with FakeBotAPI() as tg:
         people(tg)
-        hooks = [free_port(), free_port()]
-        bots = [
-            await replica(tg, url, tmp_path / name, PLANS / "e2e.yaml", webhook(port))
-            for name, port in zip("ab", hooks, strict=True)
-        ]
+        bots, both = await webhook_replicas(tg, url, tmp_path)
         try:
-            await wait_for_request_count(tg, "setWebhook", 2)
-            both = [f"http://127.0.0.1:{port}/" for port in hooks]
             tg.send_message(GROUP, EYE, "/report 网帖称某单位违规")
             await post_each(both, take(tg))  # each update to both replicas at once
             first = await tg.wait_for(lambda m: "#1 定级问题 1/2" in m.text, timeout=30)
@@ -179,14 +173,8 @@ async def test_what_one_replica_records_of_a_chat_the_other_acts_on(tmp_path: Pa
     url = await pg_database(tmp_path)
     async with FakeBotAPI() as tg:
         people(tg)
-        hooks = [free_port(), free_port()]
-        bots = [
-            await replica(tg, url, tmp_path / name, PLANS / "e2e.yaml", webhook(port))
-            for name, port in zip("ab", hooks, strict=True)
-        ]
-        a, b = (f"http://127.0.0.1:{port}/" for port in hooks)
+        bots, (a, b) = await webhook_replicas(tg, url, tmp_path)
         try:
-            await wait_for_request_count(tg, "setWebhook", 2)
             for said, to, other, question in (
                 ("/report 网帖一", a, b, "#1 定级问题 1/2"),  # each reads the chat at least once
                 ("/report 网帖二", b, a, "#2 定级问题 1/2"),
@@ -200,18 +188,44 @@ async def test_what_one_replica_records_of_a_chat_the_other_acts_on(tmp_path: Pa
                     await post_each([other], take(tg))
                 await tg.wait_for(lambda m, q=question: q in m.text, timeout=30)
             tg.remove_member(GROUP, EYE)
-            await post_each([a], take(tg))
+            await post_each([a], service_messages(tg))
             tg.send_message(GROUP, EYE, "/report 离开后")
             await post_each([b], take(tg))
             await tg.wait_for(lambda m: "您已离开本群" in m.text, timeout=30)
             tg.add_member(GROUP, EYE)
-            await post_each([b], take(tg))
+            await post_each([b], service_messages(tg))
             tg.send_message(GROUP, EYE, "/report 回来后")
             await post_each([a], take(tg))
             await tg.wait_for(lambda m: "#5 定级问题 1/2" in m.text, timeout=30)
         finally:
             for bot in bots:
                 await bot.stop()
+
+
+def service_messages(tg: FakeBotAPI) -> list[dict[str, Any]]:
+    """The held updates but ``chat_member``: a member's coming or going as its service message
+    alone. Its ``chat_member`` twin, posted at the same time, was seen handled after the next
+    step (the departure recorded again after the return) on a loaded machine."""
+    return [update for update in take(tg) if "chat_member" not in update]
+
+
+async def webhook_replicas(
+    tg: FakeBotAPI, url: str, tmp_path: Path
+) -> tuple[list[BotProcess], list[str]]:
+    """Two replicas taking Telegram's updates by webhook, each on a loopback port of its own,
+    once both have set their webhook: the processes and their webhook addresses."""
+    hooks = [free_port(), free_port()]
+    bots = [
+        await replica(tg, url, tmp_path / name, PLANS / "e2e.yaml", webhook(port))
+        for name, port in zip("ab", hooks, strict=True)
+    ]
+    try:
+        await wait_for_request_count(tg, "setWebhook", 2)
+    except BaseException:
+        for bot in bots:
+            await bot.stop()
+        raise
+    return bots, [f"http://127.0.0.1:{port}/" for port in hooks]
 
 
 def webhook(port: int) -> dict[str, str]:
