@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from contextlib import suppress
 from typing import Any
 
@@ -54,10 +54,6 @@ class KvListener:
         if self.cache.kept and self._conn is None:
             await self._listen()
 
-    def texts(self, namespace: str) -> Mapping[str, str] | None:
-        """A kept namespace's texts from memory, if memory may answer and has them."""
-        return self.cache.get(namespace) if self.usable() else None
-
     def usable(self) -> bool:
         """Whether memory may answer now; if not, a ping or a reconnect is started."""
         if self._conn is not None and self._now() - self._answered_at < FRESH:
@@ -72,8 +68,7 @@ class KvListener:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
-        conn, self._conn = self._conn, None
-        self.cache.forget_all()
+        conn = self._detach()
         if conn is not None:
             try:
                 await asyncio.wait_for(conn.close(), PING_TIMEOUT)
@@ -138,11 +133,16 @@ class KvListener:
             self._lost()
 
     def _lost(self) -> None:
-        """Forget the connection and everything in memory; reads go to the database."""
-        conn, self._conn = self._conn, None
-        self.cache.forget_all()
+        """Drop the connection at once; reads go to the database."""
+        conn = self._detach()
         if conn is not None:
             conn.terminate()
+
+    def _detach(self) -> Any:
+        """Forget the connection (returned, to close) and everything in memory."""
+        conn, self._conn = self._conn, None
+        self.cache.forget_all()
+        return conn
 
 
 def _logged(task: asyncio.Task[None]) -> None:

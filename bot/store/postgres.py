@@ -36,7 +36,7 @@ NOT_DURABLE = "SET LOCAL synchronous_commit TO OFF"
 class PgStore(SqlReads):
     """The Store port on PostgreSQL; concurrent transactions, one writer at a time."""
 
-    def __init__(self, pool: Any, where: str, url: str = "") -> None:
+    def __init__(self, pool: Any, where: str, url: str) -> None:
         self._pool = pool
         self.where = where  # the URL without its password
         self._kv = KvListener(url)  # namespaces kept in memory (none until keep())

@@ -168,12 +168,6 @@ async def kv_get(db: Db, namespace: str, key: str) -> Any:
     return None if text is None else codec.from_json(text)
 
 
-async def kv_items(db: Db, namespace: str) -> dict[str, Any]:
-    """Every key and value of a namespace, by key."""
-    rows = await db.all("SELECT key, value FROM kv WHERE namespace = ? ORDER BY key", (namespace,))
-    return {row["key"]: codec.from_json(row["value"]) for row in rows}
-
-
 async def obligation_content(db: Db, incident_id: int, obligation_id: str) -> str | None:
     """The content submitted for an obligation, or None."""
     text = await db.scalar(

@@ -94,11 +94,11 @@ class SqlReads(ABC):
 
     async def kv_items(self, namespace: str) -> dict[str, Any]:
         """Every key and value of a namespace, by key."""
-        kept = await self._kept(namespace)
-        if kept is not None:
-            return {key: codec.from_json(text) for key, text in kept.items()}  # by key, as read
-        async with self._statement() as db:
-            return await queries.kv_items(db, namespace)
+        texts = await self._kept(namespace)
+        if texts is None:
+            async with self._statement() as db:
+                texts = await queries.kv_texts(db, namespace)
+        return {key: codec.from_json(text) for key, text in texts.items()}  # by key, as read
 
     async def obligation_content(self, incident_id: int, obligation_id: str) -> str | None:
         """The content submitted for an obligation (e.g. a release draft), or None."""
