@@ -20,6 +20,8 @@ import asyncpg
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
+from bot.store.opening import is_server_url
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
     id INTEGER PRIMARY KEY, chat INTEGER NOT NULL, reporter INTEGER NOT NULL,
@@ -128,8 +130,7 @@ def minimal_app(
     token: str, api: str, database: str, builder: Any = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """A python-telegram-bot Application answering /report as described above."""
-    pg = database.startswith(("postgresql://", "postgres://"))
-    reports = PgReports(database) if pg else SqliteReports(Path(database))
+    reports = PgReports(database) if is_server_url(database) else SqliteReports(Path(database))
 
     async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg, user = update.effective_message, update.effective_user

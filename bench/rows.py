@@ -170,9 +170,8 @@ def failover_rows(f: Failover, s: Sizes) -> list[Row]:
 
 def rows(r: Results, s: Sizes) -> list[Row]:
     """Every row of the scenarios that ran, in table order."""
-    found = conversation_rows(r, s) if r.echo_rate is not None else []
-    if r.echo_rate is None:  # the clock scenario alone: its first replies still have a row
-        found += full_rows(r, s)
+    # the clock scenario alone: its first replies still have their rows
+    found = conversation_rows(r, s) if r.echo_rate is not None else full_rows(r, s)
     for c in r.clocks:
         found += late_rows(c, s)
     if r.fan is not None:
