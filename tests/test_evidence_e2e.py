@@ -9,6 +9,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from dbswitch import database, database_settings, open_db
 from e2e_support import CLERK, GROUP, PLANS, people, running
 from evidence_support import report_general, settled, status, tried
@@ -20,6 +21,13 @@ from bot.export.command import facts_of
 from bot.service.plans import PlanBook
 from bot.service.shelf import Shelf
 from bot.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def poked_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sender looks at the outbox only when poked: what the archive tells must poke it."""
+    monkeypatch.setattr("bot.service.delivery.IDLE_SECONDS", 3600.0)
+
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 VOICE = b"OggS" + b"\x01voice" * 300

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.domain.access import Actor
@@ -51,9 +51,15 @@ class Archivist:
     """Fetches owed evidence through each messenger that can, until kept or given up."""
 
     def __init__(
-        self, store: Store, sources: Sequence[FileSource], shelf: Shelf, clock: Clock
+        self,
+        store: Store,
+        sources: Sequence[FileSource],
+        shelf: Shelf,
+        clock: Clock,
+        told: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.sources, self.shelf, self.clock = store, list(sources), shelf, clock
+        self.told = told  # after a notice to a group is committed: deliver it now, not at idle
         self._wake = asyncio.Event()
 
     def poke(self) -> None:
@@ -108,8 +114,7 @@ class Archivist:
             return False
         params = {"size": size_text(size), "limit": size_text(self.shelf.max_incident)}
         key = N_("notice.evidence_incident_full")
-        async with self.store.transaction() as tx:
-            await self._record_not_kept(tx, item, Kept.TOO_BIG, "incident limit", key, params, size)
+        await self._record_not_kept(item, Kept.TOO_BIG, "incident limit", key, params, size)
         return True
 
     async def _kept(self, item: Evidence, digest: str, size: int) -> None:
@@ -128,12 +133,10 @@ class Archivist:
     async def _too_big(self, item: Evidence, size: int | None, limit: int) -> None:
         params = {"size": size_text(size), "limit": size_text(limit)}
         key = N_("notice.evidence_too_big")
-        async with self.store.transaction() as tx:
-            await self._record_not_kept(tx, item, Kept.TOO_BIG, "file limit", key, params, size)
+        await self._record_not_kept(item, Kept.TOO_BIG, "file limit", key, params, size)
 
     async def _not_kept(self, item: Evidence, status: Kept, reason: str, key: str) -> None:
-        async with self.store.transaction() as tx:
-            await self._record_not_kept(tx, item, status, reason, key, {})
+        await self._record_not_kept(item, status, reason, key, {})
 
     async def _failed(self, item: Evidence, exc: Exception) -> None:
         attempts = item.attempts + 1
@@ -149,7 +152,6 @@ class Archivist:
 
     async def _record_not_kept(
         self,
-        tx: Tx,
         item: Evidence,
         status: Kept,
         reason: str,
@@ -158,16 +160,18 @@ class Archivist:
         size: int | None = None,
     ) -> None:
         """Mark the file not kept and tell the incident's group, in one transaction."""
-        await tx.set_evidence(
-            item.id,
-            status=status,
-            attempts=item.attempts + 1,
-            next_try_at=None,
-            reason=reason,
-            size=size if size is not None else item.size,
-        )
-        incident = await self.store.get_incident(item.incident_id)
-        if incident is not None:
-            named = {"file": item.name} if item.name else {"kind": item.kind}
-            await notice(tx, incident, self.clock.now(), key, (), **named, **params)
+        async with self.store.transaction() as tx:
+            await tx.set_evidence(
+                item.id,
+                status=status,
+                attempts=item.attempts + 1,
+                next_try_at=None,
+                reason=reason,
+                size=size if size is not None else item.size,
+            )
+            incident = await self.store.get_incident(item.incident_id)
+            if incident is not None:
+                named = {"file": item.name} if item.name else {"kind": item.kind}
+                await notice(tx, incident, self.clock.now(), key, (), **named, **params)
+        self.told()
         log.warning("evidence %s of incident %s not kept: %s", item.id, item.incident_id, reason)

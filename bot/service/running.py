@@ -74,7 +74,7 @@ class Running:
         running.clockwork.pruning.keep = keep_sent
         if shelf is not None:
             sources = [t for t in transports if isinstance(t, FileSource)]
-            running.archivist = Archivist(store, sources, shelf, clock)
+            running.archivist = Archivist(store, sources, shelf, clock, running.poke)
         return running
 
     def poke(self) -> None:
