@@ -1,9 +1,13 @@
 """Membership as service calls, on a real SQLite file: people who left, the bot removed and back."""
 
+import asyncio
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import CHAT, PLAN_TEXT, T0, small_plan, tg_actor
 
 from bot.domain.access import Actor
@@ -165,3 +169,47 @@ def test_what_is_read_on_every_update_is_named_for_each_messenger() -> None:
         membership.left_namespace("wecom"),
         membership.gone_namespace("wecom"),
     }
+
+
+# A person's (or the bot's) comings and goings, each reported twice (a service message and its
+# chat_member twin) under Telegram's rising update numbers, handled in any order.
+CHANGES = st.lists(st.booleans(), min_size=1, max_size=4).flatmap(
+    lambda gone: st.permutations([(2 * i + twin, g) for i, g in enumerate(gone) for twin in (0, 1)])
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(CHANGES)
+def test_changes_handled_out_of_order_end_as_the_newest_says(
+    changes: list[tuple[int, bool]],
+) -> None:
+    async def apply(db: Path) -> tuple[bool, bool, int]:
+        told = 0
+        async with opened(db) as service:
+            for seq, gone in changes:
+                if gone:
+                    told += await membership.person_left(service, CHAT, BOSS, seq) is not None
+                    await membership.bot_removed(service, CHAT, "kicked", seq)
+                else:
+                    await membership.person_back(service, CHAT, BOSS.key, seq)
+                    await membership.bot_back(service, CHAT, seq)
+        async with opened(db) as service:  # and so it stays across a restart
+            bot_out = CHAT in await membership.gone_chats(service.store, "telegram")
+            return await membership.is_gone(service, CHAT, BOSS.key), bot_out, told
+
+    with tempfile.TemporaryDirectory() as folder:
+        person_out, bot_out, told = asyncio.run(apply(Path(folder) / "y.db"))
+    newest = max(changes)[1]
+    assert (person_out, bot_out) == (newest, newest)
+    assert told <= sum(gone for seq, gone in changes if seq % 2 == 0)  # once per departure
+
+
+async def test_a_change_without_a_number_applies_and_a_late_one_does_not(tmp_path: Path) -> None:
+    async with opened(tmp_path / "y.db") as service:
+        assert await membership.person_left(service, CHAT, BOSS, seq=10) is not None
+        assert await membership.person_back(service, CHAT, BOSS.key, seq=12)
+        assert await membership.person_left(service, CHAT, BOSS, seq=11) is None  # late twin
+        assert not await membership.is_gone(service, CHAT, BOSS.key)
+        assert await membership.person_left(service, CHAT, BOSS) is not None  # WeCom: no number
+        assert await membership.is_gone(service, CHAT, BOSS.key)
+        assert await membership.person_back(service, CHAT, BOSS.key, seq=13)

@@ -504,6 +504,21 @@ class TestStoreContract:
         assert await store.kv_get("conversation", "a") is None
         assert await store.kv_get("absent", "x") is None
 
+    async def test_a_transaction_reads_the_database_not_memory(
+        self, store: Store, second: Store
+    ) -> None:
+        await store.keep({"chat_lang"})
+        await write(store, lambda tx: tx.kv_set("chat_lang", "telegram:-1", "zh_CN"))
+        assert await store.kv_get("chat_lang", "telegram:-1") == "zh_CN"  # now in memory
+        await write(second, lambda tx: tx.kv_set("chat_lang", "telegram:-1", "en"))
+        async with store.transaction() as tx:  # heard or not yet: the committed value
+            assert await tx.kv_get("chat_lang", "telegram:-1") == "en"
+            await tx.kv_set("chat_lang", "telegram:-2", {"n": 1})
+            assert await tx.kv_get("chat_lang", "telegram:-2") == {"n": 1}  # its own write
+            await tx.kv_delete("chat_lang", "telegram:-1")
+            assert await tx.kv_get("chat_lang", "telegram:-1") is None
+            assert await tx.kv_get("absent", "x") is None
+
     async def test_another_process_changes_reach_a_kept_namespace(
         self, store: Store, second: Store
     ) -> None:

@@ -9,6 +9,11 @@ Chats and people are keyed as everywhere else (``<messenger>:<id>``). What is ke
 the key-value store under one namespace per messenger, ``<messenger>_left_members`` and
 ``<messenger>_gone_chats`` (the names the first messenger always used), so existing databases
 keep working.
+
+Updates about one chat may be handled out of order (webhook replicas, a change and its twin:
+a service message and a ``chat_member`` update say the same). A messenger that numbers its
+updates passes the number as ``seq``: a change older than the last one applied about that
+person or chat is ignored, so a late twin of a departure cannot undo the return after it.
 """
 
 from __future__ import annotations
@@ -66,6 +71,24 @@ def gone_namespace(transport: str) -> str:
     return f"{transport}_gone_chats"
 
 
+def order_namespace(transport: str) -> str:
+    """The kv namespace of the last change applied about each person or chat: key -> seq."""
+    return f"{transport}_membership_order"
+
+
+async def _newest(tx: Tx, chat: str, about: str, seq: int | None) -> bool:
+    """Whether a change numbered ``seq`` is newer than any applied about ``about`` (then it
+    becomes the last); a change without a number always is."""
+    if seq is None:
+        return True
+    namespace = order_namespace(transport_of(chat))
+    last = await tx.kv_get(namespace, about)
+    if isinstance(last, int) and seq <= last:
+        return False
+    await tx.kv_set(namespace, about, seq)
+    return True
+
+
 def _left_key(chat: str, person: str) -> str:
     """Where a person's absence from a chat is kept: ``<chat key>:<native person id>``."""
     return f"{chat}:{person.removeprefix(transport_of(person) + ':')}"
@@ -77,15 +100,17 @@ async def is_gone(service: Base, chat: str, person: str) -> bool:
     return bool(await service.store.kv_get(namespace, _left_key(chat, person)))
 
 
-async def person_left(service: Base, chat: str, person: Actor) -> Doc | None:
+async def person_left(
+    service: Base, chat: str, person: Actor, seq: int | None = None
+) -> Doc | None:
     """Record that someone left the chat; what to tell the group, if anything.
 
     The group is told only the first time (a second report of the same departure says
-    nothing) and only when the chat's plan gives the person a role.
+    nothing, nor does one older than their return) and only when the plan gives them a role.
     """
     namespace, key = left_namespace(transport_of(chat)), _left_key(chat, person.key)
     async with service.store.transaction() as tx:
-        if await service.store.kv_get(namespace, key):
+        if not await _newest(tx, chat, f"person:{key}", seq) or await tx.kv_get(namespace, key):
             return None
         await tx.kv_set(namespace, key, service.clock.now().isoformat())
     return await _left_notice(service, chat, person)
@@ -110,11 +135,11 @@ async def _left_notice(service: Base, chat: str, person: Actor) -> Doc | None:
     return Doc().line(text)
 
 
-async def person_back(service: Base, chat: str, person: str) -> bool:
+async def person_back(service: Base, chat: str, person: str, seq: int | None = None) -> bool:
     """Record that someone (key) is in the chat again; whether they had been gone."""
     namespace, key = left_namespace(transport_of(chat)), _left_key(chat, person)
     async with service.store.transaction() as tx:
-        if not await service.store.kv_get(namespace, key):
+        if not await _newest(tx, chat, f"person:{key}", seq) or not await tx.kv_get(namespace, key):
             return False
         await tx.kv_delete(namespace, key)
     return True
@@ -131,18 +156,21 @@ async def mark_gone(tx: Tx, chat: str, why: str, at: datetime) -> None:
     await tx.kv_set(gone_namespace(transport_of(chat)), chat, value, at)
 
 
-async def bot_removed(service: Base, chat: str, why: str) -> None:
+async def bot_removed(service: Base, chat: str, why: str, seq: int | None = None) -> None:
     """The bot was removed from the chat: nothing is sent there until it is back."""
     now = service.clock.now()
     async with service.store.transaction() as tx:
-        await mark_gone(tx, chat, why, now)
+        if await _newest(tx, chat, f"bot:{chat}", seq):
+            await mark_gone(tx, chat, why, now)
 
 
-async def bot_back(service: Base, chat: str) -> Back | None:
+async def bot_back(service: Base, chat: str, seq: int | None = None) -> Back | None:
     """The bot is in the chat (again); None unless it had been removed (a first join, say)."""
     namespace = gone_namespace(transport_of(chat))
     async with service.store.transaction() as tx:
-        if await service.store.kv_get(namespace, chat) is None:
+        if not await _newest(tx, chat, f"bot:{chat}", seq) or (
+            await tx.kv_get(namespace, chat) is None
+        ):
             return None
         await tx.kv_delete(namespace, chat)
     return Back(await _welcome(service, chat))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.incident import Attachment
-from bot.store import codec, outbox, retention
+from bot.store import codec, outbox, queries, retention
 from bot.store import evidence as evidence_rows
 from bot.store.codec import to_text
 from bot.store.records import NotFound
@@ -64,6 +64,10 @@ class Bookkeeping:
         return await self.db.execute(
             "DELETE FROM processed_updates WHERE at < ?", (to_text(before),)
         )
+
+    async def kv_get(self, namespace: str, key: str) -> Any:
+        """The value under (namespace, key) as this transaction sees it (never from memory)."""
+        return await queries.kv_get(self.db, namespace, key)
 
     async def kv_set(
         self, namespace: str, key: str, value: Any, at: datetime | None = None

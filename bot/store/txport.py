@@ -117,6 +117,14 @@ class Tx(Protocol):
         """Drop processed-update marks older than ``before``; return how many."""
         ...
 
+    async def kv_get(self, namespace: str, key: str) -> Any:
+        """The value under (namespace, key) as this transaction sees it (never from memory).
+
+        A check before a write reads here: the store's kept namespaces may not yet have heard
+        another process's commit, which the writer's lock has already waited for.
+        """
+        ...
+
     async def kv_set(
         self, namespace: str, key: str, value: Any, at: datetime | None = None
     ) -> None:

@@ -68,10 +68,11 @@ async def _record(update: Update, context: Context, user: User, gone: bool) -> N
     if user.is_bot:
         return
     service, chat = runtime(context).service, chat_key(update)
+    seq = update.update_id  # Telegram numbers updates in the order it made them
     if not gone:
-        await membership.person_back(service, chat, person(user).key)
+        await membership.person_back(service, chat, person(user).key, seq)
         return
-    warning = await membership.person_left(service, chat, person(user))
+    warning = await membership.person_left(service, chat, person(user), seq)
     if warning is not None and update.effective_chat is not None:
         for text in to_html(warning):
             await context.bot.send_message(

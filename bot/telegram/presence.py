@@ -33,7 +33,8 @@ async def changed(update: Update, context: Context) -> None:
     member = change.new_chat_member
     by = change.from_user.id if change.from_user else None
     if member.status in OUT:
-        await membership.bot_removed(rt.service, chat, f"{member.status} by user {by}")
+        why = f"{member.status} by user {by}"
+        await membership.bot_removed(rt.service, chat, why, update.update_id)
         rt.poke()  # the sender claims anew, dropping what it held for the chat (flood-paced)
         log.warning(
             "removed from chat %s by a member: nothing is sent there until the bot is added back",
@@ -43,7 +44,7 @@ async def changed(update: Update, context: Context) -> None:
         return
     if member.status == ChatMember.RESTRICTED and not getattr(member, "is_member", True):
         return
-    back = await membership.bot_back(rt.service, chat)
+    back = await membership.bot_back(rt.service, chat, update.update_id)
     if back is None:
         return  # joined for the first time, or a change of rights
     log.info("added back to chat %s: sending there again", chat)
