@@ -19,7 +19,8 @@ from bot.domain.plan import Plan
 from bot.i18n import N_, Translator
 from bot.plancheck import check_plans, impact, print_plan_error, problem_text
 from bot.planfile import load_plan
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
+from bot.settingsload import load_settings
 from bot.store import SqliteStore, latest_version
 from bot.store.opening import is_server_url, missing, open_store, redact
 

@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot.addresses import listen_error
 from bot.domain.messages import N_
 from bot.i18n import Translator
-from bot.settings import Settings, listen_error
+from bot.settings import Settings
 
 # what to say when a server cannot listen: the port is taken, or another reason
 LISTEN_KEYS = {

@@ -3,34 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import sys
-from dataclasses import dataclass
 from datetime import timedelta
-from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.addresses import is_host, is_url, server_url_ok
 from bot.domain.messages import N_
 from bot.domain.text import LANGUAGES
-from bot.i18n import Translator
 from bot.service.shelf import MB, Shelf
 from bot.store.opening import is_server_url
 
 ENV_PREFIX = "YUQING_"
-_CONFIG = SettingsConfigDict(
+CONFIG = SettingsConfigDict(
     env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
 )
-_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram's setWebhook accepts
-SHOWN_VALUE = 60  # characters of a bad value quoted back; the rest is cut
 
 # What each setting allows, said in a line; every field has one (tests check).
 ALLOWED = {
@@ -68,7 +60,7 @@ _WECOM_TOKEN = re.compile(r"[A-Za-z0-9_@.-]{1,128}")  # chat ids and robot keys:
 class Settings(BaseSettings):
     """Everything a deployment configures; built once, in the composition root."""
 
-    model_config = _CONFIG
+    model_config = CONFIG
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
@@ -134,7 +126,7 @@ class Settings(BaseSettings):
             raise ValueError("empty")
         if "://" in text and not is_server_url(text):
             raise ValueError("not a postgresql:// URL")
-        if is_server_url(text) and not _server_url_ok(text):
+        if is_server_url(text) and not server_url_ok(text):
             raise ValueError("not a usable postgresql:// URL")
         return text
 
@@ -239,130 +231,3 @@ class Settings(BaseSettings):
         if not is_host(value):
             raise ValueError("not an IP address or host name")
         return value
-
-
-def _url_parts(value: str) -> SplitResult | None:
-    """``value`` split as a URL: printable, no spaces, a valid port (None if it is not one)."""
-    if not value.isprintable() or any(ch.isspace() for ch in value):
-        return None
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        return None
-    return parts
-
-
-def is_url(value: str, schemes: tuple[str, ...]) -> bool:
-    """Whether ``value`` is an absolute URL with one of ``schemes`` and a host."""
-    parts = _url_parts(value)
-    return parts is not None and parts.scheme.lower() in schemes and bool(parts.hostname)
-
-
-def _server_url_ok(value: str) -> bool:
-    """Whether a postgresql:// URL parses: printable, a valid port, a database name."""
-    parts = _url_parts(value)
-    name = parts.path.strip("/") if parts is not None else ""
-    return bool(name) and "/" not in name
-
-
-def is_host(value: str) -> bool:
-    """Whether ``value`` is an IP address or a DNS host name."""
-    try:
-        ip_address(value)
-        return True
-    except ValueError:
-        pass
-    name = value[:-1] if value.endswith(".") else value
-    labels = name.split(".")
-    if not 0 < len(name) <= 253 or labels[-1].isdigit():  # 300.1.1.1 is a bad address, no name
-        return False
-    return all(_HOST_LABEL.fullmatch(label) for label in labels)
-
-
-@dataclass(frozen=True)
-class SettingProblem:
-    """One setting that was refused: its variable, the value given (None: secret), what fits."""
-
-    variable: str
-    value: str | None
-    allowed: str  # message key
-
-
-def setting_problems(exc: ValidationError) -> list[SettingProblem]:
-    """One problem per refused setting, in the order pydantic found them."""
-    found: dict[str, SettingProblem] = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
-        if field in found:  # a union type reports each branch; the setting is named once
-            continue
-        value = None if field in SECRET else _shown(error.get("input"))
-        allowed = ALLOWED.get(field, N_("settings.allowed.other"))
-        found[field] = SettingProblem(ENV_PREFIX + field.upper(), value, allowed)
-    return list(found.values())
-
-
-def _shown(value: object) -> str:
-    """The value as one printable line, cut to a readable length."""
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(value))
-    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE] + "…"
-
-
-class _LocaleOnly(BaseSettings):
-    """Just YUQING_LOCALE, to report the other settings' problems in the chosen language."""
-
-    model_config = _CONFIG
-
-    locale: str = "zh_CN"
-
-
-def settings_language() -> str | None:
-    """YUQING_LOCALE as given (normalised later), or None if even that cannot be read."""
-    try:
-        return _LocaleOnly().locale
-    except (ValidationError, UnicodeDecodeError, OSError):
-        return None
-
-
-def load_settings() -> Settings | None:
-    """The settings, or None after one translated line per problem on stderr."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        t = Translator(settings_language())
-        for problem in setting_problems(exc):
-            print(problem_line(t, problem), file=sys.stderr)
-    except (UnicodeDecodeError, OSError) as exc:  # the .env file: not UTF-8, or not readable
-        t = Translator(os.environ.get(ENV_PREFIX + "LOCALE"))
-        if isinstance(exc, UnicodeDecodeError):
-            print(t("error.settings_not_utf8", file=".env"), file=sys.stderr)
-        else:
-            detail = exc.strerror or type(exc).__name__
-            print(t("error.settings_unreadable", file=".env", detail=detail), file=sys.stderr)
-    return None
-
-
-def problem_line(t: Translator, problem: SettingProblem) -> str:
-    """The problem as one line: the variable, the value given (unless secret), what fits."""
-    allowed = t(problem.allowed)
-    if problem.value is None:
-        return t("error.settings_secret", variable=problem.variable, allowed=allowed)
-    return t("error.settings", variable=problem.variable, value=problem.value, allowed=allowed)
-
-
-def listen_error(host: str, port: int) -> OSError | None:
-    """Bind (then close) every address a server on ``host:port`` would use; the first failure."""
-    try:
-        # as tornado (the webhook server) binds: every address of the name, IPv6 as IPv6 only
-        found = socket.getaddrinfo(
-            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )
-        for family, kind, proto, _, address in found:
-            with socket.socket(family, kind, proto) as probe:
-                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                if family == socket.AF_INET6:
-                    probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                probe.bind(address)
-    except OSError as exc:  # socket.gaierror (an unknown host name) is one too
-        return exc
-    return None
