@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.obligations import content_digest
-from bot.domain.plan import ID_PATTERN
+from bot.domain.planfields import ID_PATTERN
 from bot.service.buttons import (
     MAX_BYTES,
     Answer,
