@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -20,9 +20,13 @@ from bot.domain.planfields import (
     Id,
     MessengerId,
     RuleField,
-    TelegramRef,
 )
 from bot.domain.text import LText
+
+TelegramRef = Annotated[
+    int | str,
+    Field(description="numeric Telegram user id, or @username"),
+]
 
 
 class _Model(BaseModel):

@@ -65,11 +65,6 @@ RuleField = Annotated[
     ),
 ]
 
-TelegramRef = Annotated[
-    int | str,
-    Field(description="numeric Telegram user id, or @username"),
-]
-
 MESSENGER_ID_MAX = 64
 
 
