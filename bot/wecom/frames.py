@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.wecom.media import Media, carried, quoted
+from bot.wecom.media import Media, carried, in_quote
 
 JSON = dict[str, Any]
 
@@ -210,7 +210,7 @@ def _message(req_id: str, body: JSON) -> Message:
         text=_text_of(body, msgtype),
         body=body,
         media=carried(body),
-        quoted=quoted(body),
+        quoted=in_quote(body),
     )
 
 

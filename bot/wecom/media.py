@@ -80,7 +80,7 @@ def carried(body: dict[str, Any]) -> tuple[Media, ...]:
     return ()
 
 
-def quoted(body: dict[str, Any]) -> tuple[Media, ...]:
+def in_quote(body: dict[str, Any]) -> tuple[Media, ...]:
     """The images and files of the message this one quotes, if any."""
     quote = body.get("quote")
     return carried(quote) if isinstance(quote, dict) else ()
