@@ -45,6 +45,7 @@ E2E = {
     "test_update_window.py",
     "test_webhook_races.py",
     "test_wecom_e2e.py",
+    "test_wecom_evidence_e2e.py",
 }
 
 

@@ -1,4 +1,4 @@
-"""The FileSource port's contract, run against every messenger that can give files (Telegram).
+"""The FileSource port's contract, run against every messenger that can give files.
 
 What the archivist relies on: a fetch returns the file's bytes, a file over the limit raises
 TooBig, a file the messenger will not give raises Refused, and an outage raises RetryLater.
@@ -11,11 +11,16 @@ from dataclasses import dataclass
 
 import pytest
 from fakeapi import FakeBotAPI
+from fakewecom import FakeWeCom
 from telegram import Bot
 
 from bot.service.files import FileSource, TooBig
 from bot.service.transport import Refused, RetryLater
 from bot.telegram.transport import TelegramTransport
+from bot.wecom.client import WeComClient
+from bot.wecom.media import Media
+from bot.wecom.robot import Robot
+from bot.wecom.transport import WecomTransport
 
 CONTENT = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
 
@@ -76,3 +81,22 @@ class TestTelegram(FileSourceContract):
                     "no-such-file",
                     lambda: tg.fail_next("download", status=502),
                 )
+
+
+class TestWecom(FileSourceContract):
+    """An image's URL and key, downloaded from the fake WeCom over HTTP and decrypted."""
+
+    @pytest.fixture
+    async def h(self) -> AsyncIterator[Harness]:
+        async with FakeWeCom() as wecom, Robot({}, wecom.webhook_url) as robot:
+            transport = WecomTransport(WeComClient(wecom.bot_id, wecom.secret), robot)
+            gone = Media("photo", **wecom.offer(CONTENT, ttl=0.0)).ref  # past its minutes
+            try:
+                yield Harness(
+                    transport,
+                    Media("photo", **wecom.offer(CONTENT)).ref,
+                    gone,
+                    lambda: wecom.media_fail(502),
+                )
+            finally:
+                await transport.files.aclose()

@@ -73,3 +73,4 @@ class WecomFace:
         """Close the connection and the robots' HTTP client, for good."""
         await self.stop()
         await self.robot.aclose()
+        await self._transport.files.aclose()

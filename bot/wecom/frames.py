@@ -12,8 +12,10 @@ import json
 import secrets
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from bot.wecom.media import Media, carried, in_quote
 
 JSON = dict[str, Any]
 
@@ -112,7 +114,9 @@ class Message:
     userid: str
     msgtype: str  # text, mixed, image, …
     text: str  # the text of a text or mixed message ("" otherwise)
-    body: JSON
+    body: JSON = field(repr=False)  # holds the media keys
+    media: tuple[Media, ...] = ()  # its images and files (mixed, or one-to-one image/file)
+    quoted: tuple[Media, ...] = ()  # those of the message it quotes
 
     @property
     def chat(self) -> str:
@@ -205,6 +209,8 @@ def _message(req_id: str, body: JSON) -> Message:
         msgtype=msgtype,
         text=_text_of(body, msgtype),
         body=body,
+        media=carried(body),
+        quoted=in_quote(body),
     )
 
 

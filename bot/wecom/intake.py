@@ -12,10 +12,12 @@ import copy
 import logging
 import re
 from contextlib import suppress
+from dataclasses import replace
 from typing import Any
 
 from bot.domain.access import Actor, person_ids
 from bot.domain.errors import StoreError, YuqingError
+from bot.domain.incident import Attachment
 from bot.domain.lifecycle import State
 from bot.render.doc import Doc
 from bot.render.messages import question
@@ -80,7 +82,7 @@ class Intake:
         text = ADDRESSED.sub("", msg.text, count=1).strip()
         chat = f"{NAME}:{msg.chat}"
         try:
-            command = commands.parse(text) or commands.Help()
+            command = _with_files(commands.parse(text) or commands.Help(), msg)
             if (asked := await self._asked(chat, command)) is not None:
                 await self._say(chat, asked)
                 return
@@ -199,6 +201,21 @@ class Intake:
             await self.transport.client.update(click.req_id, pages[page])
         except WeComError as exc:
             log.warning("WeCom card %s not turned to page %s: %s", click.task_id, page, exc)
+
+
+def _with_files(command: commands.Command, msg: Message) -> commands.Command:
+    """A report, progress report or review with the images and files its message carries.
+
+    As on Telegram, a report also takes those of the message it quotes (the post reported).
+    """
+    if isinstance(command, commands.Report):
+        found = msg.media + msg.quoted
+    elif isinstance(command, commands.Update | commands.Review):
+        found = msg.media
+    else:
+        return command
+    files = tuple(Attachment(media.kind, media.ref) for media in found)
+    return replace(command, attachments=command.attachments + files) if files else command
 
 
 def _incident_of(doc: Doc) -> int | None:

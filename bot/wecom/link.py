@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from bot.wecom import frames
 from bot.wecom.errors import SubscribeRejected, Unreachable
 from bot.wecom.frames import JSON, Ack, Inbound
+from bot.wecom.media import hide_keys
 
 _LOG = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class Link:
                 try:
                     item = frames.decode(raw)
                 except frames.FrameError as exc:
-                    _LOG.warning("WeCom frame set aside (%s): %.200r", exc, raw)
+                    _LOG.warning("WeCom frame set aside (%s): %.200r", exc, hide_keys(raw))
                     continue
                 if isinstance(item, Ack) and item.req_id.startswith(frames.PING + "_"):
                     if item.errcode == 0:

@@ -42,6 +42,7 @@ from bot.wecom.errors import (
     Unreachable,
     WeComError,
 )
+from bot.wecom.files import MediaFiles
 from bot.wecom.robot import Robot
 from bot.wecom.slots import Click, Slots
 
@@ -68,8 +69,15 @@ class WecomTransport:
     name = NAME
     capabilities = CAPABILITIES
 
-    def __init__(self, client: WeComClient, robot: Robot, bot_name: str | None = None) -> None:
+    def __init__(
+        self,
+        client: WeComClient,
+        robot: Robot,
+        bot_name: str | None = None,
+        files: MediaFiles | None = None,
+    ) -> None:
         self.client, self.robot, self.bot_name = client, robot, bot_name
+        self.files = files or MediaFiles()  # the FileSource: images and files people send
         self.slots = Slots()
         self.store: Store | None = None  # the service's, given when the face starts
         self._sent: dict[int, str | None] = {}  # outbox id -> ref: sent, its mention owed
@@ -107,6 +115,10 @@ class WecomTransport:
 
     async def answer(self, press: str, text: str | None = None) -> None:
         """A click is answered by updating its card (see the face); nothing else to do."""
+
+    async def fetch(self, ref: str, limit: int) -> bytes:
+        """An image or file people sent (its URL and key in ``ref``), decrypted: a FileSource."""
+        return await self.files.fetch(ref, limit)
 
     async def _post(self, out: Outgoing) -> str | None:
         """The message into the group: a clicked card, a reply card, or a markdown push."""

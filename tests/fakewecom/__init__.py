@@ -9,6 +9,9 @@
         card = await wecom.wait_card("task1", lambda c: c["main_title"]["title"] == "…")
         await wecom.wait_robot("K1", lambda m: "lisi" in m.mentioned_list)
 
+Images: ``say_mixed(chat, user, text, images)`` serves each encrypted at a URL of its own
+(``offer``; ``expire_media()``, ``media_fail(status)``; ``media_gets``).
+
 Faults: ``close(code)``, ``close_after_subscribe(code, times=)``, ``drop()``, ``kick()``,
 ``silence_pings()``, ``reject_subscribes()``, ``fail_next(cmd, errcode)``, ``fail_sends()``,
 ``slow_acks(seconds)``, ``robot_fail()``. Everything is kept as it happened: ``frames``,

@@ -11,17 +11,18 @@ import asyncio
 import collections
 from typing import Any, Self
 
-from fakeapi.http import HttpServer
+from fakeapi.http import HttpRequest, HttpResponse, HttpServer
 from websockets.asyncio.server import Server, serve
 
 from .acting import Faults, Users
 from .inspection import Inspection
+from .media import MEDIA_PATH, MediaEndpoint
 from .model import Callback, Card, Posted, Received, RobotMessage
 from .robot import RobotEndpoint
 from .wire import Conn, Wire
 
 
-class FakeWeCom(Wire, Users, Faults, Inspection, RobotEndpoint):
+class FakeWeCom(Wire, Users, Faults, Inspection, RobotEndpoint, MediaEndpoint):
     """A fake WeCom for one AI bot (``bot_id``, ``secret``) and the group robots ``robots``."""
 
     def __init__(
@@ -57,9 +58,10 @@ class FakeWeCom(Wire, Users, Faults, Inspection, RobotEndpoint):
         self._changed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._ws: Server | None = None
-        self._http = HttpServer(self._robot_http, lambda: False)
+        self._http = HttpServer(self._http_request, lambda: False)
         self._seq = 0
         Faults.__init__(self)
+        MediaEndpoint.__init__(self)
 
     @property
     def ws_url(self) -> str:
@@ -72,6 +74,12 @@ class FakeWeCom(Wire, Users, Faults, Inspection, RobotEndpoint):
     def webhook_url(self) -> str:
         """The group robot's URL, without ``?key=`` (YUQING_WECOM_WEBHOOK_URL)."""
         return f"http://{self.host}:{self._http.port}/cgi-bin/webhook/send"
+
+    async def _http_request(self, request: HttpRequest) -> HttpResponse:
+        """The robots' webhook, or the media URLs."""
+        if request.path.startswith(MEDIA_PATH):
+            return await self._media_http(request)
+        return await self._robot_http(request)
 
     async def start(self) -> Self:
         self._ws = await serve(self._connection, self.host, self.port, ping_interval=None)
