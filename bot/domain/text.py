@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from pydantic import RootModel, field_validator
@@ -35,3 +36,19 @@ class LText(RootModel[str | dict[str, str]]):
             if candidate in value:
                 return value[candidate]
         return next(iter(value.values()))
+
+
+# a link ends at a space, a quote or angle bracket, or the first CJK or full-width character
+_LINK = re.compile(r"https?://[^\s<>\"'\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+", re.IGNORECASE)
+
+
+def links_in(text: str) -> list[str]:
+    """The http(s) links in a text, once each, in order, without trailing punctuation."""
+    found: dict[str, None] = {}
+    for match in _LINK.finditer(text):
+        link = match.group().rstrip(".,;:!?")
+        if link.endswith(")") and "(" not in link:  # "(see https://…)": the bracket is the text's
+            link = link[:-1].rstrip(".,;:!?")
+        if not link.endswith("://"):
+            found.setdefault(link, None)
+    return list(found)

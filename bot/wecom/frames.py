@@ -117,6 +117,7 @@ class Message:
     body: JSON = field(repr=False)  # holds the media keys
     media: tuple[Media, ...] = ()  # its images and files (mixed, or one-to-one image/file)
     quoted: tuple[Media, ...] = ()  # those of the message it quotes
+    quote_text: str = ""  # the text of the message it quotes ("" if none)
 
     @property
     def chat(self) -> str:
@@ -211,7 +212,13 @@ def _message(req_id: str, body: JSON) -> Message:
         body=body,
         media=carried(body),
         quoted=in_quote(body),
+        quote_text=_quote_text(body),
     )
+
+
+def _quote_text(body: JSON) -> str:
+    quote = body.get("quote")
+    return _text_of(quote, str(quote.get("msgtype", ""))) if isinstance(quote, dict) else ""
 
 
 def _text_of(body: JSON, msgtype: str) -> str:

@@ -19,6 +19,7 @@ from bot.domain.access import Actor, person_ids
 from bot.domain.errors import StoreError, YuqingError
 from bot.domain.incident import Attachment
 from bot.domain.lifecycle import State
+from bot.domain.text import links_in
 from bot.render.doc import Doc
 from bot.render.messages import question
 from bot.service import commands
@@ -32,6 +33,7 @@ from bot.store import OutboxItem
 from bot.wecom import render, tokens
 from bot.wecom.errors import WeComError
 from bot.wecom.frames import CardClick, Inbound, Message
+from bot.wecom.media import Media
 from bot.wecom.slots import Click
 from bot.wecom.text import cut
 from bot.wecom.transport import CARDS, NAME, WecomTransport
@@ -82,7 +84,7 @@ class Intake:
         text = ADDRESSED.sub("", msg.text, count=1).strip()
         chat = f"{NAME}:{msg.chat}"
         try:
-            command = _with_files(commands.parse(text) or commands.Help(), msg)
+            command = with_attachments(commands.parse(text) or commands.Help(), msg)
             if (asked := await self._asked(chat, command)) is not None:
                 await self._say(chat, asked)
                 return
@@ -203,19 +205,26 @@ class Intake:
             log.warning("WeCom card %s not turned to page %s: %s", click.task_id, page, exc)
 
 
-def _with_files(command: commands.Command, msg: Message) -> commands.Command:
-    """A report, progress report or review with the images and files its message carries.
+def with_attachments(command: commands.Command, msg: Message) -> commands.Command:
+    """A report, progress report or review with what its message carries: images, files, links.
 
-    As on Telegram, a report also takes those of the message it quotes (the post reported).
+    As on Telegram, a report also takes the message it quotes (the post reported): its text,
+    images, files and links.
     """
     if isinstance(command, commands.Report):
-        found = msg.media + msg.quoted
+        found = _carried(msg.media, msg.text) + _carried(msg.quoted, msg.quote_text, quoted=True)
     elif isinstance(command, commands.Update | commands.Review):
-        found = msg.media
+        found = _carried(msg.media, msg.text)
     else:
         return command
-    files = tuple(Attachment(media.kind, media.ref) for media in found)
-    return replace(command, attachments=command.attachments + files) if files else command
+    return replace(command, attachments=command.attachments + found) if found else command
+
+
+def _carried(media: tuple[Media, ...], text: str, quoted: bool = False) -> tuple[Attachment, ...]:
+    """A message's parts as attachments: its text if quoted, its images and files, its links."""
+    said = [Attachment("text", text.strip())] if quoted and text.strip() else []
+    files = [Attachment(item.kind, item.ref) for item in media]
+    return tuple(said + files + [Attachment("link", url) for url in links_in(text)])
 
 
 def _incident_of(doc: Doc) -> int | None:
