@@ -85,12 +85,17 @@ class Archivist:
 
     async def work(self) -> datetime | None:
         """Fetch every file owed now; when the next retry is due (None: nothing owed)."""
-        for source in self.sources:
-            while owed := await self.store.evidence_owed(self.clock.now(), source.name):
-                for item in owed:
-                    await self.keep(source, item)
-        found = [await self.store.next_evidence_try(source.name) for source in self.sources]
+        async with asyncio.TaskGroup() as group:  # side by side: WeCom's links last 5 minutes
+            tasks = [group.create_task(self._work(source)) for source in self.sources]
+        found = [task.result() for task in tasks]
         return min((at for at in found if at is not None), default=None)
+
+    async def _work(self, source: FileSource) -> datetime | None:
+        """Fetch every file owed now through one messenger; when its next retry is due."""
+        while owed := await self.store.evidence_owed(self.clock.now(), source.name):
+            for item in owed:
+                await self.keep(source, item)
+        return await self.store.next_evidence_try(source.name)
 
     async def keep(self, source: FileSource, item: Evidence) -> None:
         """Fetch one file and keep it, or record why not (or when to try again)."""
