@@ -131,12 +131,18 @@ async def test_a_handler_that_raises_and_a_bad_frame_leave_the_connection_up(
         failing = await wecom.say(GROUP, "zhangsan", "boom")
         await wecom.push_raw("{not json")
         await wecom.push_raw('{"cmd":"aibot_msg_callback","headers":{}}')
+        await wecom.push_raw(  # a message without its sender: what it says is not logged at INFO
+            '{"cmd":"aibot_msg_callback","headers":{"req_id":"R9"},'
+            '"body":{"msgtype":"text","text":{"content":"某领导的名字"}}}'
+        )
         await wecom.say(GROUP, "zhangsan", "after")
         assert isinstance(after := await inbox.next(), Message) and after.text.endswith("after")
         assert client.subscribes == 1 and client.state is State.ONLINE
     failed = [r for r in caplog.records if failing in r.getMessage()]
     assert failed and failed[0].exc_info is not None and GROUP in failed[0].getMessage()
-    assert len([r for r in caplog.records if "frame set aside" in r.getMessage()]) == 2
+    assert len([r for r in caplog.records if "frame set aside" in r.getMessage()]) == 3
+    shown = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert not [line for line in shown if "某领导的名字" in line]
 
 
 async def test_a_request_while_offline_fails_at_once(wecom: FakeWeCom) -> None:

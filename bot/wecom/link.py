@@ -117,7 +117,8 @@ class Link:
                 try:
                     item = frames.decode(raw)
                 except frames.FrameError as exc:
-                    _LOG.warning("WeCom frame set aside (%s): %.200r", exc, hide_keys(raw))
+                    _LOG.warning("WeCom frame set aside (%s): %d characters", exc, len(raw))
+                    _LOG.debug("the frame set aside: %.200r", hide_keys(raw))  # may quote people
                     continue
                 if isinstance(item, Ack) and item.req_id.startswith(frames.PING + "_"):
                     if item.errcode == 0:
