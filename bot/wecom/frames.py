@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.wecom.media import Media, carried, in_quote
+from bot.wecom.media import Media, carried
 
 JSON = dict[str, Any]
 
@@ -201,6 +201,8 @@ def _message(req_id: str, body: JSON) -> Message:
     if userid is None:
         raise FrameError("message without from.userid")
     msgtype = str(body.get("msgtype", ""))
+    quote = body.get("quote")
+    quote = quote if isinstance(quote, dict) else {}  # the message quoted, read as any other
     return Message(
         req_id=req_id,
         msgid=str(body.get("msgid", "")),
@@ -211,14 +213,9 @@ def _message(req_id: str, body: JSON) -> Message:
         text=_text_of(body, msgtype),
         body=body,
         media=carried(body),
-        quoted=in_quote(body),
-        quote_text=_quote_text(body),
+        quoted=carried(quote),
+        quote_text=_text_of(quote, str(quote.get("msgtype", ""))),
     )
-
-
-def _quote_text(body: JSON) -> str:
-    quote = body.get("quote")
-    return _text_of(quote, str(quote.get("msgtype", ""))) if isinstance(quote, dict) else ""
 
 
 def _text_of(body: JSON, msgtype: str) -> str:

@@ -80,12 +80,6 @@ def carried(body: dict[str, Any]) -> tuple[Media, ...]:
     return ()
 
 
-def in_quote(body: dict[str, Any]) -> tuple[Media, ...]:
-    """The images and files of the message this one quotes, if any."""
-    quote = body.get("quote")
-    return carried(quote) if isinstance(quote, dict) else ()
-
-
 def _item(item: dict[str, Any]) -> Media | None:
     """An ``{"msgtype": "image", "image": {"url", "aeskey"}}`` item (None: text, or unknown)."""
     msgtype = item.get("msgtype")
