@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from datetime import datetime
 from pathlib import Path
 
+import pytest
 from support import PLAN_TEXT, T0, small_plan
 
 from bot.domain.access import Actor
-from bot.domain.evidence import Kept
+from bot.domain.errors import StoreError
+from bot.domain.evidence import Evidence, Kept
 from bot.domain.incident import Attachment
 from bot.service.archive import Archivist
 from bot.service.clock import ManualClock
@@ -73,5 +76,40 @@ async def test_a_messenger_with_a_backlog_holds_up_no_other(tmp_path: Path) -> N
             await asyncio.gather(work, return_exceptions=True)
         (kept,) = await store.evidence(wecom.id)
         assert kept.digest == hashlib.sha256(b"image ref-1").hexdigest()
+    finally:
+        await store.close()
+
+
+class FailingFor(SqliteStore):
+    """The database failing to list one messenger's owed files (a lost connection, say)."""
+
+    transport = "wecom"
+
+    async def evidence_owed(self, now: datetime, transport: str, limit: int = 20) -> list[Evidence]:
+        if transport == self.transport:
+            raise StoreError("the database went away")
+        return await super().evidence_owed(now, transport, limit)
+
+
+async def test_a_failing_look_is_logged_and_the_archivist_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "y.db"
+    store = await FailingFor.open(db)
+    try:
+        service = IncidentService(store, PlanBook([small_plan(PLAN)]), ManualClock(T0))
+        photo = (Attachment("photo", "ref-1"),)
+        await service.open_report("wecom:wrG", EYE_WECOM, "帖子", photo)
+        archivist = Archivist(store, [Hanging(), Quick()], Shelf.beside(db), service.clock)
+        running = asyncio.create_task(archivist.run())
+        try:
+            async with asyncio.timeout(10):
+                while "could not work" not in caplog.text:
+                    await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)
+            assert not running.done()  # waiting to try again, not dead
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
     finally:
         await store.close()
